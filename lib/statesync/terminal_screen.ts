@@ -1,0 +1,31 @@
+/**
+ * What the complete-terminal state object needs from a terminal emulator.
+ *
+ * The statesync layer sits below the terminal layer, so it names only this
+ * structural contract; `lib/terminal/` provides the implementation (an
+ * emulator plus its framebuffer and the display diff).
+ *
+ * @module
+ */
+
+/** A terminal screen that can be diffed, replayed, resized, compared and copied. */
+export interface TerminalScreen<S extends TerminalScreen<S>> {
+  /** Columns of the framebuffer. */
+  readonly width: number;
+  /** Rows of the framebuffer. */
+  readonly height: number;
+  /**
+   * The display-diff escape string (UTF-8 bytes) that turns `base`'s
+   * framebuffer into this one when fed to a copy of `base`
+   * (`new_frame(true, base, this)` in mosh's terms).
+   */
+  diffFrom(base: S): Uint8Array;
+  /** Feeds host bytes (a display diff) through this emulator. Replies are discarded. */
+  write(hostBytes: Uint8Array): void;
+  /** Resizes the framebuffer as the emulator does on a window-size change. */
+  resize(width: number, height: number): void;
+  /** Framebuffer equality as mosh defines it (parser state not compared). */
+  equals(other: S): boolean;
+  /** An independent copy (cheap: called for every sent state). */
+  clone(): S;
+}
