@@ -1,0 +1,98 @@
+/**
+ * Real UDP sockets (`Deno.listenDatagram`) behind the
+ * {@linkcode DatagramSocket} interface, each with its own receive loop.
+ *
+ * @module
+ */
+import type { Address, DatagramSocket } from "./datagram_socket.ts";
+
+/** Called for every datagram a socket receives. */
+export type DatagramHandler = (data: Uint8Array, from: Address, socket: UdpSocket) => void;
+
+/**
+ * A bound UDP socket that delivers datagrams to a handler until closed.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = UdpSocket.bind({ hostname: "127.0.0.1", port: 0 }, (data, from) => {});
+ * socket.send(bytes, { hostname: "127.0.0.1", port: 60001 });
+ * socket.close();
+ * await socket.closed;
+ * ```
+ */
+export class UdpSocket implements DatagramSocket {
+  readonly #conn: Deno.DatagramConn;
+  readonly #onError: (error: Error) => void;
+  #open = true;
+  /** Resolves when the receive loop has ended (after {@linkcode close}). */
+  readonly closed: Promise<void>;
+
+  private constructor(
+    conn: Deno.DatagramConn,
+    handler: DatagramHandler,
+    onError: (error: Error) => void,
+  ) {
+    this.#conn = conn;
+    this.#onError = onError;
+    this.closed = this.#receiveLoop(handler);
+  }
+
+  /**
+   * Binds `address` (port 0 = any free port) and starts receiving.
+   *
+   * @throws {Deno.errors.AddrInUse} and friends when the address cannot be bound.
+   */
+  static bind(
+    address: Address,
+    handler: DatagramHandler,
+    onError: (error: Error) => void = () => {},
+  ): UdpSocket {
+    const conn = Deno.listenDatagram({
+      hostname: address.hostname,
+      port: address.port,
+      transport: "udp",
+    });
+    return new UdpSocket(conn, handler, onError);
+  }
+
+  /** The bound local address. */
+  get localAddr(): Address {
+    const a = this.#conn.addr as Deno.NetAddr;
+    return { hostname: a.hostname, port: a.port };
+  }
+
+  async #receiveLoop(handler: DatagramHandler): Promise<void> {
+    while (this.#open) {
+      let data: Uint8Array, from: Deno.Addr;
+      try {
+        [data, from] = await this.#conn.receive();
+      } catch (error) {
+        if (!this.#open) return;
+        // A transient receive error (e.g. ICMP port unreachable): keep going.
+        this.#onError(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      const a = from as Deno.NetAddr;
+      try {
+        handler(data, { hostname: a.hostname, port: a.port }, this);
+      } catch (error) {
+        this.#onError(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  send(data: Uint8Array, to: Address): void {
+    if (!this.#open) return;
+    this.#conn.send(data, { transport: "udp", hostname: to.hostname, port: to.port }).catch(
+      (error: unknown) => {
+        if (this.#open) this.#onError(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#conn.close();
+  }
+}

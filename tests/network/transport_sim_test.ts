@@ -1,0 +1,342 @@
+/**
+ * Both ends of SSP over a simulated network on a virtual clock.
+ */
+import assert from "node:assert/strict";
+import { ACK_INTERVAL, SEND_INTERVAL_MIN } from "../../lib/network/constants.ts";
+import { makeInstruction, SHUTDOWN_NUM } from "../../lib/network/instruction.ts";
+import { Fragmenter } from "../../lib/network/fragmenter.ts";
+import { Direction, PacketCodec } from "../../lib/network/packet.ts";
+import { Transport } from "../../lib/network/transport.ts";
+import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
+import type { TerminalScreen } from "../../lib/statesync/terminal_screen.ts";
+import { decodeUserMessage } from "../../lib/statesync/user_message.ts";
+import { UserStream } from "../../lib/statesync/user_stream.ts";
+import { SimNetwork, type SimSocket } from "../support/sim_network.ts";
+
+const KEY = new Uint8Array(16).fill(3);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A stand-in screen: its text is the whole state; a diff is the full new text. */
+class TextScreen implements TerminalScreen<TextScreen> {
+  width = 80;
+  height = 24;
+  text = "";
+  writes = 0;
+  diffFrom(base: TextScreen): Uint8Array {
+    return base.text === this.text ? new Uint8Array(0) : encoder.encode(this.text);
+  }
+  write(bytes: Uint8Array): void {
+    this.text = decoder.decode(bytes);
+    this.writes++;
+  }
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+  }
+  equals(other: TextScreen): boolean {
+    return this.text === other.text && this.width === other.width &&
+      this.height === other.height;
+  }
+  clone(): TextScreen {
+    const c = new TextScreen();
+    c.text = this.text;
+    c.width = this.width;
+    c.height = this.height;
+    return c;
+  }
+}
+
+type ClientTransport = Transport<UserStream, CompleteTerminal<TextScreen>>;
+type ServerTransport = Transport<CompleteTerminal<TextScreen>, UserStream>;
+
+/** A client and a server joined by a simulated network; the server echoes keystrokes. */
+class Session {
+  readonly net: SimNetwork;
+  readonly server: ServerTransport;
+  readonly client: ClientTransport;
+  readonly serverSocket: SimSocket;
+  clientSockets: SimSocket[] = [];
+  /** Every keystroke byte the server application received, in order. */
+  received = "";
+  /** Times the server sent a datagram carrying a non-empty diff. */
+  serverLog: { at: number; newNum: bigint; diff: number }[] = [];
+
+  constructor(seed: number) {
+    const net = this.net = new SimNetwork(seed);
+    let server!: ServerTransport;
+    let client!: ClientTransport;
+    this.serverSocket = net.open("10.0.0.1", (d, f) => {
+      if (server.receiveDatagram(d, f)) this.#serve();
+    }, 60001);
+    server = this.server = new Transport({
+      role: "server",
+      key: KEY,
+      initialState: new CompleteTerminal(new TextScreen()),
+      initialRemoteState: new UserStream(),
+      clock: net.clock,
+      socket: this.serverSocket,
+      random: (n) => new Uint8Array(n),
+    });
+    client = this.client = new Transport({
+      role: "client",
+      key: KEY,
+      initialState: new UserStream(),
+      initialRemoteState: new CompleteTerminal(new TextScreen()),
+      clock: net.clock,
+      socket: () => {
+        const s = net.open("10.0.0.2", (d, f) => client.receiveDatagram(d, f));
+        this.clientSockets.push(s);
+        return s;
+      },
+      remote: { hostname: "10.0.0.1", port: 60001 },
+      random: (n) => new Uint8Array(n),
+    });
+    client.currentState.pushResize(80, 24);
+  }
+
+  #serve(): void {
+    const events = decodeUserMessage(this.server.takeRemoteDiff());
+    const state = this.server.currentState;
+    for (const e of events) {
+      if (e.kind === "keys") {
+        const text = decoder.decode(e.keys);
+        this.received += text;
+        state.screen.text += text;
+      }
+    }
+    // As mosh: the echo ack moves only when user input arrived.
+    if (events.length > 0) state.echoAck = this.server.remoteStateNum;
+  }
+
+  type(text: string): void {
+    this.client.currentState.pushKeys(encoder.encode(text));
+    this.client.tick();
+  }
+
+  /** Runs the event loop on the virtual clock until `until` ms. */
+  runUntil(until: number): void {
+    const net = this.net;
+    while (net.now < until) {
+      net.deliverDue();
+      this.client.tick();
+      this.server.tick();
+      const next = Math.min(
+        until,
+        net.nextDelivery(),
+        net.now + Math.max(1, this.client.waitTime()),
+        net.now + Math.max(1, this.server.waitTime()),
+      );
+      net.now = Math.max(next, net.now);
+    }
+    net.deliverDue();
+  }
+
+  run(ms: number): void {
+    this.runUntil(this.net.now + ms);
+  }
+
+  converged(): boolean {
+    return this.client.latestRemoteState.equals(this.server.currentState);
+  }
+}
+
+Deno.test("keystrokes arrive exactly once and in order, and the screen converges, at 0-50% loss with reordering and duplication", () => {
+  for (const loss of [0, 0.1, 0.3, 0.5]) {
+    const s = new Session(42 + loss * 100);
+    s.net.impairment = { loss, delay: 40, jitter: 60, duplicate: 0.1 };
+    let typed = "";
+    for (let i = 0; i < 60; i++) {
+      const ch = String.fromCharCode(97 + (i % 26));
+      typed += ch;
+      s.type(ch);
+      s.run(70);
+    }
+    s.run(60_000);
+    assert.equal(s.received, typed, `loss ${loss}: every keystroke once, in order`);
+    assert.ok(s.converged(), `loss ${loss}: the client holds the server's newest screen`);
+    assert.equal(s.client.latestRemoteState.screen.text, typed);
+  }
+});
+
+Deno.test("a 30 s blackout is survived: the session converges afterwards", () => {
+  const s = new Session(7);
+  s.net.impairment = { delay: 100 };
+  s.type("before ");
+  s.run(2000);
+  s.net.blackout = true;
+  s.type("during ");
+  s.run(30_000);
+  assert.equal(s.received, "before ");
+  s.net.blackout = false;
+  s.run(15_000);
+  assert.equal(s.received, "before during ");
+  assert.ok(s.converged());
+});
+
+Deno.test("the server follows a client whose address changes mid-session (roaming)", () => {
+  const s = new Session(11);
+  s.net.impairment = { delay: 30 };
+  s.type("a");
+  s.run(1000);
+  const before = s.server.connection.remoteAddr;
+  s.net.rebind(s.clientSockets.at(-1)!);
+  s.type("b");
+  s.run(2000);
+  const after = s.server.connection.remoteAddr;
+  assert.notEqual(after?.port, before?.port, "the server now targets the new port");
+  assert.equal(after?.port, s.clientSockets.at(-1)!.address.port);
+  assert.equal(s.received, "ab");
+  assert.ok(s.converged());
+});
+
+Deno.test("an idle session exchanges heartbeats at most 3 s apart and keeps state numbers moving", () => {
+  const s = new Session(5);
+  s.net.impairment = { delay: 20 };
+  s.run(2000);
+  const clientDatagrams = () => s.net.sentFrom.get(`10.0.0.2|${s.clientSockets[0]!.address.port}`)!;
+  const serverDatagrams = () => s.net.sentFrom.get("10.0.0.1|60001")!;
+  const c0 = clientDatagrams(), s0 = serverDatagrams();
+  const n0 = s.client.remoteStateNum;
+  s.run(30_000);
+  const clientSent = clientDatagrams() - c0, serverSent = serverDatagrams() - s0;
+  // 30 s / 3 s = 10 heartbeats each (each also acknowledged within 100 ms at most).
+  assert.ok(clientSent >= 10 && clientSent <= 21, `client sent ${clientSent}`);
+  assert.ok(serverSent >= 10 && serverSent <= 21, `server sent ${serverSent}`);
+  assert.ok(s.client.remoteStateNum >= n0 + 9n, "every heartbeat is a new state number");
+  assert.ok(s.net.now - s.client.latestRemoteTimestamp <= ACK_INTERVAL + 100);
+});
+
+Deno.test("frames are paced: screen updates go out no faster than the send interval", () => {
+  const s = new Session(9);
+  s.net.impairment = { delay: 100 }; // SRTT 200 ms → send interval 100 ms
+  s.run(3000);
+  const sendTimes: number[] = [];
+  let last = s.server.sender.lastSent.num;
+  for (let i = 0; i < 200; i++) {
+    s.server.currentState.screen.text += "x"; // the application writes every 10 ms
+    s.run(10);
+    const num = s.server.sender.lastSent.num;
+    if (num !== last) {
+      sendTimes.push(s.net.now);
+      last = num;
+    }
+  }
+  const interval = s.server.connection.rtt.sendInterval;
+  assert.ok(interval >= 90 && interval <= 110, `send interval ${interval}`);
+  assert.ok(sendTimes.length >= 10 && sendTimes.length <= 25, `${sendTimes.length} frames in 2 s`);
+  for (let i = 1; i < sendTimes.length; i++) {
+    assert.ok(
+      sendTimes[i]! - sendTimes[i - 1]! >= Math.max(SEND_INTERVAL_MIN, interval) - 10,
+      `frames ${i - 1}→${i} at ${sendTimes[i - 1]} and ${sendTimes[i]}`,
+    );
+  }
+  s.run(2000);
+  assert.ok(s.converged(), "latest state wins: the client ends with the newest screen");
+});
+
+Deno.test("RTT is measured from echoed timestamps", () => {
+  const s = new Session(3);
+  s.net.impairment = { delay: 150 };
+  for (let i = 0; i < 20; i++) {
+    s.type("k");
+    s.run(400);
+  }
+  const srtt = s.client.srtt;
+  assert.ok(srtt >= 290 && srtt <= 420, `client SRTT ${srtt} for a 300 ms round trip`);
+  assert.ok(s.client.connection.rtt.rto >= 300);
+});
+
+Deno.test("the client hops to a new local port after 10 s without a round trip", () => {
+  const s = new Session(13);
+  s.run(1000);
+  assert.equal(s.clientSockets.length, 1);
+  s.net.blackout = true;
+  s.type("z");
+  s.run(25_000);
+  assert.ok(s.clientSockets.length >= 2, "a fresh socket was opened");
+  s.net.blackout = false;
+  s.run(5000);
+  assert.equal(s.received, "z");
+  assert.equal(s.server.connection.remoteAddr?.port, s.clientSockets.at(-1)!.address.port);
+});
+
+Deno.test("the shutdown handshake completes: the peer acks, the initiator sees the ack", () => {
+  const s = new Session(17);
+  s.net.impairment = { delay: 50, loss: 0.2 };
+  s.type("bye");
+  s.run(2000);
+  s.client.startShutdown();
+  let peerAcked = false;
+  for (let i = 0; i < 200 && !s.client.shutdownAcknowledged; i++) {
+    s.run(50);
+    peerAcked ||= s.server.counterpartyShutdownAckSent;
+  }
+  assert.ok(peerAcked, "the server sent ack_num 2^64-1");
+  assert.ok(s.client.shutdownAcknowledged, "the client saw its shutdown acknowledged");
+  assert.equal(s.client.sender.acknowledged.num, SHUTDOWN_NUM);
+  assert.equal(s.client.shutdownAckTimedOut, false);
+});
+
+Deno.test("a shutdown to a vanished peer gives up after 16 tries or 10 s", () => {
+  const s = new Session(19);
+  s.run(1000);
+  s.net.blackout = true;
+  s.client.startShutdown();
+  s.run(11_000);
+  assert.ok(s.client.shutdownAckTimedOut);
+  assert.equal(s.client.shutdownAcknowledged, false);
+});
+
+Deno.test("a hostile peer holding the key cannot crash or wedge the server: absurd instructions are dropped and counted", () => {
+  const s = new Session(23);
+  s.type("ok");
+  s.run(1000);
+  const evil = new PacketCodec(KEY, Direction.ToServer);
+  const fragmenter = new Fragmenter();
+  // Low sequence numbers: the datagrams count as late, so they cannot steer roaming.
+  let seq = 0;
+  const inject = (fields: Parameters<typeof makeInstruction>[0]) => {
+    for (const payload of fragmenter.fragment(makeInstruction(fields), 1252)) {
+      const wire = evil.seal({ seq: seq++, timestamp: 0, timestampReply: 0xffff, payload });
+      s.server.receiveDatagram(wire, { hostname: "10.6.6.6", port: 666 });
+    }
+  };
+  const drops = s.server.drops;
+  inject({ oldNum: 999n, newNum: 1000n }); // base never sent
+  const base = s.server.remoteStateNum;
+  inject({ oldNum: base, newNum: 5000n, throwawayNum: 10n ** 18n }); // throwaway past the base
+  inject({ oldNum: base, newNum: 5002n, diff: new Uint8Array([0xff, 0xff, 0xff]) }); // garbage diff
+  inject({ protocolVersion: 3, oldNum: base, newNum: 5003n });
+  // An ack of a state never sent is ignored; a state number already held is a duplicate.
+  const acked = s.server.sender.acknowledged.num;
+  const duplicates = s.server.drops.duplicate;
+  inject({ oldNum: base, newNum: base, ackNum: 77777n });
+  assert.equal(s.server.sender.acknowledged.num, acked);
+  assert.equal(s.server.drops.duplicate, duplicates + 1);
+  // A final fragment whose chunk is not zlib, and a runt fragment.
+  const notZlib = new Uint8Array(30);
+  notZlib[7] = 9;
+  notZlib[8] = 0x80;
+  s.server.receiveDatagram(
+    evil.seal({ seq: seq++, timestamp: 0, timestampReply: 0xffff, payload: notZlib }),
+    { hostname: "10.6.6.6", port: 666 },
+  );
+  s.server.receiveDatagram(
+    evil.seal({ seq: seq++, timestamp: 0, timestampReply: 0xffff, payload: new Uint8Array(3) }),
+    { hostname: "10.6.6.6", port: 666 },
+  );
+  assert.equal(drops.unknownBase, 1);
+  assert.equal(drops.badThrowaway, 1);
+  assert.equal(drops.badDiff, 1);
+  assert.equal(drops.version, 1);
+  assert.equal(drops.malformed, 2);
+  // Forged datagrams (wrong key) are dropped by the connection.
+  s.server.receiveDatagram(new Uint8Array(60), { hostname: "10.6.6.6", port: 666 });
+  assert.equal(s.server.connection.dropped.integrity, 1);
+  // The real client's session continues (the server roams back to it on its next datagram).
+  s.type(" still here");
+  s.run(5000);
+  assert.equal(s.received, "ok still here");
+  assert.ok(s.converged());
+});
