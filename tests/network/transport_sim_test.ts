@@ -64,12 +64,10 @@ class Session {
 
   constructor(seed: number) {
     const net = this.net = new SimNetwork(seed);
-    let server!: ServerTransport;
-    let client!: ClientTransport;
     this.serverSocket = net.open("10.0.0.1", (d, f) => {
-      if (server.receiveDatagram(d, f)) this.#serve();
+      if (this.server.receiveDatagram(d, f)) this.#serve();
     }, 60001);
-    server = this.server = new Transport({
+    this.server = new Transport({
       role: "server",
       key: KEY,
       initialState: new CompleteTerminal(new TextScreen()),
@@ -78,14 +76,14 @@ class Session {
       socket: this.serverSocket,
       random: (n) => new Uint8Array(n),
     });
-    client = this.client = new Transport({
+    this.client = new Transport({
       role: "client",
       key: KEY,
       initialState: new UserStream(),
       initialRemoteState: new CompleteTerminal(new TextScreen()),
       clock: net.clock,
       socket: () => {
-        const s = net.open("10.0.0.2", (d, f) => client.receiveDatagram(d, f));
+        const s = net.open("10.0.0.2", (d, f) => this.client.receiveDatagram(d, f));
         this.clientSockets.push(s);
         return s;
       },
