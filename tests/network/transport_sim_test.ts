@@ -90,7 +90,7 @@ class Session {
       remote: { hostname: "10.0.0.1", port: 60001 },
       random: (n) => new Uint8Array(n),
     });
-    client.currentState.pushResize(80, 24);
+    this.client.currentState.pushResize(80, 24);
   }
 
   #serve(): void {
