@@ -1,0 +1,334 @@
+/**
+ * The display diff: the escape string that turns one framebuffer into
+ * another (display.md). The server sends it to the client as hostbytes;
+ * the client uses it to paint the user's terminal.
+ *
+ * @module
+ */
+import { Framebuffer } from "./framebuffer.ts";
+import { sgrString } from "./renditions.ts";
+import { FALLBACK, Row, WIDE } from "./row.ts";
+
+/** What the target terminal can do. */
+export interface Capabilities {
+  /** `CSI n X` erases characters. */
+  ech: boolean;
+  /** Erases fill with the current background colour. */
+  bce: boolean;
+  /** Emit window/icon titles (OSC 0/1/2). */
+  title: boolean;
+}
+
+/** The server's diff assumes mosh's own emulator on the other side. */
+export const SERVER_CAPABILITIES: Capabilities = { ech: true, bce: true, title: true };
+
+/** Capabilities of a local terminal, from its `TERM` (a built-in table, as terminfo would say). */
+export function capabilitiesForTerm(term: string | undefined): Capabilities {
+  const t = term ?? "";
+  const title = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/.test(t);
+  const noBceEch = /^(screen|tmux|vt100|vt220|dumb)/.test(t);
+  return { ech: !noBceEch, bce: !noBceEch, title };
+}
+
+/** Tracks what the real terminal shows while the frame is written. */
+class FrameWriter {
+  out = "";
+  cursorX = -1;
+  cursorY = -1;
+  cursorVisible: boolean;
+  fg = 0;
+  bg = 0;
+  attrs = 0;
+
+  constructor(cursorVisible: boolean) {
+    this.cursorVisible = cursorVisible;
+  }
+
+  /** Moves the cursor, hiding it first if visible (display.md §5 "silent move"). */
+  silentMove(y: number, x: number): void {
+    if (this.cursorX === x && this.cursorY === y) return;
+    if (this.cursorVisible) {
+      this.out += "\x1b[?25l";
+      this.cursorVisible = false;
+    }
+    this.move(y, x);
+  }
+
+  move(y: number, x: number): void {
+    const ly = this.cursorY, lx = this.cursorX;
+    if (ly >= 0 && lx >= 0) {
+      if (x === 0 && y - ly >= 0 && y - ly < 5) {
+        if (lx !== 0) this.out += "\r";
+        this.out += "\n".repeat(y - ly);
+        this.cursorX = x;
+        this.cursorY = y;
+        return;
+      }
+      if (y === ly && x - lx < 0 && x - lx > -5) {
+        this.out += "\b".repeat(lx - x);
+        this.cursorX = x;
+        return;
+      }
+    }
+    this.out += `\x1b[${y + 1};${x + 1}H`;
+    this.cursorX = x;
+    this.cursorY = y;
+  }
+
+  renditions(fg: number, bg: number, attrs: number, force = false): void {
+    if (!force && fg === this.fg && bg === this.bg && attrs === this.attrs) return;
+    this.out += sgrString(fg, bg, attrs);
+    this.fg = fg;
+    this.bg = bg;
+    this.attrs = attrs;
+  }
+}
+
+function cellText(row: Row, x: number): string {
+  const c = row.contents[x]!;
+  if (c === "") return " ";
+  return row.flags[x]! & FALLBACK ? "\u00a0" + c : c;
+}
+
+function rowsMatch(a: Row, b: Row): boolean {
+  return a === b || (a.gen === b.gen && a.contentEquals(b));
+}
+
+/**
+ * The escape string that turns `last` into `current` on a terminal that
+ * shows `last` (or anything, when `initialized` is false).
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "./emulator.ts";
+ * import { Framebuffer } from "./framebuffer.ts";
+ * import { newFrame } from "./display.ts";
+ * const term = new Emulator(80, 24);
+ * term.write(new TextEncoder().encode("hi"));
+ * const diff = newFrame(true, new Framebuffer(80, 24), term.fb);
+ * ```
+ */
+export function newFrame(
+  initialized: boolean,
+  last: Framebuffer,
+  current: Framebuffer,
+  caps: Capabilities = SERVER_CAPABILITIES,
+): string {
+  const f = current, ds = f.ds, lds = last.ds;
+  const w = new FrameWriter(lds.cursorVisible);
+  if (f.bellCount !== last.bellCount) w.out += "\x07";
+  if (
+    caps.title && f.titleInitialized &&
+    (!initialized || f.iconName !== last.iconName || f.windowTitle !== last.windowTitle)
+  ) {
+    if (f.iconName === f.windowTitle) w.out += `\x1b]0;${f.windowTitle}\x07`;
+    else w.out += `\x1b]1;${f.iconName}\x07\x1b]2;${f.windowTitle}\x07`;
+  }
+  if (f.clipboard !== last.clipboard) w.out += `\x1b]52;c;${f.clipboard}\x07`;
+  if (!initialized || ds.reverseVideo !== lds.reverseVideo) {
+    w.out += ds.reverseVideo ? "\x1b[?5h" : "\x1b[?5l";
+  }
+  let init = initialized;
+  if (!initialized || f.width !== last.width || f.height !== last.height) {
+    w.out += "\x1b[r\x1b[0m\x1b[H\x1b[2J";
+    init = false;
+    w.cursorX = 0;
+    w.cursorY = 0;
+  } else {
+    w.cursorX = lds.cursorCol;
+    w.cursorY = lds.cursorRow;
+    w.fg = lds.fg;
+    w.bg = lds.bg;
+    w.attrs = lds.attrs;
+  }
+  if (!init) {
+    w.out += "\x1b[?25l";
+    w.cursorVisible = false;
+  }
+
+  // The old rows, adapted to the new size.
+  const oldRows: Row[] = init ? last.rows.slice() : [];
+  let firstRow = 0;
+  if (init) firstRow = detectScroll(w, oldRows, f);
+
+  let wrap = false;
+  for (let y = firstRow; y < f.height; y++) {
+    const old = init ? oldRows[y] ?? null : null;
+    wrap = putRow(w, init, f, y, old, wrap, caps);
+  }
+
+  if (!init || ds.cursorRow !== w.cursorY || ds.cursorCol !== w.cursorX) {
+    w.move(ds.cursorRow, ds.cursorCol);
+  }
+  if (!init || ds.cursorVisible !== w.cursorVisible) {
+    w.out += ds.cursorVisible ? "\x1b[?25h" : "\x1b[?25l";
+  }
+  w.renditions(ds.fg, ds.bg, ds.attrs, !init);
+  if (!init || ds.bracketedPaste !== lds.bracketedPaste) {
+    w.out += ds.bracketedPaste ? "\x1b[?2004h" : "\x1b[?2004l";
+  }
+  if (!init || ds.mouseReporting !== lds.mouseReporting) {
+    if (ds.mouseReporting === 0) w.out += "\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l";
+    else {
+      if (lds.mouseReporting !== 0) w.out += `\x1b[?${lds.mouseReporting}l`;
+      w.out += `\x1b[?${ds.mouseReporting}h`;
+    }
+  }
+  if (!init || ds.mouseFocusEvents !== lds.mouseFocusEvents) {
+    w.out += ds.mouseFocusEvents ? "\x1b[?1004h" : "\x1b[?1004l";
+  }
+  if (!init || ds.mouseEncoding !== lds.mouseEncoding) {
+    if (ds.mouseEncoding === 0) w.out += "\x1b[?1015l\x1b[?1006l\x1b[?1005l";
+    else {
+      if (lds.mouseEncoding !== 0) w.out += `\x1b[?${lds.mouseEncoding}l`;
+      w.out += `\x1b[?${ds.mouseEncoding}h`;
+    }
+  }
+  return w.out;
+}
+
+/** Scroll detection (display.md §3): returns the first row still to draw. */
+function detectScroll(w: FrameWriter, oldRows: Row[], f: Framebuffer): number {
+  const height = f.height;
+  let k = -1;
+  for (let i = 0; i < height; i++) {
+    if (rowsMatch(f.rows[0]!, oldRows[i]!)) {
+      k = i;
+      break;
+    }
+  }
+  if (k <= 0) return 0;
+  let scrollHeight = 1;
+  while (
+    k + scrollHeight < height && rowsMatch(f.rows[scrollHeight]!, oldRows[k + scrollHeight]!)
+  ) {
+    scrollHeight++;
+  }
+  const bottom = k + scrollHeight - 1;
+  w.renditions(0, 0, 0, true);
+  if (k + scrollHeight === height && w.cursorY === height - 1) {
+    w.out += "\r" + "\n".repeat(k);
+    w.cursorX = 0;
+  } else {
+    w.out += `\x1b[1;${bottom + 1}r`;
+    w.cursorX = -1;
+    w.cursorY = -1;
+    w.silentMove(bottom, 0);
+    w.out += "\n".repeat(k);
+    w.out += "\x1b[r";
+    w.cursorX = -1;
+    w.cursorY = -1;
+  }
+  // The terminal scrolled rows 0..bottom up by k; mirror that in our copy.
+  const moved = oldRows.splice(0, k);
+  oldRows.splice(bottom - k + 1, 0, ...moved.map(() => new Row(f.width)));
+  return scrollHeight;
+}
+
+/** Draws row `y` (display.md §4); returns whether the next row continues by autowrap. */
+function putRow(
+  w: FrameWriter,
+  init: boolean,
+  f: Framebuffer,
+  y: number,
+  old: Row | null,
+  wrapIn: boolean,
+  caps: Capabilities,
+): boolean {
+  const row = f.rows[y]!;
+  const width = f.width;
+  let x = 0;
+  if (wrapIn) {
+    w.renditions(row.fg[0]!, row.bg[0]!, row.attrs[0]!);
+    w.out += cellText(row, 0);
+    const step = row.flags[0]! & WIDE ? 2 : 1;
+    x += step;
+    w.cursorX += step;
+  }
+  if (init && old === row) return false;
+  const sameShape = old !== null && old.width === width;
+  let wroteLast = false;
+  let runStart = -1;
+  const flushRun = (end: number) => {
+    const n = end - runStart;
+    w.silentMove(y, runStart);
+    const fg = row.fg[runStart]!, bg = row.bg[runStart]!, attrs = row.attrs[runStart]!;
+    w.renditions(fg, bg, attrs);
+    const plain = fg === 0 && bg === 0 && attrs === 0;
+    if ((caps.bce || plain) && caps.ech && n > 4) {
+      w.out += `\x1b[${n}X`;
+    } else {
+      w.out += " ".repeat(n);
+      w.cursorX += n;
+      if (end === width) wroteLast = true;
+    }
+    runStart = -1;
+  };
+  while (x < width) {
+    const step = row.flags[x]! & WIDE ? 2 : 1;
+    // The wrap flag belongs to the last cell (as in mosh), so it is part of that cell's equality.
+    if (
+      init && runStart < 0 && sameShape && row.cellEquals(x, old!) &&
+      (x + step < width || row.wrap === old!.wrap)
+    ) {
+      x += step;
+      continue;
+    }
+    if (row.contents[x] === "") {
+      if (
+        runStart >= 0 && row.fg[x] === row.fg[runStart] && row.bg[x] === row.bg[runStart] &&
+        row.attrs[x] === row.attrs[runStart]
+      ) {
+        x += step;
+        continue;
+      }
+      if (runStart >= 0) flushRun(x);
+      runStart = x;
+      x += step;
+      continue;
+    }
+    if (runStart >= 0) flushRun(x);
+    if (row.wrap && x + step >= width) {
+      w.cursorX = -1;
+      w.cursorY = -1;
+    }
+    w.silentMove(y, x);
+    w.renditions(row.fg[x]!, row.bg[x]!, row.attrs[x]!);
+    w.out += cellText(row, x);
+    x += step;
+    w.cursorX += step;
+    if (x >= width) wroteLast = true;
+  }
+  if (runStart >= 0) {
+    const n = width - runStart;
+    w.silentMove(y, runStart);
+    const fg = row.fg[runStart]!, bg = row.bg[runStart]!, attrs = row.attrs[runStart]!;
+    w.renditions(fg, bg, attrs);
+    const plain = fg === 0 && bg === 0 && attrs === 0;
+    if ((caps.bce || plain) && !row.wrap) {
+      w.out += "\x1b[K";
+    } else {
+      w.out += " ".repeat(n);
+      w.cursorX += n;
+      wroteLast = true;
+    }
+  }
+  if (wroteLast && y === f.height - 1) {
+    // The real cursor sits on the last column with a wrap pending, not past it:
+    // forget the position so the final cursor move is explicit (mosh would
+    // backspace from the wrong column here).
+    w.cursorX = -1;
+    w.cursorY = -1;
+  }
+  if (wroteLast && y < f.height - 1) {
+    if (row.wrap) {
+      w.cursorX = 0;
+      w.cursorY = y + 1;
+      return true;
+    }
+    w.out += "\r\n";
+    w.cursorX = 0;
+    w.cursorY = y + 1;
+  }
+  return false;
+}

@@ -1,0 +1,725 @@
+/**
+ * The terminal emulator: host bytes → UTF-8 decoder → parser → the
+ * framebuffer operations mosh 1.4.0 implements (terminal.md), plus the
+ * alternate screen (modes 47/1047/1049), which mosh itself ignores.
+ *
+ * @module
+ */
+import { charWidth } from "./char_width.ts";
+import { Framebuffer } from "./framebuffer.ts";
+import { Parser, type ParserHandler } from "./parser.ts";
+import { Attr, TRUE_COLOR } from "./renditions.ts";
+import { FALLBACK, Row, WIDE } from "./row.ts";
+import { Utf8Decoder } from "./utf8_decoder.ts";
+
+/** Parses a CSI parameter string as mosh does: `;`-separated, empty or > 65535 → −1. */
+export function parseParams(text: string): number[] {
+  return text.split(";").map((p) => {
+    if (p === "") return -1;
+    const v = Number(p);
+    return v > 65535 ? -1 : v;
+  });
+}
+
+/** The n-th parameter, or `fallback` when absent or < 1. */
+function param(params: number[], n: number, fallback: number): number {
+  const v = params[n];
+  return v === undefined || v < 1 ? fallback : v;
+}
+
+/** Bytes of the longest cell contents mosh keeps. */
+const MAX_CELL_BYTES = 32;
+const encoder = new TextEncoder();
+
+/**
+ * A terminal emulator instance.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "./emulator.ts";
+ * const term = new Emulator(80, 24);
+ * term.write(new TextEncoder().encode("\x1b[1;31mhello\x1b[0m"));
+ * term.fb.rowText(0).trimEnd(); // "hello"
+ * ```
+ */
+export class Emulator implements ParserHandler {
+  fb: Framebuffer;
+  readonly #decoder = new Utf8Decoder();
+  readonly #parser: Parser;
+  #replies = "";
+  readonly #emit: (c: number) => void;
+
+  constructor(width: number, height: number) {
+    this.fb = new Framebuffer(width, height);
+    this.#parser = new Parser(this);
+    const parser = this.#parser;
+    this.#emit = (c) => parser.input(c);
+  }
+
+  /** An independent copy (framebuffer copy-on-write; parser state starts fresh). */
+  clone(): Emulator {
+    const e = new Emulator(1, 1);
+    e.fb = this.fb.clone();
+    return e;
+  }
+
+  /**
+   * Interprets host output. Returns the replies the terminal sends back to
+   * the host (DSR/CPR, DA) — the server writes them to the pty.
+   */
+  write(bytes: Uint8Array): string {
+    this.#decoder.decode(bytes, this.#emit);
+    const replies = this.#replies;
+    this.#replies = "";
+    return replies;
+  }
+
+  /** Resizes the screen. */
+  resize(width: number, height: number): void {
+    this.fb.resize(width, height);
+  }
+
+  // ---- cursor primitives (terminal.md §5) ----
+
+  #snap(): void {
+    const fb = this.fb, ds = fb.ds;
+    ds.cursorRow = Math.min(Math.max(ds.cursorRow, fb.limitTop), fb.limitBottom);
+    ds.cursorCol = Math.min(Math.max(ds.cursorCol, 0), fb.width - 1);
+  }
+
+  #combiningHere(): void {
+    const ds = this.fb.ds;
+    ds.combiningRow = ds.cursorRow;
+    ds.combiningCol = ds.cursorCol;
+  }
+
+  #moveRow(n: number, relative: boolean): void {
+    const ds = this.fb.ds;
+    ds.cursorRow = relative ? ds.cursorRow + n : n + this.fb.limitTop;
+    this.#snap();
+    this.#combiningHere();
+    ds.nextPrintWillWrap = false;
+  }
+
+  #moveCol(n: number, relative: boolean, implicit = false): void {
+    const ds = this.fb.ds;
+    if (implicit) {
+      ds.combiningRow = ds.cursorRow;
+      ds.combiningCol = ds.cursorCol;
+      ds.cursorCol += n;
+      ds.nextPrintWillWrap = ds.cursorCol >= this.fb.width;
+      this.#snap();
+      return;
+    }
+    ds.cursorCol = relative ? ds.cursorCol + n : n;
+    this.#snap();
+    this.#combiningHere();
+    ds.nextPrintWillWrap = false;
+  }
+
+  #autoscroll(n: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const row = ds.cursorRow;
+    if (row < ds.scrollTop || row > ds.scrollBottom) {
+      ds.cursorRow = row + n;
+      this.#snap();
+      this.#combiningHere();
+      return;
+    }
+    if (row + n > ds.scrollBottom) {
+      fb.scrollUp(row + n - ds.scrollBottom);
+      ds.cursorRow = ds.scrollBottom;
+    } else if (row + n < ds.scrollTop) {
+      fb.scrollDown(ds.scrollTop - row - n);
+      ds.cursorRow = ds.scrollTop;
+    } else {
+      ds.cursorRow = row + n;
+    }
+    this.#snap();
+    this.#combiningHere();
+  }
+
+  #lineFeed(): void {
+    this.#autoscroll(1);
+    this.fb.ds.nextPrintWillWrap = false;
+  }
+
+  // ---- printing (terminal.md §6) ----
+
+  print(c: number): void {
+    const w = c === 0
+      ? -1
+      : (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff)
+      ? 1
+      : charWidth(c);
+    if (w < 0) return;
+    const fb = this.fb, ds = fb.ds;
+    const ch = String.fromCodePoint(c);
+    if (w === 0) {
+      const y = ds.combiningRow, x = ds.combiningCol;
+      if (y < 0 || y >= fb.height || x < 0 || x >= fb.width) return;
+      const row = fb.mutableRow(y);
+      if (row.contents[x] === "") {
+        row.flags[x]! |= FALLBACK;
+        this.#moveCol(1, true, true);
+      }
+      const current = row.contents[x]!;
+      if (encoder.encode(current).length < MAX_CELL_BYTES) row.contents[x] = current + ch;
+      return;
+    }
+    if (ds.autowrap && ds.nextPrintWillWrap) {
+      fb.mutableRow(ds.cursorRow).wrap = true;
+      ds.cursorCol = 0;
+      this.#combiningHere();
+      this.#autoscroll(1);
+      ds.nextPrintWillWrap = false;
+    } else if (ds.autowrap && w === 2 && ds.cursorCol === fb.width - 1) {
+      const row = fb.mutableRow(ds.cursorRow);
+      row.resetCell(ds.cursorCol, ds.bg);
+      row.wrap = false;
+      ds.cursorCol = 0;
+      this.#autoscroll(1);
+      ds.nextPrintWillWrap = false;
+    }
+    const row = fb.mutableRow(ds.cursorRow);
+    // With autowrap off a wide character cannot sit in the last column (no
+    // display diff could draw it there): it goes one column left, as in xterm.
+    if (w === 2 && ds.cursorCol === fb.width - 1 && fb.width > 1) ds.cursorCol--;
+    const x = ds.cursorCol;
+    if (ds.insertMode) row.insertCells(x, w, ds.bg);
+    // Overwriting the right half of a wide character erases its left half, as
+    // terminals do (mosh leaves an orphan that its display diff cannot send).
+    if (x > 0 && (row.flags[x - 1]! & WIDE)) row.resetCell(x - 1, ds.bg);
+    row.resetCell(x, ds.bg);
+    row.contents[x] = ch;
+    row.flags[x] = w === 2 ? WIDE : 0;
+    row.fg[x] = ds.fg;
+    row.bg[x] = ds.bg;
+    row.attrs[x] = ds.attrs;
+    if (w === 2 && x + 1 < fb.width) row.resetCell(x + 1, ds.bg);
+    this.#moveCol(w, true, true);
+  }
+
+  // ---- controls (terminal.md §8) ----
+
+  execute(c: number): void {
+    const ds = this.fb.ds;
+    if (c !== 0x09) ds.nextPrintWillWrap = false;
+    switch (c) {
+      case 0x07:
+        this.fb.bellCount++;
+        break;
+      case 0x08:
+        this.#moveCol(-1, true);
+        break;
+      case 0x09:
+        this.#tabForward(1);
+        break;
+      case 0x0a:
+      case 0x0b:
+      case 0x0c:
+      case 0x84:
+        this.#lineFeed();
+        break;
+      case 0x0d:
+        this.#moveCol(0, false);
+        break;
+      case 0x85:
+        this.#moveCol(0, false);
+        this.#lineFeed();
+        break;
+      case 0x88:
+        ds.tabs[ds.cursorCol] = true;
+        break;
+      case 0x8d:
+        this.#autoscroll(-1);
+        ds.nextPrintWillWrap = false;
+        break;
+    }
+  }
+
+  #tabForward(n: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const wrap = ds.nextPrintWillWrap;
+    let col = ds.cursorCol;
+    for (let i = 0; i < n; i++) {
+      let next = -1;
+      for (let x = col + 1; x < fb.width; x++) {
+        if (ds.tabs[x]) {
+          next = x;
+          break;
+        }
+      }
+      if (next < 0) {
+        col = fb.width - 1;
+        break;
+      }
+      col = next;
+    }
+    this.#moveCol(col, false);
+    ds.nextPrintWillWrap = wrap;
+  }
+
+  #tabBackward(n: number): void {
+    const ds = this.fb.ds;
+    const wrap = ds.nextPrintWillWrap;
+    let col = ds.cursorCol;
+    for (let i = 0; i < n; i++) {
+      let prev = -1;
+      for (let x = col - 1; x >= 1; x--) {
+        if (ds.tabs[x]) {
+          prev = x;
+          break;
+        }
+      }
+      if (prev < 0) {
+        col = 0;
+        break;
+      }
+      col = prev;
+    }
+    this.#moveCol(col, false);
+    ds.nextPrintWillWrap = wrap;
+  }
+
+  // ---- escape sequences (terminal.md §9) ----
+
+  escDispatch(intermediates: string, final: number): void {
+    if (intermediates === "" && final >= 0x40 && final <= 0x5f) {
+      this.execute(final + 0x40);
+      return;
+    }
+    const fb = this.fb, ds = fb.ds;
+    ds.nextPrintWillWrap = false;
+    if (intermediates === "") {
+      if (final === 0x37) {
+        ds.saved = {
+          row: ds.cursorRow,
+          col: ds.cursorCol,
+          renditions: ds.renditions,
+          autowrap: ds.autowrap,
+          originMode: ds.originMode,
+        };
+      } else if (final === 0x38) {
+        this.#restoreCursor();
+      } else if (final === 0x63) {
+        this.#fullReset();
+      }
+    } else if (intermediates === "#" && final === 0x38) {
+      for (let y = 0; y < fb.height; y++) {
+        const row = fb.mutableRow(y);
+        row.reset(ds.bg);
+        row.contents.fill("E");
+      }
+    }
+  }
+
+  #restoreCursor(): void {
+    const ds = this.fb.ds;
+    const s = ds.saved;
+    ds.cursorRow = s.row;
+    ds.cursorCol = s.col;
+    ds.fg = s.renditions.fg;
+    ds.bg = s.renditions.bg;
+    ds.attrs = s.renditions.attrs;
+    ds.autowrap = s.autowrap;
+    ds.originMode = s.originMode;
+    this.#snap();
+    this.#combiningHere();
+  }
+
+  #fullReset(): void {
+    const fb = this.fb;
+    const fresh = new Framebuffer(fb.width, fb.height);
+    fresh.bellCount = fb.bellCount;
+    fresh.iconName = fb.iconName;
+    fresh.titleInitialized = fb.titleInitialized;
+    this.fb = fresh;
+  }
+
+  // ---- control sequences (terminal.md §10) ----
+
+  csiDispatch(paramText: string, intermediates: string, final: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const p = parseParams(paramText);
+    const key = intermediates + String.fromCharCode(final);
+    const keepsWrap = key === "I" || key === "Z" || key === "g" || key === "?h" ||
+      key === "?l" || key === "m";
+    const wrap = ds.nextPrintWillWrap;
+    ds.nextPrintWillWrap = false;
+    switch (key) {
+      case "@":
+        fb.mutableRow(ds.cursorRow).insertCells(ds.cursorCol, param(p, 0, 1), ds.bg);
+        break;
+      case "A":
+        this.#moveRow(-param(p, 0, 1), true);
+        break;
+      case "B":
+        this.#moveRow(param(p, 0, 1), true);
+        break;
+      case "C":
+        this.#moveCol(param(p, 0, 1), true);
+        break;
+      case "D":
+        this.#moveCol(-param(p, 0, 1), true);
+        break;
+      case "G":
+      case "`":
+        this.#moveCol(param(p, 0, 1) - 1, false);
+        break;
+      case "H":
+      case "f":
+        this.#moveRow(param(p, 0, 1) - 1, false);
+        this.#moveCol(param(p, 1, 1) - 1, false);
+        break;
+      case "I":
+        this.#tabForward(param(p, 0, 1));
+        break;
+      case "J":
+        this.#eraseDisplay(param(p, 0, 0));
+        break;
+      case "K":
+        this.#eraseLine(param(p, 0, 0));
+        break;
+      case "L":
+        this.#insertLines(param(p, 0, 1));
+        break;
+      case "M":
+        this.#deleteLines(param(p, 0, 1));
+        break;
+      case "P":
+        fb.mutableRow(ds.cursorRow).deleteCells(ds.cursorCol, param(p, 0, 1), ds.bg);
+        break;
+      case "S":
+        fb.scrollUp(param(p, 0, 1));
+        break;
+      case "T":
+        fb.scrollDown(param(p, 0, 1));
+        break;
+      case "X": {
+        const n = Math.min(param(p, 0, 1), fb.width - ds.cursorCol);
+        fb.mutableRow(ds.cursorRow).resetCells(ds.cursorCol, ds.cursorCol + n, ds.bg);
+        break;
+      }
+      case "Z":
+        this.#tabBackward(param(p, 0, 1));
+        break;
+      case "c":
+        this.#replies += "\x1b[?62c";
+        break;
+      case ">c":
+        this.#replies += "\x1b[>1;10;0c";
+        break;
+      case "d":
+        this.#moveRow(param(p, 0, 1) - 1, false);
+        break;
+      case "g": {
+        const mode = param(p, 0, 0);
+        if (mode === 0) ds.tabs[ds.cursorCol] = false;
+        else if (mode === 3) {
+          ds.tabs.fill(false);
+          ds.defaultTabs = false;
+        }
+        break;
+      }
+      case "h":
+      case "l":
+        for (const v of p) if (v === 4) ds.insertMode = key === "h";
+        break;
+      case "?h":
+      case "?l":
+        for (const v of p) this.#setMode(v, key === "?h");
+        break;
+      case "m":
+        this.#sgr(p);
+        break;
+      case "n": {
+        const v = param(p, 0, 0);
+        if (v === 5) this.#replies += "\x1b[0n";
+        else if (v === 6) this.#replies += `\x1b[${ds.cursorRow + 1};${ds.cursorCol + 1}R`;
+        break;
+      }
+      case "r": {
+        const top = param(p, 0, 1);
+        const bottom = param(p, 1, fb.height);
+        if (bottom <= top || top > fb.height) break;
+        ds.scrollTop = top - 1;
+        ds.scrollBottom = Math.min(bottom, fb.height) - 1;
+        this.#moveRow(0, false);
+        this.#moveCol(0, false);
+        break;
+      }
+      case "!p":
+        this.#softReset();
+        break;
+    }
+    if (keepsWrap) ds.nextPrintWillWrap = wrap;
+  }
+
+  #eraseDisplay(mode: number): void {
+    const fb = this.fb, ds = fb.ds;
+    if (mode === 0) {
+      fb.mutableRow(ds.cursorRow).resetCells(ds.cursorCol, fb.width, ds.bg);
+      for (let y = ds.cursorRow + 1; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);
+    } else if (mode === 1) {
+      for (let y = 0; y < ds.cursorRow; y++) fb.mutableRow(y).reset(ds.bg);
+      fb.mutableRow(ds.cursorRow).resetCells(0, ds.cursorCol + 1, ds.bg);
+    } else if (mode === 2) {
+      for (let y = 0; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);
+    }
+  }
+
+  #eraseLine(mode: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const row = fb.mutableRow(ds.cursorRow);
+    if (mode === 0) row.resetCells(ds.cursorCol, fb.width, ds.bg);
+    else if (mode === 1) row.resetCells(0, ds.cursorCol + 1, ds.bg);
+    else if (mode === 2) row.reset(ds.bg);
+  }
+
+  #insertLines(n: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const r = ds.cursorRow;
+    if (r >= ds.scrollTop && r <= ds.scrollBottom + 1) {
+      fb.scrollDown(Math.min(n, ds.scrollBottom + 1 - r), r, ds.scrollBottom);
+    }
+    this.#moveCol(0, false);
+  }
+
+  #deleteLines(n: number): void {
+    const fb = this.fb, ds = fb.ds;
+    const r = ds.cursorRow;
+    if (r >= ds.scrollTop && r <= ds.scrollBottom) fb.scrollUp(n, r, ds.scrollBottom);
+    this.#moveCol(0, false);
+  }
+
+  #softReset(): void {
+    const fb = this.fb, ds = fb.ds;
+    ds.insertMode = false;
+    ds.originMode = false;
+    ds.cursorVisible = true;
+    ds.applicationCursorKeys = false;
+    ds.scrollTop = 0;
+    ds.scrollBottom = fb.height - 1;
+    ds.fg = 0;
+    ds.bg = 0;
+    ds.attrs = 0;
+    ds.saved = {
+      row: 0,
+      col: 0,
+      renditions: { fg: 0, bg: 0, attrs: 0 },
+      autowrap: true,
+      originMode: false,
+    };
+  }
+
+  // ---- modes (terminal.md §11) ----
+
+  #setMode(mode: number, on: boolean): void {
+    const fb = this.fb, ds = fb.ds;
+    switch (mode) {
+      case 1:
+        ds.applicationCursorKeys = on;
+        break;
+      case 3:
+        this.#moveRow(0, false);
+        this.#moveCol(0, false);
+        for (let y = 0; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);
+        break;
+      case 5:
+        ds.reverseVideo = on;
+        break;
+      case 6:
+        this.#moveRow(0, false);
+        this.#moveCol(0, false);
+        ds.originMode = on;
+        break;
+      case 7:
+        ds.autowrap = on;
+        break;
+      case 25:
+        ds.cursorVisible = on;
+        break;
+      case 9:
+      case 1000:
+      case 1001:
+      case 1002:
+      case 1003:
+        ds.mouseReporting = on ? mode : 0;
+        break;
+      case 1004:
+        ds.mouseFocusEvents = on;
+        break;
+      case 1005:
+      case 1006:
+      case 1015:
+        ds.mouseEncoding = on ? mode : 0;
+        break;
+      case 1007:
+        ds.mouseAlternateScroll = on;
+        break;
+      case 2004:
+        ds.bracketedPaste = on;
+        break;
+      case 47:
+      case 1047:
+      case 1049:
+        this.#alternateScreen(on, mode === 1049);
+        break;
+    }
+  }
+
+  /** Beyond mosh 1.4.0: switch to / from the alternate screen (1049 also saves the cursor). */
+  #alternateScreen(on: boolean, saveCursor: boolean): void {
+    const fb = this.fb, ds = fb.ds;
+    if (on === (fb.primaryRows !== null)) return;
+    if (on) {
+      if (saveCursor) this.escDispatch("", 0x37);
+      fb.primaryRows = fb.rows;
+      fb.rows = Array.from({ length: fb.height }, () => new Row(fb.width, ds.bg));
+    } else {
+      fb.rows = fb.primaryRows!;
+      fb.primaryRows = null;
+      if (saveCursor) this.#restoreCursor();
+    }
+  }
+
+  // ---- SGR (terminal.md §12) ----
+
+  #sgr(p: number[]): void {
+    const ds = this.fb.ds;
+    for (let i = 0; i < p.length; i++) {
+      const v = p[i]! < 0 ? 0 : p[i]!;
+      if ((v === 38 || v === 48) && p.length - i >= 3 && p[i + 1] === 5) {
+        const index = Math.max(0, p[i + 2]!);
+        if (index <= 255) {
+          if (v === 38) ds.fg = 30 + index;
+          else ds.bg = 40 + index;
+        }
+        i += 2;
+        continue;
+      }
+      if ((v === 38 || v === 48) && p.length - i >= 5 && p[i + 1] === 2) {
+        const r = Math.max(0, p[i + 2]!), g = Math.max(0, p[i + 3]!), b = Math.max(0, p[i + 4]!);
+        const color = ((TRUE_COLOR | (r << 16) | (g << 8) | b) >>> 0) & 0x1ffffff;
+        if (v === 38) ds.fg = color;
+        else ds.bg = color;
+        i += 4;
+        continue;
+      }
+      switch (v) {
+        case 0:
+          ds.fg = 0;
+          ds.bg = 0;
+          ds.attrs = 0;
+          break;
+        case 1:
+          ds.attrs |= Attr.Bold;
+          break;
+        case 22:
+          ds.attrs &= ~Attr.Bold;
+          break;
+        case 3:
+          ds.attrs |= Attr.Italic;
+          break;
+        case 23:
+          ds.attrs &= ~Attr.Italic;
+          break;
+        case 4:
+          ds.attrs |= Attr.Underline;
+          break;
+        case 24:
+          ds.attrs &= ~Attr.Underline;
+          break;
+        case 5:
+          ds.attrs |= Attr.Blink;
+          break;
+        case 25:
+          ds.attrs &= ~Attr.Blink;
+          break;
+        case 7:
+          ds.attrs |= Attr.Inverse;
+          break;
+        case 27:
+          ds.attrs &= ~Attr.Inverse;
+          break;
+        case 8:
+          ds.attrs |= Attr.Invisible;
+          break;
+        case 28:
+          ds.attrs &= ~Attr.Invisible;
+          break;
+        case 39:
+          ds.fg = 0;
+          break;
+        case 49:
+          ds.bg = 0;
+          break;
+        default:
+          if (v >= 30 && v <= 37) ds.fg = v;
+          else if (v >= 40 && v <= 47) ds.bg = v;
+          else if (v >= 90 && v <= 97) ds.fg = v - 52;
+          else if (v >= 100 && v <= 107) ds.bg = v - 52;
+      }
+    }
+  }
+
+  // ---- OSC (terminal.md §13) ----
+
+  oscDispatch(text: string): void {
+    const fb = this.fb;
+    if (text.startsWith("52;c;")) {
+      fb.clipboard = text.slice(5);
+      return;
+    }
+    let command: number, rest: string;
+    if (text.startsWith(";")) {
+      command = 0;
+      rest = text.slice(1);
+    } else if (text[1] === ";" && text[0]! >= "0" && text[0]! <= "9") {
+      command = text.charCodeAt(0) - 48;
+      rest = text.slice(2);
+    } else {
+      return;
+    }
+    if (command > 2) return;
+    // Titles keep at most 256 code points of the buffer, counting the "N;" prefix.
+    const prefix = text.startsWith(";") ? 1 : 2;
+    rest = Array.from(rest).slice(0, 256 - prefix).join("");
+    fb.titleInitialized = true;
+    if (command === 0 || command === 1) fb.iconName = rest;
+    if (command === 0 || command === 2) fb.windowTitle = rest;
+  }
+}
+
+/**
+ * The server's translation of user keystrokes before they reach the pty
+ * (terminal.md §14): `ESC O A`–`D` become `ESC [ A`–`D` unless the
+ * application asked for application cursor keys.
+ */
+export class UserInputTranslator {
+  #state: 0 | 1 | 2 = 0;
+
+  /** Translates a chunk of keystroke bytes. */
+  translate(bytes: Uint8Array, applicationCursorKeys: boolean): Uint8Array {
+    const out: number[] = [];
+    for (const b of bytes) {
+      if (this.#state === 0) {
+        out.push(b);
+        if (b === 0x1b) this.#state = 1;
+      } else if (this.#state === 1) {
+        if (b === 0x4f) {
+          this.#state = 2;
+        } else {
+          out.push(b);
+          this.#state = 0;
+        }
+      } else {
+        if (b >= 0x41 && b <= 0x44 && !applicationCursorKeys) out.push(0x5b, b);
+        else out.push(0x4f, b);
+        this.#state = 0;
+      }
+    }
+    return Uint8Array.from(out);
+  }
+}

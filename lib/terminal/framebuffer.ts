@@ -1,0 +1,233 @@
+/**
+ * The framebuffer: rows of cells plus the drawing state (cursor, modes,
+ * scrolling region, renditions), titles, clipboard and bell count — the
+ * screen both mosh ends keep in sync.
+ *
+ * Rows are copy-on-write: {@linkcode Framebuffer.clone} shares them, and a
+ * row is copied the first time either copy writes to it.
+ *
+ * @module
+ */
+import { type Renditions } from "./renditions.ts";
+import { Row } from "./row.ts";
+
+/** Cursor state saved by DECSC / restored by DECRC. */
+export interface SavedCursor {
+  row: number;
+  col: number;
+  renditions: Renditions;
+  autowrap: boolean;
+  originMode: boolean;
+}
+
+function defaultSavedCursor(): SavedCursor {
+  return {
+    row: 0,
+    col: 0,
+    renditions: { fg: 0, bg: 0, attrs: 0 },
+    autowrap: true,
+    originMode: false,
+  };
+}
+
+/** Everything about the screen besides its cells. */
+export class DrawState {
+  cursorRow = 0;
+  cursorCol = 0;
+  combiningRow = 0;
+  combiningCol = 0;
+  tabs: boolean[];
+  defaultTabs = true;
+  scrollTop = 0;
+  scrollBottom: number;
+  fg = 0;
+  bg = 0;
+  attrs = 0;
+  saved: SavedCursor = defaultSavedCursor();
+  nextPrintWillWrap = false;
+  originMode = false;
+  autowrap = true;
+  insertMode = false;
+  cursorVisible = true;
+  reverseVideo = false;
+  bracketedPaste = false;
+  mouseReporting = 0;
+  mouseFocusEvents = false;
+  mouseAlternateScroll = false;
+  mouseEncoding = 0;
+  applicationCursorKeys = false;
+
+  constructor(width: number, height: number) {
+    this.tabs = Array.from({ length: width }, (_, i) => i % 8 === 0);
+    this.scrollBottom = height - 1;
+  }
+
+  /** An independent copy. */
+  copy(): DrawState {
+    const d = Object.assign(Object.create(DrawState.prototype), this) as DrawState;
+    d.tabs = this.tabs.slice();
+    d.saved = { ...this.saved, renditions: { ...this.saved.renditions } };
+    return d;
+  }
+
+  /** The current renditions. */
+  get renditions(): Renditions {
+    return { fg: this.fg, bg: this.bg, attrs: this.attrs };
+  }
+}
+
+/**
+ * A screen of `width` × `height` cells and its state.
+ *
+ * @example
+ * ```ts
+ * import { Framebuffer } from "./framebuffer.ts";
+ * const fb = new Framebuffer(80, 24);
+ * fb.rowText(0); // 80 spaces
+ * ```
+ */
+export class Framebuffer {
+  width: number;
+  height: number;
+  rows: Row[];
+  ds: DrawState;
+  iconName = "";
+  windowTitle = "";
+  titleInitialized = false;
+  clipboard = "";
+  bellCount = 0;
+  /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
+  primaryRows: Row[] | null = null;
+
+  constructor(width: number, height: number) {
+    this.width = width;
+    this.height = height;
+    this.rows = Array.from({ length: height }, () => new Row(width));
+    this.ds = new DrawState(width, height);
+  }
+
+  /** A copy sharing rows copy-on-write. */
+  clone(): Framebuffer {
+    const f = Object.create(Framebuffer.prototype) as Framebuffer;
+    f.width = this.width;
+    f.height = this.height;
+    for (const r of this.rows) r.shared = true;
+    f.rows = this.rows.slice();
+    f.ds = this.ds.copy();
+    f.iconName = this.iconName;
+    f.windowTitle = this.windowTitle;
+    f.titleInitialized = this.titleInitialized;
+    f.clipboard = this.clipboard;
+    f.bellCount = this.bellCount;
+    if (this.primaryRows) { for (const r of this.primaryRows) r.shared = true; }
+    f.primaryRows = this.primaryRows?.slice() ?? null;
+    return f;
+  }
+
+  /** Row `y` for writing (copied first if shared). */
+  mutableRow(y: number): Row {
+    let r = this.rows[y]!;
+    if (r.shared) {
+      r = r.copy();
+      this.rows[y] = r;
+    }
+    return r;
+  }
+
+  /** The text of row `y` (tests, logs). */
+  rowText(y: number): string {
+    return this.rows[y]!.text();
+  }
+
+  /** All rows' text, trailing spaces trimmed, joined with newlines. */
+  screenText(): string {
+    return this.rows.map((r) => r.text().trimEnd()).join("\n");
+  }
+
+  /** Lowest and highest rows the cursor may reach (the region in origin mode). */
+  get limitTop(): number {
+    return this.ds.originMode ? this.ds.scrollTop : 0;
+  }
+
+  get limitBottom(): number {
+    return this.ds.originMode ? this.ds.scrollBottom : this.height - 1;
+  }
+
+  /** Removes `n` rows at `top` of [top, bottom] and adds blank ones at `bottom`. */
+  scrollUp(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
+    n = Math.min(n, bottom - top + 1);
+    if (n <= 0) return;
+    const fresh = Array.from({ length: n }, () => new Row(this.width, this.ds.bg));
+    this.rows.splice(top, n);
+    this.rows.splice(bottom - n + 1, 0, ...fresh);
+  }
+
+  /** Removes `n` rows at `bottom` of [top, bottom] and adds blank ones at `top`. */
+  scrollDown(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
+    n = Math.min(n, bottom - top + 1);
+    if (n <= 0) return;
+    const fresh = Array.from({ length: n }, () => new Row(this.width, this.ds.bg));
+    this.rows.splice(bottom - n + 1, n);
+    this.rows.splice(top, 0, ...fresh);
+  }
+
+  /** Resizes per mosh's rules (terminal.md §15). */
+  resize(width: number, height: number): void {
+    if (width === this.width && height === this.height) return;
+    const ds = this.ds;
+    ds.scrollTop = 0;
+    ds.scrollBottom = height - 1;
+    const tabs = ds.tabs.slice(0, width);
+    for (let x = ds.tabs.length; x < width; x++) tabs.push(ds.defaultTabs && x % 8 === 0);
+    ds.tabs = tabs;
+    const fit = (rows: Row[]): Row[] => {
+      const out = rows.slice(0, height);
+      if (width !== this.width) {
+        for (let i = 0; i < out.length; i++) {
+          const r = out[i]!.copy();
+          r.resize(width, ds.bg);
+          out[i] = r;
+        }
+      }
+      while (out.length < height) out.push(new Row(width, ds.bg));
+      return out;
+    };
+    this.rows = fit(this.rows);
+    if (this.primaryRows) this.primaryRows = fit(this.primaryRows);
+    this.width = width;
+    this.height = height;
+    ds.cursorRow = Math.min(ds.cursorRow, height - 1);
+    ds.cursorCol = Math.min(ds.cursorCol, width - 1);
+    if (ds.combiningRow >= height || ds.combiningCol >= width) {
+      ds.combiningRow = -1;
+      ds.combiningCol = -1;
+    }
+  }
+
+  /**
+   * Equality as the transport needs it (terminal.md §19), comparing row
+   * contents (a substitute mosh's spec allows for its row identity check).
+   */
+  equals(other: Framebuffer): boolean {
+    if (this === other) return true;
+    const a = this.ds, b = other.ds;
+    if (
+      this.width !== other.width || this.height !== other.height ||
+      a.cursorRow !== b.cursorRow || a.cursorCol !== b.cursorCol ||
+      a.cursorVisible !== b.cursorVisible || a.reverseVideo !== b.reverseVideo ||
+      a.fg !== b.fg || a.bg !== b.bg || a.attrs !== b.attrs ||
+      a.bracketedPaste !== b.bracketedPaste || a.mouseReporting !== b.mouseReporting ||
+      a.mouseFocusEvents !== b.mouseFocusEvents ||
+      a.mouseAlternateScroll !== b.mouseAlternateScroll ||
+      a.mouseEncoding !== b.mouseEncoding ||
+      this.windowTitle !== other.windowTitle || this.clipboard !== other.clipboard ||
+      this.bellCount !== other.bellCount
+    ) {
+      return false;
+    }
+    for (let y = 0; y < this.height; y++) {
+      if (!this.rows[y]!.contentEquals(other.rows[y]!)) return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The vt500 escape-sequence parser (Paul Williams' DEC-compatible state
+ * machine) over Unicode code points, as mosh runs it: fourteen states,
+ * "anywhere" transitions first, DCS/SOS/PM/APC strings swallowed.
+ *
+ * @module
+ */
+
+/** What the parser reports. */
+export interface ParserHandler {
+  /** A printable character (Ground state). */
+  print(codePoint: number): void;
+  /** A C0 or C1 control to execute. */
+  execute(codePoint: number): void;
+  /** An escape sequence: collected intermediates and the final character. */
+  escDispatch(intermediates: string, final: number): void;
+  /** A control sequence: raw parameter text (`0-9;`), collected private markers/intermediates, final. */
+  csiDispatch(params: string, intermediates: string, final: number): void;
+  /** A complete operating system command string. */
+  oscDispatch(text: string): void;
+}
+
+const enum S {
+  Ground,
+  Escape,
+  EscapeIntermediate,
+  CsiEntry,
+  CsiParam,
+  CsiIntermediate,
+  CsiIgnore,
+  DcsEntry,
+  DcsParam,
+  DcsIntermediate,
+  DcsPassthrough,
+  DcsIgnore,
+  OscString,
+  SosPmApcString,
+}
+
+const MAX_PARAMS = 100;
+const MAX_INTERMEDIATES = 8;
+const MAX_OSC = 16384;
+
+/** C0 except CAN, SUB, ESC. */
+function isC0(c: number): boolean {
+  return c <= 0x17 || c === 0x19 || (c >= 0x1c && c <= 0x1f);
+}
+
+/**
+ * Feeds code points through the state machine, calling a handler.
+ *
+ * @example
+ * ```ts
+ * import { Parser } from "./parser.ts";
+ * const seen: string[] = [];
+ * const parser = new Parser({
+ *   print: (c) => seen.push(String.fromCodePoint(c)),
+ *   execute: () => {}, escDispatch: () => {}, oscDispatch: () => {},
+ *   csiDispatch: (p, i, f) => seen.push(`CSI ${p} ${i}${String.fromCharCode(f)}`),
+ * });
+ * for (const c of "a\x1b[1;2H") parser.input(c.codePointAt(0)!); // seen: ["a", "CSI 1;2 H"]
+ * ```
+ */
+export class Parser {
+  #state = S.Ground;
+  #params = "";
+  #intermediates = "";
+  #osc: number[] = [];
+  readonly #h: ParserHandler;
+
+  constructor(handler: ParserHandler) {
+    this.#h = handler;
+  }
+
+  #clear(): void {
+    this.#params = "";
+    this.#intermediates = "";
+  }
+
+  #collect(c: number): void {
+    if (c <= 0xff && this.#intermediates.length < MAX_INTERMEDIATES) {
+      this.#intermediates += String.fromCharCode(c);
+    }
+  }
+
+  #param(c: number): void {
+    if (this.#params.length < MAX_PARAMS) this.#params += String.fromCharCode(c);
+  }
+
+  /** Switches state, running the exit action of the old and the entry action of the new. */
+  #transition(next: S): void {
+    if (this.#state === S.OscString) {
+      const text = String.fromCodePoint(...this.#osc);
+      this.#osc = [];
+      this.#state = next; // switch first so a re-entrant handler sees a sane state
+      this.#h.oscDispatch(text);
+    }
+    this.#state = next;
+    if (next === S.Escape || next === S.CsiEntry || next === S.DcsEntry) this.#clear();
+    if (next === S.OscString) this.#osc = [];
+  }
+
+  /** Processes one code point. */
+  input(c: number): void {
+    // Table A: anywhere.
+    if (
+      c === 0x18 || c === 0x1a || (c >= 0x80 && c <= 0x8f) || (c >= 0x91 && c <= 0x97) ||
+      c === 0x99 || c === 0x9a
+    ) {
+      this.#transition(S.Ground);
+      this.#h.execute(c);
+      return;
+    }
+    switch (c) {
+      case 0x9c:
+        return this.#transition(S.Ground);
+      case 0x1b:
+        return this.#transition(S.Escape);
+      case 0x98:
+      case 0x9e:
+      case 0x9f:
+        return this.#transition(S.SosPmApcString);
+      case 0x90:
+        return this.#transition(S.DcsEntry);
+      case 0x9d:
+        return this.#transition(S.OscString);
+      case 0x9b:
+        return this.#transition(S.CsiEntry);
+    }
+    const k = c >= 0xa0 ? 0x41 : c; // class of c
+    switch (this.#state) {
+      case S.Ground:
+        if (isC0(k)) this.#h.execute(c);
+        else if (k >= 0x20 && k <= 0x7f) this.#h.print(c);
+        return;
+      case S.Escape:
+        if (isC0(k)) this.#h.execute(c);
+        else if (k >= 0x20 && k <= 0x2f) {
+          this.#collect(c);
+          this.#transition(S.EscapeIntermediate);
+        } else if (k === 0x5b) this.#transition(S.CsiEntry);
+        else if (k === 0x5d) this.#transition(S.OscString);
+        else if (k === 0x50) this.#transition(S.DcsEntry);
+        else if (k === 0x58 || k === 0x5e || k === 0x5f) this.#transition(S.SosPmApcString);
+        else if (k >= 0x30 && k <= 0x7e) {
+          const intermediates = this.#intermediates;
+          this.#transition(S.Ground);
+          this.#h.escDispatch(intermediates, c);
+        }
+        return;
+      case S.EscapeIntermediate:
+        if (isC0(k)) this.#h.execute(c);
+        else if (k >= 0x20 && k <= 0x2f) this.#collect(c);
+        else if (k >= 0x30 && k <= 0x7e) {
+          const intermediates = this.#intermediates;
+          this.#transition(S.Ground);
+          this.#h.escDispatch(intermediates, c);
+        }
+        return;
+      case S.CsiEntry:
+      case S.CsiParam:
+      case S.CsiIntermediate:
+        return this.#csi(c, k);
+      case S.CsiIgnore:
+        if (isC0(k)) this.#h.execute(c);
+        else if (k >= 0x40 && k <= 0x7e) this.#transition(S.Ground);
+        return;
+      case S.DcsEntry:
+      case S.DcsParam:
+      case S.DcsIntermediate:
+        return this.#dcs(c, k);
+      case S.DcsPassthrough:
+      case S.DcsIgnore:
+      case S.SosPmApcString:
+        return; // swallowed until ST (an anywhere transition)
+      case S.OscString:
+        if (k >= 0x20 && k <= 0x7f) {
+          if (this.#osc.length < MAX_OSC) this.#osc.push(c);
+        } else if (k === 0x07) this.#transition(S.Ground);
+        return;
+    }
+  }
+
+  #csi(c: number, k: number): void {
+    const state = this.#state;
+    if (isC0(k)) return this.#h.execute(c);
+    if (k >= 0x40 && k <= 0x7e) {
+      const params = this.#params, intermediates = this.#intermediates;
+      this.#transition(S.Ground);
+      this.#h.csiDispatch(params, intermediates, c);
+      return;
+    }
+    if (state === S.CsiIntermediate) {
+      if (k >= 0x20 && k <= 0x2f) this.#collect(c);
+      else if (k >= 0x30 && k <= 0x3f) this.#transition(S.CsiIgnore);
+      return;
+    }
+    if ((k >= 0x30 && k <= 0x39) || k === 0x3b) {
+      this.#param(c);
+      if (state === S.CsiEntry) this.#transition(S.CsiParam);
+    } else if (k >= 0x3c && k <= 0x3f) {
+      if (state === S.CsiEntry) {
+        this.#collect(c);
+        this.#transition(S.CsiParam);
+      } else this.#transition(S.CsiIgnore);
+    } else if (k === 0x3a) {
+      this.#transition(S.CsiIgnore);
+    } else if (k >= 0x20 && k <= 0x2f) {
+      this.#collect(c);
+      this.#transition(S.CsiIntermediate);
+    }
+  }
+
+  #dcs(c: number, k: number): void {
+    const state = this.#state;
+    if (k >= 0x40 && k <= 0x7e) return this.#transition(S.DcsPassthrough);
+    if (state === S.DcsIntermediate) {
+      if (k >= 0x20 && k <= 0x2f) this.#collect(c);
+      else if (k >= 0x30 && k <= 0x3f) this.#transition(S.DcsIgnore);
+      return;
+    }
+    if ((k >= 0x30 && k <= 0x39) || k === 0x3b) {
+      this.#param(c);
+      if (state === S.DcsEntry) this.#transition(S.DcsParam);
+    } else if (k >= 0x3c && k <= 0x3f) {
+      if (state === S.DcsEntry) {
+        this.#collect(c);
+        this.#transition(S.DcsParam);
+      } else this.#transition(S.DcsIgnore);
+    } else if (k === 0x3a) {
+      this.#transition(S.DcsIgnore);
+    } else if (k >= 0x20 && k <= 0x2f) {
+      this.#collect(c);
+      this.#transition(S.DcsIntermediate);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * One framebuffer row: cells stored in parallel typed arrays (no object per
+ * cell), a generation id, and the soft-wrap flag.
+ *
+ * @module
+ */
+
+/** Cell flag: the character is two columns wide (the next cell is its shadow). */
+export const WIDE = 1;
+/** Cell flag: the contents start with a combining character (no base). */
+export const FALLBACK = 2;
+
+let generation = 0;
+
+/** A fresh generation id (rows that were reset are distinguishable from copies). */
+export function nextGeneration(): number {
+  return ++generation;
+}
+
+/** A row of cells. Treat as immutable once shared: {@linkcode Row.copy} before changing it. */
+export class Row {
+  gen: number;
+  /** Cell text: base character plus combining characters; "" = empty cell. */
+  contents: string[];
+  fg: Uint32Array;
+  bg: Uint32Array;
+  attrs: Uint8Array;
+  flags: Uint8Array;
+  /** The row continues on the next one (set on the last cell in mosh). */
+  wrap = false;
+  /** Shared with another framebuffer copy: copy before writing. */
+  shared = false;
+
+  constructor(width: number, bg = 0) {
+    this.gen = nextGeneration();
+    this.contents = new Array<string>(width).fill("");
+    this.fg = new Uint32Array(width);
+    this.bg = new Uint32Array(width);
+    if (bg !== 0) this.bg.fill(bg);
+    this.attrs = new Uint8Array(width);
+    this.flags = new Uint8Array(width);
+  }
+
+  get width(): number {
+    return this.contents.length;
+  }
+
+  /** An unshared copy with the same generation. */
+  copy(): Row {
+    const r = Object.create(Row.prototype) as Row;
+    r.gen = this.gen;
+    r.contents = this.contents.slice();
+    r.fg = this.fg.slice();
+    r.bg = this.bg.slice();
+    r.attrs = this.attrs.slice();
+    r.flags = this.flags.slice();
+    r.wrap = this.wrap;
+    r.shared = false;
+    return r;
+  }
+
+  /** Resets cell `x` to empty with background `bg`. */
+  resetCell(x: number, bg: number): void {
+    // mosh keeps the wrap flag on the last cell: resetting that cell clears it.
+    if (x === this.contents.length - 1) this.wrap = false;
+    this.contents[x] = "";
+    this.fg[x] = 0;
+    this.bg[x] = bg;
+    this.attrs[x] = 0;
+    this.flags[x] = 0;
+  }
+
+  /** Resets cells [from, to) to empty with background `bg`. */
+  resetCells(from: number, to: number, bg: number): void {
+    if (to >= this.contents.length && from < to) this.wrap = false;
+    this.contents.fill("", from, to);
+    this.fg.fill(0, from, to);
+    this.bg.fill(bg, from, to);
+    this.attrs.fill(0, from, to);
+    this.flags.fill(0, from, to);
+  }
+
+  /** Resets the whole row (new generation, not wrapped). */
+  reset(bg: number): void {
+    this.resetCells(0, this.width, bg);
+    this.wrap = false;
+    this.gen = nextGeneration();
+  }
+
+  /** Inserts `n` blank cells at `x`, shifting the rest right (cells fall off the end). */
+  insertCells(x: number, n: number, bg: number): void {
+    const w = this.width;
+    n = Math.min(n, w - x);
+    if (n <= 0) return;
+    this.wrap = false; // the last cell (and its wrap flag) falls off the end
+    this.contents.copyWithin(x + n, x, w - n);
+    this.fg.copyWithin(x + n, x, w - n);
+    this.bg.copyWithin(x + n, x, w - n);
+    this.attrs.copyWithin(x + n, x, w - n);
+    this.flags.copyWithin(x + n, x, w - n);
+    this.resetCells(x, x + n, bg);
+    // A wide character pushed into the last column lost its right half.
+    if (this.flags[w - 1]! & WIDE) this.resetCell(w - 1, bg);
+  }
+
+  /** Deletes `n` cells at `x`, shifting the rest left and appending blanks. */
+  deleteCells(x: number, n: number, bg: number): void {
+    const w = this.width;
+    n = Math.min(n, w - x);
+    if (n <= 0) return;
+    this.wrap = false; // a blank cell becomes the last one
+    this.contents.copyWithin(x, x + n, w);
+    this.fg.copyWithin(x, x + n, w);
+    this.bg.copyWithin(x, x + n, w);
+    this.attrs.copyWithin(x, x + n, w);
+    this.flags.copyWithin(x, x + n, w);
+    this.resetCells(w - n, w, bg);
+  }
+
+  /** Truncates or extends to `width` (new cells get background `bg`); clears wrap. */
+  resize(width: number, bg: number): void {
+    const old = this.width;
+    if (width === old) {
+      this.wrap = false;
+      return;
+    }
+    const grow = <T extends Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(width);
+      b.set(a.subarray(0, Math.min(old, width)));
+      return b;
+    };
+    this.contents = this.contents.slice(0, width);
+    while (this.contents.length < width) this.contents.push("");
+    this.fg = grow(this.fg, (n) => new Uint32Array(n));
+    this.bg = grow(this.bg, (n) => new Uint32Array(n));
+    this.attrs = grow(this.attrs, (n) => new Uint8Array(n));
+    this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    if (width > old && bg !== 0) this.bg.fill(bg, old);
+    this.wrap = false;
+  }
+
+  /** Whether cell `x` here equals cell `x` of `other` (contents, flags, renditions). */
+  cellEquals(x: number, other: Row): boolean {
+    return this.contents[x] === other.contents[x] && this.fg[x] === other.fg[x] &&
+      this.bg[x] === other.bg[x] && this.attrs[x] === other.attrs[x] &&
+      this.flags[x] === other.flags[x];
+  }
+
+  /** Same cells and wrap flag (generation not compared). */
+  contentEquals(other: Row): boolean {
+    if (this === other) return true;
+    const w = this.width;
+    if (w !== other.width || this.wrap !== other.wrap) return false;
+    for (let x = 0; x < w; x++) if (!this.cellEquals(x, other)) return false;
+    return true;
+  }
+
+  /** The row's text, empty cells as spaces, wide shadows skipped (for tests and logs). */
+  text(): string {
+    let s = "";
+    for (let x = 0; x < this.width; x++) {
+      if (x > 0 && (this.flags[x - 1]! & WIDE)) continue;
+      const c = this.contents[x]!;
+      s += c === "" ? " " : (this.flags[x]! & FALLBACK ? "\u00a0" + c : c);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The terminal screen as the complete-terminal state object sees it: an
+ * emulator whose diff is the display string (implements `TerminalScreen`).
+ *
+ * @module
+ */
+import type { TerminalScreen } from "../statesync/terminal_screen.ts";
+import { newFrame } from "./display.ts";
+import { Emulator } from "./emulator.ts";
+import type { Framebuffer } from "./framebuffer.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Emulator + display diff.
+ *
+ * @example
+ * ```ts
+ * import { TerminalState } from "./terminal_state.ts";
+ * const server = new TerminalState(80, 24);
+ * server.write(new TextEncoder().encode("hello"));
+ * const client = new TerminalState(80, 24);
+ * client.write(server.diffFrom(new TerminalState(80, 24)));
+ * client.equals(server); // true
+ * ```
+ */
+export class TerminalState implements TerminalScreen<TerminalState> {
+  readonly emulator: Emulator;
+
+  constructor(width: number, height: number, emulator?: Emulator) {
+    this.emulator = emulator ?? new Emulator(width, height);
+  }
+
+  /** The current framebuffer. */
+  get fb(): Framebuffer {
+    return this.emulator.fb;
+  }
+
+  get width(): number {
+    return this.emulator.fb.width;
+  }
+
+  get height(): number {
+    return this.emulator.fb.height;
+  }
+
+  diffFrom(base: TerminalState): Uint8Array {
+    if (base.fb === this.fb) return new Uint8Array(0);
+    return encoder.encode(newFrame(true, base.fb, this.fb));
+  }
+
+  write(hostBytes: Uint8Array): void {
+    this.emulator.write(hostBytes);
+  }
+
+  resize(width: number, height: number): void {
+    this.emulator.resize(width, height);
+  }
+
+  equals(other: TerminalState): boolean {
+    return this.fb.equals(other.fb);
+  }
+
+  clone(): TerminalState {
+    return new TerminalState(this.width, this.height, this.emulator.clone());
+  }
+}

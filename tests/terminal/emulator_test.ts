@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { Emulator, UserInputTranslator } from "../../lib/terminal/emulator.ts";
+import { Attr } from "../../lib/terminal/renditions.ts";
+import { FALLBACK, WIDE } from "../../lib/terminal/row.ts";
+
+const enc = new TextEncoder();
+function term(text: string, width = 80, height = 24): Emulator {
+  const t = new Emulator(width, height);
+  t.write(enc.encode(text));
+  return t;
+}
+
+Deno.test("printing, CR/LF and the deferred wrap at the last column", () => {
+  const t = term("abcde\r\nfg", 5, 3);
+  assert.equal(t.fb.rowText(0), "abcde");
+  assert.equal(t.fb.rowText(1), "fg   ");
+  const w = term("abcdef", 5, 3);
+  assert.equal(w.fb.rowText(0), "abcde");
+  assert.equal(w.fb.rows[0]!.wrap, true);
+  assert.equal(w.fb.rowText(1), "f    ");
+  const pending = term("abcde", 5, 3);
+  assert.equal(pending.fb.ds.cursorCol, 4);
+  assert.equal(pending.fb.ds.nextPrintWillWrap, true);
+});
+
+Deno.test("scrolling at the bottom and inside a scroll region", () => {
+  const t = term("1\r\n2\r\n3\r\n4", 3, 3);
+  assert.equal(t.fb.screenText(), "2\n3\n4");
+  const r = term("a\r\nb\r\nc\r\nd\x1b[2;3r\x1b[3;1H\nX", 3, 4);
+  assert.equal(r.fb.screenText(), "a\nc\nX\nd");
+});
+
+Deno.test("SGR: bold red, 256-colour, true colour, bright, reset", () => {
+  const t = term("\x1b[1;31mA\x1b[38;5;200;48;2;1;2;3mB\x1b[91mC\x1b[0mD");
+  const row = t.fb.rows[0]!;
+  assert.equal(row.fg[0], 31);
+  assert.equal(row.attrs[0], Attr.Bold);
+  assert.equal(row.fg[1], 230);
+  assert.equal(row.bg[1], 0x1010203);
+  assert.equal(row.fg[2], 39);
+  assert.equal(row.fg[3], 0);
+  assert.equal(row.attrs[3], 0);
+});
+
+Deno.test("combining characters attach to the previous cell, and in column 0 make a fallback cell", () => {
+  const t = term("e\u0301x\r\n\u0302y");
+  assert.equal(t.fb.rows[0]!.contents[0], "e\u0301");
+  assert.equal(t.fb.rows[0]!.contents[1], "x");
+  assert.equal(t.fb.rows[1]!.contents[0], "\u0302");
+  assert.equal(t.fb.rows[1]!.flags[0]! & FALLBACK, FALLBACK);
+  assert.equal(t.fb.rows[1]!.contents[1], "y");
+});
+
+Deno.test("wide characters take two cells and never split at the margin", () => {
+  const t = term("abcd\u4e2d", 5, 2);
+  assert.equal(t.fb.rows[0]!.contents[4], "");
+  assert.equal(t.fb.rows[0]!.wrap, false);
+  assert.equal(t.fb.rows[1]!.contents[0], "\u4e2d");
+  assert.equal(t.fb.rows[1]!.flags[0]! & WIDE, WIDE);
+  assert.equal(t.fb.ds.cursorCol, 2);
+});
+
+Deno.test("erase, insert and delete characters and lines use the current background", () => {
+  const t = term("abcdef\x1b[1;3H\x1b[2P\x1b[1@\x1b[44m\x1b[K", 6, 2);
+  assert.equal(t.fb.rowText(0), "ab    ");
+  assert.equal(t.fb.rows[0]!.bg[5], 44);
+  const l = term("1\r\n2\r\n3\x1b[1;1H\x1b[L", 3, 3);
+  assert.equal(l.fb.screenText(), "\n1\n2");
+  const d = term("1\r\n2\r\n3\x1b[1;1H\x1b[M", 3, 3);
+  assert.equal(d.fb.screenText(), "2\n3\n");
+});
+
+Deno.test("ISO-2022 designations and shifts never change the character set", () => {
+  const t = term("\x1b(0q\x0eq\x0fq\x1b)0\x1bnq");
+  assert.equal(t.fb.rowText(0).trimEnd(), "qqqq");
+});
+
+Deno.test("titles, clipboard, bell and modes are recorded", () => {
+  const t = term(
+    "\x1b]0;hello\x07\x1b]52;c;aGk=\x07\x07\x1b[?2004h\x1b[?1000h\x1b[?1006h\x1b[?25l\x1b[?1h",
+  );
+  assert.equal(t.fb.windowTitle, "hello");
+  assert.equal(t.fb.iconName, "hello");
+  assert.equal(t.fb.clipboard, "aGk=");
+  assert.equal(t.fb.bellCount, 1);
+  assert.equal(t.fb.ds.bracketedPaste, true);
+  assert.equal(t.fb.ds.mouseReporting, 1000);
+  assert.equal(t.fb.ds.mouseEncoding, 1006);
+  assert.equal(t.fb.ds.cursorVisible, false);
+  assert.equal(t.fb.ds.applicationCursorKeys, true);
+  const osc2 = term("\x1b]2;win\x1b\\");
+  assert.equal(osc2.fb.windowTitle, "win");
+});
+
+Deno.test("DSR and DA are answered to the host", () => {
+  const t = new Emulator(80, 24);
+  assert.equal(t.write(enc.encode("\x1b[3;5H\x1b[6n")), "\x1b[3;5R");
+  assert.equal(t.write(enc.encode("\x1b[c\x1b[>c\x1b[5n")), "\x1b[?62c\x1b[>1;10;0c\x1b[0n");
+});
+
+Deno.test("the alternate screen (1049) saves the primary screen and cursor and restores them", () => {
+  const t = term("primary\x1b[?1049h\x1b[Halt");
+  assert.equal(t.fb.rowText(0).trimEnd(), "alt");
+  t.write(enc.encode("\x1b[?1049l"));
+  assert.equal(t.fb.rowText(0).trimEnd(), "primary");
+  assert.equal(t.fb.ds.cursorCol, 7);
+});
+
+Deno.test("hostile sequences never throw and leave the emulator usable", () => {
+  const t = new Emulator(20, 5);
+  const evil = [
+    "\x1b[" + "9".repeat(10000) + "A",
+    "\x1b[" + "1;".repeat(5000) + "m",
+    "\x1b]0;" + "x".repeat(1_000_000),
+    "\x1bP" + "q".repeat(10000) + "\x1b\\",
+    "\x1b[?1049h\x1b[?1049h\x1b[?1049l\x1b[?1049l",
+    "\x1b[99999;99999H\x1b[99999@\x1b[99999P\x1b[99999L\x1b[99999M\x1b[99999X",
+    "\x1b[0;0r\x1b[5;2r\x1b[?6h\x1b[99B",
+    "\u0301\u0301\u0301".repeat(100),
+  ];
+  for (const s of evil) t.write(enc.encode(s));
+  let seed = 1;
+  const bytes = new Uint8Array(200_000).map(() =>
+    (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24
+  );
+  t.write(bytes);
+  t.write(enc.encode("\x1bc\x1b[Hok"));
+  assert.equal(t.fb.rowText(0).slice(0, 2), "ok");
+  assert.ok(t.fb.ds.cursorRow >= 0 && t.fb.ds.cursorRow < 5);
+});
+
+Deno.test("user input translation turns SS3 arrows into CSI unless application cursor keys are on", () => {
+  const tr = new UserInputTranslator();
+  assert.deepEqual(tr.translate(enc.encode("\x1bOA"), false), enc.encode("\x1b[A"));
+  assert.deepEqual(tr.translate(enc.encode("\x1bOA"), true), enc.encode("\x1bOA"));
+  assert.deepEqual(tr.translate(enc.encode("\x1bO"), false), enc.encode("\x1b"));
+  assert.deepEqual(tr.translate(enc.encode("P"), false), enc.encode("OP"));
+});
