@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Framebuffer } from "./framebuffer.ts";
+import type { Framebuffer } from "./framebuffer.ts";
 import { sgrString } from "./renditions.ts";
 import { FALLBACK, Row, WIDE } from "./row.ts";
 

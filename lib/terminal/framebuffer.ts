@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type Renditions } from "./renditions.ts";
+import type { Renditions } from "./renditions.ts";
 import { Row } from "./row.ts";
 
 /** Cursor state saved by DECSC / restored by DECRC. */
