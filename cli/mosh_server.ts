@@ -1,15 +1,12 @@
 #!/usr/bin/env -S deno run -A --unstable-net
 /**
- * `mosh-server`: entry point (work in progress).
+ * `mosh-server`: binds a UDP port, prints `MOSH CONNECT <port> <key>`,
+ * detaches and runs the user's shell on a pty for a mosh client.
  *
  * @module
  */
-import { versionText } from "../lib/version.ts";
+import { serverMain } from "../lib/server/server_main.ts";
 
 if (import.meta.main) {
-  if (Deno.args.includes("--version")) {
-    console.log(versionText("mosh-server"));
-  } else {
-    console.log("Usage: mosh-server (not implemented yet)");
-  }
+  Deno.exit(await serverMain(Deno.args));
 }

@@ -1,0 +1,133 @@
+/**
+ * The few libc calls the server needs that Deno has no API for (pty,
+ * terminal attributes, sessions, exec), through FFI, with the
+ * platform-specific numbers kept in one table.
+ *
+ * @module
+ */
+
+/** Numbers that differ between platforms. */
+export interface PlatformConstants {
+  libc: string;
+  /** `ioctl` requests. */
+  TIOCSWINSZ: number;
+  TIOCGWINSZ: number;
+  TIOCSCTTY: number;
+  /** `c_iflag` bit that tells the line discipline input is UTF-8. */
+  IUTF8: number;
+  /** Size of `struct termios` and the byte offset/size of `c_iflag`. */
+  termiosSize: number;
+  iflagSize: 4 | 8;
+  /** `nl_langinfo` item for the character set name. */
+  CODESET: number;
+  LC_ALL: number;
+  O_RDWR: number;
+  O_NOCTTY: number;
+  EIO: number;
+  EAGAIN: number;
+  EINTR: number;
+}
+
+const LINUX: PlatformConstants = {
+  libc: "libc.so.6",
+  TIOCSWINSZ: 0x5414,
+  TIOCGWINSZ: 0x5413,
+  TIOCSCTTY: 0x540e,
+  IUTF8: 0o40000,
+  termiosSize: 60,
+  iflagSize: 4,
+  CODESET: 14,
+  LC_ALL: 6,
+  O_RDWR: 2,
+  O_NOCTTY: 0o400,
+  EIO: 5,
+  EAGAIN: 11,
+  EINTR: 4,
+};
+
+const DARWIN: PlatformConstants = {
+  libc: "libSystem.B.dylib",
+  TIOCSWINSZ: 0x80087467,
+  TIOCGWINSZ: 0x40087468,
+  TIOCSCTTY: 0x20007461,
+  IUTF8: 0x4000,
+  termiosSize: 72,
+  iflagSize: 8,
+  CODESET: 0,
+  LC_ALL: 0,
+  O_RDWR: 2,
+  O_NOCTTY: 0x20000,
+  EIO: 5,
+  EAGAIN: 35,
+  EINTR: 4,
+};
+
+/** The running platform's constants. */
+export const PLATFORM: PlatformConstants = Deno.build.os === "darwin" ? DARWIN : LINUX;
+
+/** This platform has no pty support through FFI. */
+export class UnsupportedPlatformError extends Error {
+  constructor() {
+    super(`mosh-server needs Linux or macOS for ptys, not ${Deno.build.os}`);
+    this.name = "UnsupportedPlatformError";
+  }
+}
+
+const SYMBOLS = {
+  openpty: { parameters: ["buffer", "buffer", "pointer", "pointer", "buffer"], result: "i32" },
+  ptsname: { parameters: ["i32"], result: "pointer" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "i64"], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  read_async: {
+    name: "read",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write_async: {
+    name: "write",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  close: { parameters: ["i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  setsid: { parameters: [], result: "i32" },
+  execvp: { parameters: ["buffer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
+  setlocale: { parameters: ["i32", "buffer"], result: "pointer" },
+  nl_langinfo: { parameters: ["i32"], result: "pointer" },
+  __errno_location: { parameters: [], result: "pointer", optional: true },
+  __error: { parameters: [], result: "pointer", optional: true },
+  getpid: { parameters: [], result: "i32" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
+
+/** The opened C library (opened once, kept for the process). */
+export function libc(): Libc {
+  if (Deno.build.os !== "linux" && Deno.build.os !== "darwin") {
+    throw new UnsupportedPlatformError();
+  }
+  lib ??= Deno.dlopen(PLATFORM.libc, SYMBOLS);
+  return lib.symbols;
+}
+
+/** The calling thread's `errno`. */
+export function errno(): number {
+  const c = libc();
+  const p = c.__errno_location?.() ?? c.__error?.() ?? null;
+  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+}
+
+/** NUL-terminated bytes of a string. */
+export function cString(s: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(s + "\0") as Uint8Array<ArrayBuffer>;
+}

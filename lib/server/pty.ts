@@ -1,0 +1,162 @@
+/**
+ * A pseudo-terminal through libc: open it with UTF-8 input processing
+ * (IUTF8, so erase works on multibyte characters), set its window size,
+ * and read/write the master side without blocking Deno's event loop.
+ *
+ * @module
+ */
+import { cString, errno, libc, PLATFORM } from "./libc.ts";
+
+/** A pty operation that failed; the message names the call and errno. */
+export class PtyError extends Error {
+  readonly errno: number;
+  constructor(call: string, code: number) {
+    super(`${call} failed on the pseudo-terminal (errno ${code})`);
+    this.name = "PtyError";
+    this.errno = code;
+  }
+}
+
+function winsize(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const ws = new Uint8Array(8);
+  const v = new DataView(ws.buffer);
+  v.setUint16(0, height, true);
+  v.setUint16(2, width, true);
+  return ws;
+}
+
+/** Sets IUTF8 on a terminal fd. */
+export function setIutf8(fd: number): void {
+  const c = libc();
+  const t = new Uint8Array(PLATFORM.termiosSize);
+  if (c.tcgetattr(fd, t) !== 0) throw new PtyError("tcgetattr", errno());
+  const v = new DataView(t.buffer);
+  if (PLATFORM.iflagSize === 4) v.setUint32(0, v.getUint32(0, true) | PLATFORM.IUTF8, true);
+  else v.setBigUint64(0, v.getBigUint64(0, true) | BigInt(PLATFORM.IUTF8), true);
+  if (c.tcsetattr(fd, 0, t) !== 0) throw new PtyError("tcsetattr", errno());
+}
+
+/** Whether IUTF8 is set on a terminal fd. */
+export function hasIutf8(fd: number): boolean {
+  const t = new Uint8Array(PLATFORM.termiosSize);
+  if (libc().tcgetattr(fd, t) !== 0) throw new PtyError("tcgetattr", errno());
+  const v = new DataView(t.buffer);
+  const iflag = PLATFORM.iflagSize === 4 ? v.getUint32(0, true) : Number(v.getBigUint64(0, true));
+  return (iflag & PLATFORM.IUTF8) !== 0;
+}
+
+/**
+ * The master side of a pty (the server keeps it) and the slave's path (the
+ * child opens it as its controlling terminal).
+ *
+ * @example
+ * ```ts ignore
+ * const pty = Pty.open(80, 24);
+ * pty.write(new TextEncoder().encode("ls\n"));
+ * const output = await pty.read(); // null once the child side is gone
+ * ```
+ */
+export class Pty {
+  readonly master: number;
+  /** The slave fd, held open by the server until {@linkcode closeSlave}. */
+  #slave: number;
+  readonly slavePath: string;
+  #closed = false;
+  #writing: Promise<void> = Promise.resolve();
+  readonly #readBuffer = new Uint8Array(16384);
+
+  private constructor(master: number, slave: number, slavePath: string) {
+    this.master = master;
+    this.#slave = slave;
+    this.slavePath = slavePath;
+  }
+
+  /** Opens a pty of the given size with IUTF8 set. */
+  static open(width: number, height: number): Pty {
+    const c = libc();
+    const m = new Int32Array(1), s = new Int32Array(1);
+    const ws = winsize(width, height);
+    if (
+      c.openpty(new Uint8Array(m.buffer), new Uint8Array(s.buffer), null, null, ws) !== 0
+    ) {
+      throw new PtyError("openpty", errno());
+    }
+    const master = m[0]!, slave = s[0]!;
+    const name = c.ptsname(master);
+    if (name === null) throw new PtyError("ptsname", errno());
+    setIutf8(slave);
+    return new Pty(master, slave, Deno.UnsafePointerView.getCString(name));
+  }
+
+  /** The slave fd (tests). */
+  get slave(): number {
+    return this.#slave;
+  }
+
+  /** Closes our copy of the slave so EOF/EIO reaches us when the child's side is gone. */
+  closeSlave(): void {
+    if (this.#slave >= 0) {
+      libc().close(this.#slave);
+      this.#slave = -1;
+    }
+  }
+
+  /** Sets the window size (the kernel sends SIGWINCH to the foreground job). */
+  resize(width: number, height: number): void {
+    if (libc().ioctl(this.master, BigInt(PLATFORM.TIOCSWINSZ), winsize(width, height)) !== 0) {
+      throw new PtyError("ioctl(TIOCSWINSZ)", errno());
+    }
+  }
+
+  /** The window size as the kernel holds it. */
+  size(): { width: number; height: number } {
+    const ws = new Uint8Array(8);
+    if (libc().ioctl(this.master, BigInt(PLATFORM.TIOCGWINSZ), ws) !== 0) {
+      throw new PtyError("ioctl(TIOCGWINSZ)", errno());
+    }
+    const v = new DataView(ws.buffer);
+    return { width: v.getUint16(2, true), height: v.getUint16(0, true) };
+  }
+
+  /**
+   * Reads what the child wrote (up to 16 KiB), on a worker thread. Returns
+   * `null` at EOF or EIO (the child side is closed).
+   */
+  async read(): Promise<Uint8Array | null> {
+    if (this.#closed) return null;
+    // errno lives on the worker thread, so any failure counts as the end (EIO).
+    const n = Number(await libc().read_async(this.master, this.#readBuffer, 16384n));
+    return n > 0 ? this.#readBuffer.slice(0, n) : null;
+  }
+
+  /** Queues bytes for the child, written in order on a worker thread. */
+  write(bytes: Uint8Array): Promise<void> {
+    const data = bytes.slice();
+    this.#writing = this.#writing.then(async () => {
+      let at = 0;
+      while (at < data.length && !this.#closed) {
+        const n = Number(
+          await libc().write_async(this.master, data.subarray(at), BigInt(data.length - at)),
+        );
+        if (n < 0) throw new PtyError("write", -1);
+        at += n;
+      }
+    });
+    return this.#writing;
+  }
+
+  /** Closes both sides we hold. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.closeSlave();
+    libc().close(this.master);
+  }
+}
+
+/** Opens a path (the pty slave) with libc, so it becomes the controlling terminal after setsid. */
+export function openTerminal(path: string): number {
+  const fd = libc().open(cString(path), PLATFORM.O_RDWR);
+  if (fd < 0) throw new PtyError(`open(${path})`, errno());
+  return fd;
+}

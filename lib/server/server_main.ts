@@ -1,0 +1,303 @@
+/**
+ * `mosh-server`: the three roles of the program — the foreground command
+ * that prints `MOSH CONNECT` and returns, the detached daemon that runs the
+ * session, and the helper that becomes the user's shell.
+ *
+ * @module
+ */
+import { formatKey, generateKey } from "../crypto/session_key.ts";
+import { UdpSocket } from "../network/udp_socket.ts";
+import { describeLocale } from "../terminal/locale.ts";
+import { versionText } from "../version.ts";
+import { execInPty, type ExecRequest } from "./child_exec.ts";
+import { libc } from "./libc.ts";
+import { Pty } from "./pty.ts";
+import {
+  parseServerArgs,
+  type ServerOptions,
+  serverUsage,
+  ServerUsageError,
+} from "./server_args.ts";
+import { ServerSession } from "./server_session.ts";
+import { selfCommand } from "./self_command.ts";
+
+const DAEMON_FLAG = "--internal-daemon";
+const EXEC_FLAG = "--internal-exec";
+const EXEC_ENV = "MOSH_DENO_EXEC";
+const encoder = new TextEncoder();
+
+/** What the foreground passes to the daemon (through a pipe: the key never appears in argv). */
+interface DaemonConfig {
+  key: string;
+  options: ServerOptions;
+  width: number;
+  height: number;
+}
+
+const LOCALE_VARS = [
+  "LANG",
+  "LANGUAGE",
+  "LC_CTYPE",
+  "LC_NUMERIC",
+  "LC_TIME",
+  "LC_COLLATE",
+  "LC_MONETARY",
+  "LC_MESSAGES",
+  "LC_PAPER",
+  "LC_NAME",
+  "LC_ADDRESS",
+  "LC_TELEPHONE",
+  "LC_MEASUREMENT",
+  "LC_IDENTIFICATION",
+  "LC_ALL",
+];
+
+/** Makes sure the environment selects UTF-8, trying the client's `-l` variables; else explains. */
+function checkLocale(locales: string[]): string | null {
+  const native = describeLocale(Deno.env.toObject());
+  if (native.utf8) return null;
+  for (const name of LOCALE_VARS) Deno.env.delete(name);
+  for (const assignment of locales) {
+    const eq = assignment.indexOf("=");
+    if (eq > 0) Deno.env.set(assignment.slice(0, eq), assignment.slice(eq + 1));
+  }
+  const client = describeLocale(Deno.env.toObject());
+  if (client.utf8) return null;
+  return "mosh-server needs a UTF-8 native locale to run.\n\n" +
+    `Unfortunately, the local environment (${native.variable}) specifies\n` +
+    `the character set "${native.charset}",\n\n` +
+    `The client-supplied environment (${client.variable}) specifies\n` +
+    `the character set "${client.charset}".\n\n`;
+}
+
+function isTty(rid: { isTerminal(): boolean }): boolean {
+  try {
+    return rid.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `mosh-server` with the given arguments; resolves to the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await serverMain(Deno.args));
+ * ```
+ */
+export async function serverMain(args: string[], argv0 = "mosh-server"): Promise<number> {
+  if (args[0] === EXEC_FLAG) return runExecHelper();
+  if (args[0] === DAEMON_FLAG) return await runDaemon();
+  let command;
+  try {
+    command = parseServerArgs(args, Deno.env.toObject(), argv0);
+  } catch (error) {
+    if (error instanceof ServerUsageError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (command.kind === "help") {
+    console.log(serverUsage(argv0));
+    return 0;
+  }
+  if (command.kind === "version") {
+    console.log(versionText("mosh-server"));
+    return 0;
+  }
+  const options = command.options;
+  for (const w of options.warnings) console.error(w);
+  const localeProblem = checkLocale(options.locales);
+  if (localeProblem !== null) {
+    await Deno.stderr.write(encoder.encode(localeProblem));
+    await new Deno.Command("locale", { stdout: "inherit", stderr: "inherit" }).output()
+      .catch(() => {});
+    return 1;
+  }
+  let width = 80, height = 24;
+  if (isTty(Deno.stdin)) {
+    try {
+      const size = Deno.consoleSize();
+      if (size.columns > 0 && size.rows > 0) [width, height] = [size.columns, size.rows];
+    } catch { /* not a terminal after all */ }
+  }
+  const config: DaemonConfig = { key: formatKey(generateKey()), options, width, height };
+  return await startDaemon(config, options.verbose > 0);
+}
+
+/** Foreground: starts the daemon, prints MOSH CONNECT, returns so ssh can end. */
+async function startDaemon(config: DaemonConfig, verbose: boolean): Promise<number> {
+  const [program, ...args] = selfCommand([DAEMON_FLAG]);
+  const child = new Deno.Command(program!, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: verbose ? "inherit" : "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(encoder.encode(JSON.stringify(config)));
+  await writer.close();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    line += value;
+  }
+  await reader.cancel().catch(() => {});
+  const port = line.match(/^PORT (\d+)/);
+  if (!port) {
+    console.error(line.replace(/^ERROR /, "").trim() || "mosh-server: the session did not start");
+    await child.status;
+    return 1;
+  }
+  child.unref();
+  const prefix = isTty(Deno.stdin) ? "\r\n\n" : "";
+  await Deno.stdout.write(encoder.encode(`${prefix}MOSH CONNECT ${port[1]} ${config.key}\n`));
+  await Deno.stderr.write(
+    encoder.encode(
+      `\n${versionText("mosh-server")}\n\n[mosh-server detached, pid = ${child.pid}]\n`,
+    ),
+  );
+  return 0;
+}
+
+function bindSocket(
+  options: ServerOptions,
+  handler: (data: Uint8Array, from: { hostname: string; port: number }) => void,
+): UdpSocket {
+  const hosts = options.bindIp ? [options.bindIp, "0.0.0.0"] : ["0.0.0.0"];
+  let lastError: unknown = null;
+  for (const hostname of hosts) {
+    for (let port = options.portLow; port <= options.portHigh; port++) {
+      try {
+        return UdpSocket.bind({ hostname, port }, handler);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (hostname !== "0.0.0.0") {
+      console.error(`Error binding to IP ${hostname}: ${lastError}`);
+    }
+  }
+  throw new Error(
+    `Failed binding to any interface, ports ${options.portLow}-${options.portHigh}: ${lastError}`,
+  );
+}
+
+function childProgram(command: string[]): { program: string; argv: string[] } {
+  if (command.length > 0) return { program: command[0]!, argv: command };
+  let shell = Deno.env.get("SHELL") ?? "";
+  if (shell === "") {
+    try {
+      const user = Deno.env.get("USER") ?? "";
+      const line = Deno.readTextFileSync("/etc/passwd").split("\n").find((l) =>
+        l.startsWith(`${user}:`)
+      );
+      shell = line?.split(":")[6] ?? "";
+    } catch { /* no passwd file */ }
+  }
+  if (shell === "") shell = "/bin/sh";
+  return { program: shell, argv: [`-${shell.split("/").pop()}`] };
+}
+
+/** The long-lived daemon: binds, reports the port, detaches, runs the session. */
+async function runDaemon(): Promise<number> {
+  const input = await new Response(Deno.stdin.readable).text();
+  const config = JSON.parse(input) as DaemonConfig;
+  const { options } = config;
+  libc().setsid();
+  let session: ServerSession | null = null;
+  let socket: UdpSocket;
+  try {
+    socket = bindSocket(options, (data, from) => session?.onDatagram(data, from));
+  } catch (error) {
+    await Deno.stdout.write(
+      encoder.encode(`ERROR Network exception: ${(error as Error).message}\n`),
+    );
+    return 1;
+  }
+  await Deno.stdout.write(encoder.encode(`PORT ${socket.localAddr.port}\n`));
+  Deno.stdout.close();
+  const log = options.verbose > 0 ? (m: string) => console.error(m) : () => {};
+  const pty = Pty.open(config.width, config.height);
+  const { program, argv } = childProgram(options.command);
+  const home = Deno.env.get("HOME") ?? "/";
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(),
+    TERM: options.colors === 256 ? "xterm-256color" : "xterm",
+    NCURSES_NO_UTF8_ACS: "1",
+    PWD: home,
+    [EXEC_ENV]: JSON.stringify({ tty: pty.slavePath, program, argv } satisfies ExecRequest),
+  };
+  delete env["STY"];
+  const [self, ...selfArgs] = selfCommand([EXEC_FLAG]);
+  let cwd = home;
+  try {
+    Deno.statSync(cwd);
+  } catch {
+    cwd = "/";
+  }
+  const child = new Deno.Command(self!, {
+    args: selfArgs,
+    env,
+    clearEnv: true,
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  session = new ServerSession({
+    key: config.key,
+    socket,
+    pty,
+    width: config.width,
+    height: config.height,
+    networkTimeoutMs: timeoutFromEnv("MOSH_SERVER_NETWORK_TMOUT", log),
+    signalTimeoutMs: timeoutFromEnv("MOSH_SERVER_SIGNAL_TMOUT", log),
+    childExited: child.status,
+    log,
+  });
+  const s = session;
+  const listeners: [Deno.Signal, () => void][] = [
+    ["SIGTERM", () => s.terminate()],
+    ["SIGINT", () => s.terminate()],
+    ["SIGUSR1", () => s.usr1()],
+    ["SIGHUP", () => {}],
+    ["SIGPIPE", () => {}],
+  ];
+  for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
+  await session.run();
+  for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
+  await socket.closed;
+  if (options.verbose > 0) console.error("\n[mosh-server is exiting.]");
+  return 0;
+}
+
+/** Parses a seconds value the way mosh does (leading number used; negative ignored). */
+export function timeoutFromEnv(name: string, log: (m: string) => void): number {
+  const value = Deno.env.get(name);
+  if (value === undefined || value === "") return 0;
+  const m = value.match(/^\s*(-?\d+)/);
+  if (!m || m[0].trim() !== value.trim()) log(`${name} not a valid integer, ignoring`);
+  const n = m ? Number(m[1]) : 0;
+  if (n < 0) {
+    log(`${name} is negative, ignoring`);
+    return 0;
+  }
+  return n * 1000;
+}
+
+/** The helper: becomes the user's program on the pty. */
+function runExecHelper(): number {
+  const request = JSON.parse(Deno.env.get(EXEC_ENV) ?? "null") as ExecRequest | null;
+  if (request === null) {
+    console.error("mosh-server: internal helper started without a request");
+    return 1;
+  }
+  Deno.env.delete(EXEC_ENV);
+  execInPty(request);
+}

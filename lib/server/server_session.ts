@@ -1,0 +1,233 @@
+/**
+ * The server's main loop: the pty's output goes through the emulator to
+ * the transport; the client's keystrokes and resizes come back to the pty.
+ *
+ * @module
+ */
+import type { Address } from "../network/datagram_socket.ts";
+import { Transport } from "../network/transport.ts";
+import { UdpSocket } from "../network/udp_socket.ts";
+import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import { decodeUserMessage } from "../statesync/user_message.ts";
+import { UserStream } from "../statesync/user_stream.ts";
+import { UserInputTranslator } from "../terminal/emulator.ts";
+import { TerminalState } from "../terminal/terminal_state.ts";
+import { EchoAckTracker } from "./echo_ack.ts";
+import type { Pty } from "./pty.ts";
+
+/** Longest sleep while no client has connected or a shutdown runs. */
+const IDLE_WAIT_CAP = 5000;
+/** Exit if no client connects within this time. */
+const CONNECT_TIMEOUT = 60_000;
+
+/** Options for {@linkcode ServerSession}. */
+export interface ServerSessionOptions {
+  key: string;
+  socket: UdpSocket;
+  pty: Pty;
+  width: number;
+  height: number;
+  /** `MOSH_SERVER_NETWORK_TMOUT` in ms (0 = off). */
+  networkTimeoutMs?: number;
+  /** `MOSH_SERVER_SIGNAL_TMOUT` in ms (0 = off). */
+  signalTimeoutMs?: number;
+  /** Resolves when the child (the shell) exits. */
+  childExited?: Promise<unknown>;
+  log?: (message: string) => void;
+  clock?: () => number;
+}
+
+/**
+ * A running server session.
+ *
+ * @example
+ * ```ts ignore
+ * const session = new ServerSession({ key, socket, pty, width: 80, height: 24 });
+ * await session.run(); // until the shell exits or the client quits
+ * ```
+ */
+export class ServerSession {
+  readonly transport: Transport<CompleteTerminal<TerminalState>, UserStream>;
+  readonly #pty: Pty;
+  readonly #clock: () => number;
+  readonly #log: (message: string) => void;
+  readonly #translator = new UserInputTranslator();
+  readonly #echo = new EchoAckTracker();
+  readonly #start: number;
+  readonly #networkTimeout: number;
+  readonly #signalTimeout: number;
+  #lastRemoteNum = 0n;
+  #childReleased = false;
+  #terminating = false; // SIGTERM/SIGINT: never cleared
+  #usr1 = false;
+  #done = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #finished!: () => void;
+  readonly #finishedPromise: Promise<void>;
+
+  constructor(options: ServerSessionOptions) {
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#log = options.log ?? (() => {});
+    this.#pty = options.pty;
+    this.#start = this.#clock();
+    this.#networkTimeout = options.networkTimeoutMs ?? 0;
+    this.#signalTimeout = options.signalTimeoutMs ?? 0;
+    this.transport = new Transport({
+      role: "server",
+      key: options.key,
+      initialState: new CompleteTerminal(new TerminalState(options.width, options.height)),
+      initialRemoteState: new UserStream(),
+      clock: this.#clock,
+      socket: options.socket,
+      log: this.#log,
+    });
+    this.#finishedPromise = new Promise((resolve) => this.#finished = resolve);
+    options.childExited?.then(() => this.#pty.closeSlave());
+  }
+
+  /** Handles one datagram from the socket. */
+  onDatagram(data: Uint8Array, from: Address): void {
+    if (this.#done) return;
+    try {
+      this.transport.receiveDatagram(data, from);
+    } catch (error) {
+      this.#log(`Network exception: ${error instanceof Error ? error.message : error}`);
+    }
+    if (this.transport.remoteStateNum !== this.#lastRemoteNum) this.#applyUserInput();
+    this.#iterate();
+  }
+
+  /** SIGTERM / SIGINT: shut down (after telling the client, if any). */
+  terminate(): void {
+    this.#terminating = true;
+    this.#iterate();
+  }
+
+  /** SIGUSR1: shut down if idle long enough. */
+  usr1(): void {
+    this.#usr1 = true;
+    this.#iterate();
+  }
+
+  /** Runs until the session ends. */
+  async run(): Promise<void> {
+    this.#pumpPty();
+    this.#iterate();
+    await this.#finishedPromise;
+  }
+
+  #applyUserInput(): void {
+    const now = this.#clock();
+    this.#lastRemoteNum = this.transport.remoteStateNum;
+    const events = decodeUserMessage(this.transport.takeRemoteDiff());
+    const screen = this.transport.currentState.screen;
+    const toPty: Uint8Array[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.kind === "resize") {
+        if (events[i + 1]?.kind === "resize") continue; // a run of resizes: only the last counts
+        try {
+          this.#pty.resize(e.width, e.height);
+        } catch {
+          this.transport.startShutdown();
+        }
+        if (!this.transport.shutdownInProgress) screen.resize(e.width, e.height);
+      } else {
+        toPty.push(this.#translator.translate(e.keys, screen.fb.ds.applicationCursorKeys));
+      }
+    }
+    if (events.length > 0) this.#echo.register(this.#lastRemoteNum, now);
+    if (!this.#childReleased) {
+      this.#childReleased = true;
+      toPty.unshift(new Uint8Array([0x0a]));
+    }
+    for (const bytes of toPty) this.#writePty(bytes);
+  }
+
+  #writePty(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.#pty.write(bytes).catch(() => {
+      this.transport.startShutdown();
+      this.#iterate();
+    });
+  }
+
+  async #pumpPty(): Promise<void> {
+    for (;;) {
+      if (this.#done || this.transport.shutdownInProgress) return;
+      const data = await this.#pty.read();
+      if (this.#done) return;
+      if (data === null) {
+        this.transport.startShutdown();
+        this.#iterate();
+        return;
+      }
+      if (this.transport.shutdownInProgress) return;
+      const replies = this.transport.currentState.screen.emulator.write(data);
+      if (replies.length > 0) this.#writePty(new TextEncoder().encode(replies));
+      this.#iterate();
+    }
+  }
+
+  /** Steps 5–10 of mosh's loop, then re-arms the timer. */
+  #iterate(): void {
+    if (this.#done) return;
+    const now = this.#clock();
+    const t = this.transport;
+    const sinceClient = now - t.latestRemoteTimestamp;
+    let idle = false;
+    if (this.#networkTimeout > 0 && sinceClient >= this.#networkTimeout) {
+      this.#log(`Network idle for ${Math.floor(sinceClient / 1000)} seconds.`);
+      idle = true;
+    }
+    if (this.#usr1) {
+      this.#usr1 = false;
+      if (this.#signalTimeout === 0 || sinceClient >= this.#signalTimeout) {
+        this.#log(
+          `Network idle for ${Math.floor(sinceClient / 1000)} seconds when SIGUSR1 received`,
+        );
+        idle = true;
+      }
+    }
+    if (this.#terminating || idle) {
+      if (t.hasRemoteAddr && !t.shutdownInProgress) {
+        t.startShutdown();
+        if (idle && !this.#terminating) this.#terminating = true; // exit on the next round
+      } else return this.#finish();
+    }
+    if (t.shutdownAcknowledged || t.shutdownAckTimedOut || t.counterpartyShutdownAckSent) {
+      return this.#finish();
+    }
+    const echoAck = this.#echo.compute(now);
+    if (!t.shutdownInProgress && echoAck !== t.currentState.echoAck) {
+      t.currentState.echoAck = echoAck;
+    }
+    if (this.#lastRemoteNum === 0n && now - this.#start >= CONNECT_TIMEOUT) {
+      this.#log("No connection within 60 seconds.");
+      return this.#finish();
+    }
+    try {
+      t.tick();
+    } catch (error) {
+      this.#log(`Network exception: ${error instanceof Error ? error.message : error}`);
+    }
+    if (t.counterpartyShutdownAckSent) return this.#finish();
+    let wait = Math.min(t.waitTime(), this.#echo.waitTime(now));
+    if (this.#lastRemoteNum === 0n || t.shutdownInProgress) wait = Math.min(wait, IDLE_WAIT_CAP);
+    if (this.#networkTimeout > 0) {
+      wait = Math.min(wait, Math.max(0, this.#networkTimeout - sinceClient));
+    }
+    if (this.#terminating) wait = Math.min(wait, 50);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#iterate(), Math.min(Math.max(wait, 0), IDLE_WAIT_CAP));
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.#pty.close();
+    this.transport.close();
+    this.#finished();
+  }
+}
