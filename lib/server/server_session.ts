@@ -6,7 +6,7 @@
  */
 import type { Address } from "../network/datagram_socket.ts";
 import { Transport } from "../network/transport.ts";
-import { UdpSocket } from "../network/udp_socket.ts";
+import type { UdpSocket } from "../network/udp_socket.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import { decodeUserMessage } from "../statesync/user_message.ts";
 import { UserStream } from "../statesync/user_stream.ts";

@@ -1,0 +1,125 @@
+/**
+ * Our mosh-server, run from source, with Debian's real mosh-client in tmux.
+ */
+import assert from "node:assert/strict";
+import { parseMoshConnect, processAlive, waitForExit } from "../support/real_mosh.ts";
+import { TmuxSession } from "../support/tmux.ts";
+
+const SERVER = new URL("../../cli/mosh_server.ts", import.meta.url).pathname;
+
+/** Starts our server with `command`; returns its port, key and daemon pid. */
+async function startOurServer(command: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0", "--", ...command],
+    env: { LANG: "C.UTF-8", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  const { port, key } = parseMoshConnect(stdout);
+  const pid = Number(stderr.match(/\[mosh-server detached, pid = (\d+)\]/)?.[1]);
+  assert.ok(pid > 0, stderr);
+  return { port, key, pid };
+}
+
+async function connectRealClient(port: number, key: string, width = 80, height = 24) {
+  return await TmuxSession.start({
+    command: `mosh-client 127.0.0.1 ${port}`,
+    env: { MOSH_KEY: key },
+    width,
+    height,
+  });
+}
+
+Deno.test("real mosh-client runs commands, colours, resizes and full-screen programs on our server", async () => {
+  const server = await startOurServer(["/bin/sh"], { PS1: "$ " });
+  const tmux = await connectRealClient(server.port, server.key);
+  try {
+    await tmux.waitFor(/^[$#] ?$/m);
+    await tmux.sendText("echo hello-from-our-server\r");
+    await tmux.waitFor(/^hello-from-our-server$/m);
+
+    await tmux.sendText("printf '\\033[1;31mRED\\033[0m plain\\n'\r");
+    const coloured = await tmux.waitFor(/^RED plain$/m);
+    assert.ok(coloured);
+    const escapes = await tmux.capture({ escapes: true });
+    assert.ok(escapes.includes("\x1b[1m\x1b[31mRED\x1b[0m"), JSON.stringify(escapes));
+
+    await tmux.sendText("stty size\r");
+    await tmux.waitFor(/^24 80$/m);
+    await tmux.resize(100, 30);
+    await new Promise((r) => setTimeout(r, 500));
+    await tmux.sendText("clear; stty size\r");
+    await tmux.waitFor(/^30 100$/m);
+
+    await tmux.sendText("vi /tmp/mosh-deno-vi-test.txt\r");
+    await tmux.waitFor(/~\s*\n~/);
+    await tmux.sendText("iinside-vi\x1b");
+    await tmux.waitFor("inside-vi");
+    await tmux.sendText(":q!\r");
+    await tmux.waitFor(/^[$#] ?$/m);
+    assert.ok(!(await tmux.capture()).includes("inside-vi"), "vi left the screen clean");
+
+    // Ctrl-C interrupts a foreground job through the controlling terminal.
+    await tmux.sendText("sleep 30\r");
+    await new Promise((r) => setTimeout(r, 300));
+    await tmux.sendKeys("C-c");
+    await tmux.sendText("echo after-interrupt\r");
+    await tmux.waitFor(/^after-interrupt$/m, { timeoutMs: 3000 });
+
+    await tmux.sendText("exit\r");
+    assert.ok(await waitForExit(server.pid, 5000), "our server exits when the shell exits");
+    const deadline = Date.now() + 5000;
+    while (!(await tmux.paneDead()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(await tmux.paneDead(), "the real client exits cleanly too");
+  } finally {
+    await tmux.close();
+    if (processAlive(server.pid)) Deno.kill(server.pid, "SIGKILL");
+  }
+});
+
+Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],
+    env: { LANG: "C", LC_ALL: "", LC_CTYPE: "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 1);
+  assert.match(stderr, /mosh-server needs a UTF-8 native locale to run\./);
+  assert.match(stderr, /local environment \(LANG=C\) specifies\nthe character set "US-ASCII"/);
+  assert.equal(new TextDecoder().decode(out.stdout).includes("MOSH CONNECT"), false);
+});
+
+Deno.test("our server accepts a client-supplied UTF-8 locale with -l", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-net",
+      SERVER,
+      "new",
+      "-p",
+      "0",
+      "-l",
+      "LANG=C.UTF-8",
+      "--",
+      "/bin/true",
+    ],
+    env: { LANG: "C" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const pid = Number(new TextDecoder().decode(out.stderr).match(/pid = (\d+)/)?.[1]);
+  Deno.kill(pid, "SIGTERM");
+  assert.ok(await waitForExit(pid, 3000));
+});
