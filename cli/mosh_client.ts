@@ -1,15 +1,12 @@
 #!/usr/bin/env -S deno run -A --unstable-net
 /**
- * `mosh-client`: entry point (work in progress).
+ * `mosh-client IP PORT` with the key in `MOSH_KEY`: the user's side of a
+ * mosh session.
  *
  * @module
  */
-import { versionText } from "../lib/version.ts";
+import { clientMain } from "../lib/client/client_main.ts";
 
 if (import.meta.main) {
-  if (Deno.args.includes("--version")) {
-    console.log(versionText("mosh-client"));
-  } else {
-    console.log("Usage: mosh-client (not implemented yet)");
-  }
+  Deno.exit(await clientMain(Deno.args));
 }

@@ -1,0 +1,104 @@
+/**
+ * `mosh-client` command-line and environment parsing.
+ *
+ * @module
+ */
+import { parseKey } from "../crypto/session_key.ts";
+
+/** Prediction display modes. */
+export type PredictMode = "adaptive" | "always" | "never" | "experimental";
+
+/** What the command line asks for. */
+export type ClientCommand =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "colors" }
+  | { kind: "run"; ip: string; port: number; verbose: number };
+
+/** A command line or environment mosh-client refuses; the message is for stderr, exit 1. */
+export class ClientUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ClientUsageError";
+  }
+}
+
+/** The usage text. */
+export function clientUsage(argv0: string): string {
+  return `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c`;
+}
+
+/**
+ * Parses `mosh-client [-v]... [-# 'ARGS'] IP PORT | -c | --help | --version`.
+ *
+ * @example
+ * ```ts
+ * import { parseClientArgs } from "./client_args.ts";
+ * parseClientArgs(["-#", "host", "127.0.0.1", "60001"]); // { kind: "run", ip: "127.0.0.1", port: 60001, verbose: 0 }
+ * ```
+ */
+export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCommand {
+  if (args.includes("--help")) return { kind: "help" };
+  if (args.includes("--version")) return { kind: "version" };
+  const positional: string[] = [];
+  let verbose = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-c") return { kind: "colors" };
+    if (a === "-v") verbose++;
+    else if (a === "-#") i++;
+    else if (a.startsWith("-#")) continue;
+    else if (a.startsWith("-") && a !== "-") throw new ClientUsageError(clientUsage(argv0));
+    else positional.push(a);
+  }
+  if (positional.length !== 2) throw new ClientUsageError(clientUsage(argv0));
+  const [ip, port] = positional as [string, string];
+  if (!/^\d+$/.test(port) || Number(port) > 65535) {
+    throw new ClientUsageError(`${argv0}: Bad UDP port (${port})\n\n${clientUsage(argv0)}`);
+  }
+  return { kind: "run", ip: ip.replace(/^\[(.*)\]$/, "$1"), port: Number(port), verbose };
+}
+
+/** The client's settings from the environment. */
+export interface ClientEnvironment {
+  key: Uint8Array;
+  predict: PredictMode;
+  predictOverwrite: boolean;
+  noTermInit: boolean;
+  titleNoPrefix: boolean;
+  escapeKey: string | undefined;
+  term: string | undefined;
+}
+
+/**
+ * Reads (and removes) `MOSH_KEY` and the other `MOSH_*` settings.
+ *
+ * @throws {ClientUsageError} with mosh's messages for a missing/bad key or prediction mode.
+ */
+export function readClientEnvironment(env: {
+  get(name: string): string | undefined;
+  delete(name: string): void;
+}): ClientEnvironment {
+  const keyText = env.get("MOSH_KEY");
+  if (keyText === undefined) throw new ClientUsageError("MOSH_KEY environment variable not found.");
+  env.delete("MOSH_KEY");
+  let key: Uint8Array;
+  try {
+    key = parseKey(keyText);
+  } catch (error) {
+    throw new ClientUsageError(`Crypto exception: ${(error as Error).message}`);
+  }
+  const predict = env.get("MOSH_PREDICTION_DISPLAY") ?? "adaptive";
+  if (!["adaptive", "always", "never", "experimental"].includes(predict)) {
+    throw new ClientUsageError(`Unknown prediction mode ${predict}.`);
+  }
+  return {
+    key,
+    predict: predict as PredictMode,
+    predictOverwrite: env.get("MOSH_PREDICTION_OVERWRITE") === "yes",
+    noTermInit: env.get("MOSH_NO_TERM_INIT") !== undefined,
+    titleNoPrefix: env.get("MOSH_TITLE_NOPREFIX") !== undefined,
+    escapeKey: env.get("MOSH_ESCAPE_KEY"),
+    term: env.get("TERM"),
+  };
+}

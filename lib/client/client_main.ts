@@ -1,0 +1,157 @@
+/**
+ * `mosh-client`: checks its arguments, key and locale, runs a session on
+ * the real terminal, and restores the terminal on every way out.
+ *
+ * @module
+ */
+import { describeLocale } from "../terminal/locale.ts";
+import { versionText } from "../version.ts";
+import {
+  clientUsage,
+  ClientUsageError,
+  parseClientArgs,
+  readClientEnvironment,
+} from "./client_args.ts";
+import { ClientSession, type LocalTerminal } from "./client_session.ts";
+
+const encoder = new TextEncoder();
+
+function stdoutTerminal(): LocalTerminal {
+  return {
+    write(text) {
+      const bytes = encoder.encode(text);
+      let at = 0;
+      while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+    },
+    size() {
+      try {
+        const { columns, rows } = Deno.consoleSize();
+        if (columns > 0 && rows > 0) return { columns, rows };
+      } catch { /* not a terminal */ }
+      return { columns: 80, rows: 24 };
+    },
+    setRaw(raw) {
+      try {
+        if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(raw);
+      } catch { /* not a terminal */ }
+    },
+  };
+}
+
+/** Colours of `TERM` as `mosh-client -c` reports them (terminfo's `colors`). */
+function termColors(term: string | undefined): number {
+  if (!term) return -1;
+  if (/256color/.test(term)) return 256;
+  if (/^(xterm|screen|tmux|rxvt|linux|vt220|alacritty)/.test(term)) return 8;
+  return -1;
+}
+
+/**
+ * Runs `mosh-client`; resolves to the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await clientMain(Deno.args));
+ * ```
+ */
+export async function clientMain(args: string[], argv0 = "mosh-client"): Promise<number> {
+  let command;
+  try {
+    command = parseClientArgs(args, argv0);
+  } catch (error) {
+    if (error instanceof ClientUsageError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (command.kind === "help") {
+    console.log(`${versionText("mosh-client")}\n\n${clientUsage(argv0)}`);
+    return 0;
+  }
+  if (command.kind === "version") {
+    console.log(versionText("mosh-client"));
+    return 0;
+  }
+  if (command.kind === "colors") {
+    console.log(termColors(Deno.env.get("TERM")));
+    return 0;
+  }
+  let env;
+  try {
+    env = readClientEnvironment(Deno.env);
+  } catch (error) {
+    if (error instanceof ClientUsageError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const locale = describeLocale(Deno.env.toObject());
+  if (!locale.utf8) {
+    console.error(
+      "mosh-client needs a UTF-8 native locale to run.\n\n" +
+        `Unfortunately, the client's environment (${locale.variable}) specifies\n` +
+        `the character set "${locale.charset}".\n`,
+    );
+    await new Deno.Command("locale", { stdout: "inherit", stderr: "inherit" }).output()
+      .catch(() => {});
+    return 1;
+  }
+  const terminal = stdoutTerminal();
+  const session = new ClientSession({ ip: command.ip, port: command.port, env, terminal });
+  const signals: [Deno.Signal, () => void][] = [
+    ["SIGWINCH", () => session.resize()],
+    ["SIGTERM", () => session.signal()],
+    ["SIGINT", () => session.signal()],
+    ["SIGHUP", () => session.signal()],
+    ["SIGPIPE", () => session.signal()],
+    ["SIGCONT", () => session.resume()],
+  ];
+  for (const [s, fn] of signals) Deno.addSignalListener(s, fn);
+  let result;
+  const stdinDone = new AbortController();
+  try {
+    session.start();
+    readStdin(session, stdinDone.signal);
+    result = await session.finished;
+  } catch (error) {
+    terminal.write("\x1b[?1l\x1b[0m\x1b[?25h\r\n");
+    terminal.setRaw(false);
+    console.error(`Error: ${(error as Error).message}\r`);
+    result = { status: 1, connected: false };
+  } finally {
+    for (const [s, fn] of signals) Deno.removeSignalListener(s, fn);
+    stdinDone.abort();
+  }
+  if (!result.connected) {
+    console.error(
+      `\nmosh did not make a successful connection to ${command.ip}:${command.port}.\n` +
+        `Please verify that UDP port ${command.port} is not firewalled and can reach the server.\n\n` +
+        "(By default, mosh uses a UDP port between 60000 and 61000. The -p option\n" +
+        "selects a specific UDP port number.)",
+    );
+  } else if (result.status !== 0) {
+    console.error(
+      "\n\nmosh did not shut down cleanly. Please note that the\n" +
+        "mosh-server process may still be running on the server.",
+    );
+  }
+  console.log("[mosh is exiting.]");
+  return result.status;
+}
+
+async function readStdin(session: ClientSession, stop: AbortSignal): Promise<void> {
+  const buffer = new Uint8Array(16384);
+  for (;;) {
+    let n: number | null;
+    try {
+      n = await Deno.stdin.read(buffer);
+    } catch {
+      n = null;
+    }
+    if (stop.aborted) return;
+    session.input(n === null ? null : buffer.slice(0, n));
+    if (n === null) return;
+  }
+}
