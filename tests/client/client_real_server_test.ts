@@ -1,0 +1,100 @@
+/**
+ * Our mosh-client, from source, against Debian's real mosh-server, in tmux.
+ */
+import assert from "node:assert/strict";
+import { startRealMoshServer, waitForExit } from "../support/real_mosh.ts";
+import { TmuxSession } from "../support/tmux.ts";
+import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
+
+const CLIENT = new URL("../../cli/mosh_client.ts", import.meta.url).pathname;
+
+function clientCommand(port: number): string {
+  return `${Deno.execPath()} run -A --unstable-net ${CLIENT} 127.0.0.1 ${port}; sleep 60`;
+}
+
+Deno.test("our client talks to real mosh-server: commands, resize, escape-key quit", async () => {
+  const server = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: clientCommand(server.port),
+    env: { MOSH_KEY: server.key },
+  });
+  try {
+    await tmux.waitFor(/^[$#] ?$/m);
+    await tmux.sendText("echo our-client-works\r");
+    await tmux.waitFor(/^our-client-works$/m);
+    await tmux.resize(90, 30);
+    await new Promise((r) => setTimeout(r, 500));
+    await tmux.sendText("stty size\r");
+    await tmux.waitFor(/^30 90$/m);
+    await tmux.sendKeys("C-^");
+    await tmux.waitFor('mosh: Commands: Ctrl-Z suspends, "." quits, "^" gives literal Ctrl-^');
+    await tmux.sendText(".");
+    await tmux.waitFor("[mosh is exiting.]");
+    assert.ok(await waitForExit(server.pid, 5000), "the real server ends with the session");
+  } finally {
+    await tmux.close();
+    await server.stop();
+  }
+});
+
+Deno.test("when the server vanishes the bar shows 'Last contact' and Ctrl-^ . still quits", async () => {
+  const server = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: clientCommand(server.port),
+    env: { MOSH_KEY: server.key },
+  });
+  try {
+    await tmux.waitFor(/^[$#] ?$/m);
+    Deno.kill(server.pid, "SIGKILL");
+    await tmux.waitFor(/mosh: Last contact \d+ seconds ago\. \[To quit: Ctrl-\^ \.\]/, {
+      timeoutMs: 12_000,
+    });
+    await tmux.sendKeys("C-^");
+    await tmux.sendText(".");
+    await tmux.waitFor("[mosh is exiting.]", { timeoutMs: 15_000 });
+  } finally {
+    await tmux.close();
+    await server.stop();
+  }
+});
+
+Deno.test("prediction shows typing at once over a 150 ms link, and never shows a password", async () => {
+  const server = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
+  const proxy = new UdpImpairmentProxy(server.port);
+  proxy.up.delayMs = 150;
+  proxy.down.delayMs = 150;
+  const tmux = await TmuxSession.start({
+    command: clientCommand(proxy.port),
+    env: { MOSH_KEY: server.key, MOSH_PREDICTION_DISPLAY: "always" },
+  });
+  try {
+    await tmux.waitFor(/^[$#] ?$/m, { timeoutMs: 15_000 });
+    // The first keystroke of an epoch waits for the server's echo...
+    await tmux.sendText("e");
+    await tmux.waitFor(/^\$ e$/m, { timeoutMs: 5000 });
+    // ...after which typing shows before a round trip (300 ms) could bring the echo.
+    const sent = Date.now();
+    await tmux.sendText("cho predicted");
+    const screen = await tmux.waitFor("echo predicted", { timeoutMs: 2000 });
+    const elapsed = Date.now() - sent;
+    assert.ok(elapsed < 250, `shown after ${elapsed} ms (round trip is 300 ms)`);
+    assert.ok(screen.includes("echo predicted"));
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^predicted$/m);
+
+    // dash has no `read -s`: turn echo off by hand, as a password prompt does.
+    await tmux.sendText("stty -echo; read pw; stty echo; echo got-$pw\r");
+    await new Promise((r) => setTimeout(r, 1200));
+    await tmux.sendText("hunter2");
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(!(await tmux.capture()).includes("hunter2"), "not predicted");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!(await tmux.capture()).includes("hunter2"), "no trace after the echo timeout");
+    await tmux.sendText("\r");
+    await tmux.waitFor("got-hunter2");
+  } finally {
+    await tmux.close();
+    await proxy.close();
+    await server.stop();
+  }
+});
