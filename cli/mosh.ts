@@ -1,15 +1,12 @@
 #!/usr/bin/env -S deno run -A --unstable-net
 /**
- * `mosh`: entry point (work in progress).
+ * `mosh [options] [user@]host [-- command]`: the mobile shell. Logs in with
+ * ssh, starts `mosh-server`, then runs `mosh-client`; `--local` needs no ssh.
  *
  * @module
  */
-import { versionText } from "../lib/version.ts";
+import { wrapperMain } from "../lib/wrapper/wrapper_main.ts";
 
 if (import.meta.main) {
-  if (Deno.args.includes("--version")) {
-    console.log(versionText("mosh"));
-  } else {
-    console.log("Usage: mosh (not implemented yet)");
-  }
+  Deno.exit(await wrapperMain(Deno.args));
 }

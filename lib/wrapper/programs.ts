@@ -1,0 +1,31 @@
+/**
+ * Where our own programs are: siblings of this binary when compiled, or
+ * `deno run` of the entry points next to this module when run from source
+ * (including from a URL).
+ *
+ * @module
+ */
+
+function compiled(): boolean {
+  const exe = Deno.execPath().split(/[\\/]/).pop() ?? "";
+  return !/^deno(\.exe)?$/.test(exe);
+}
+
+/**
+ * The argv that runs one of our programs (`mosh`, `mosh-client`, `mosh-server`).
+ *
+ * @example
+ * ```ts
+ * import { programCommand } from "./programs.ts";
+ * const [exe, ...args] = programCommand("mosh-client");
+ * ```
+ */
+export function programCommand(name: "mosh" | "mosh-client" | "mosh-server"): string[] {
+  if (compiled()) {
+    const dir = Deno.execPath().replace(/[\\/][^\\/]*$/, "");
+    return [`${dir}/${name}`];
+  }
+  const url = new URL(`../../cli/${name.replace("-", "_")}.ts`, import.meta.url);
+  const target = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+  return [Deno.execPath(), "run", "-A", "--unstable-net", "--no-lock", target];
+}

@@ -1,0 +1,308 @@
+/**
+ * `mosh` (the wrapper) options, parsed GNU-style as mosh 1.4.0's Perl
+ * script does: long options may be abbreviated and written with one dash,
+ * options and arguments may be interleaved, `--` ends options.
+ *
+ * @module
+ */
+
+/** Address family policies. */
+export type Family = "inet" | "inet6" | "auto" | "all" | "prefer-inet" | "prefer-inet6";
+
+/** Parsed wrapper options. */
+export interface WrapperOptions {
+  client: string | null;
+  server: string | null;
+  ssh: string;
+  sshPty: boolean;
+  predict: string | null;
+  predictFromEnv: boolean;
+  predictOverwrite: boolean;
+  family: Family;
+  port: string | null;
+  bindServer: string;
+  remoteIp: "proxy" | "local" | "remote";
+  init: boolean;
+  local: boolean;
+  fakeProxy: boolean;
+  help: boolean;
+  version: boolean;
+  /** `[user@]host` then the remote command. */
+  positional: string[];
+}
+
+/** A command line mosh refuses; print the message (and usage), exit 255. */
+export class WrapperUsageError extends Error {
+  readonly showUsage: boolean;
+  constructor(message: string, showUsage = true) {
+    super(message);
+    this.name = "WrapperUsageError";
+    this.showUsage = showUsage;
+  }
+}
+
+/** The usage text of `mosh --help`. */
+export function wrapperUsage(prog: string): string {
+  return `Usage: ${prog} [options] [--] [user@]host [command...]
+        --client=PATH        mosh client on local machine
+                                (default: "mosh-client")
+        --server=COMMAND     mosh server on remote machine
+                                (default: "mosh-server")
+
+        --predict=adaptive      local echo for slower links [default]
+-a      --predict=always        use local echo even on fast links
+-n      --predict=never         never use local echo
+        --predict=experimental  aggressively echo even when incorrect
+
+-4      --family=inet        use IPv4 only
+-6      --family=inet6       use IPv6 only
+        --family=auto        autodetect network type for single-family hosts only
+        --family=all         try all network types
+        --family=prefer-inet use all network types, but try IPv4 first [default]
+        --family=prefer-inet6 use all network types, but try IPv6 first
+-p PORT[:PORT2]
+        --port=PORT[:PORT2]  server-side UDP port or range
+                                (No effect on server-side SSH port)
+        --bind-server={ssh|any|IP}  ask the server to reply from an IP address
+                                       (default: "ssh")
+
+        --ssh=COMMAND        ssh command to run when setting up session
+                                (example: "ssh -p 2222")
+                                (default: "ssh")
+
+        --no-ssh-pty         do not allocate a pseudo tty on ssh connection
+
+        --no-init            do not send terminal initialization string
+
+        --local              run mosh-server locally without using ssh
+
+        --experimental-remote-ip=(local|remote|proxy)  select the method for
+                             discovering the remote IP address to use for mosh
+                             (default: "proxy")
+
+        --help               this message
+        --version            version and copyright information
+
+Please report bugs to mosh-devel@mit.edu.
+Mosh home page: https://mosh.org`;
+}
+
+type Spec = { name: string; value: boolean; negatable?: boolean };
+const LONG: Spec[] = [
+  { name: "client", value: true },
+  { name: "server", value: true },
+  { name: "ssh", value: true },
+  { name: "ssh-pty", value: false, negatable: true },
+  { name: "predict", value: true },
+  { name: "predict-overwrite", value: false, negatable: true },
+  { name: "family", value: true },
+  { name: "port", value: true },
+  { name: "bind-server", value: true },
+  { name: "experimental-remote-ip", value: true },
+  { name: "init", value: false, negatable: true },
+  { name: "local", value: false },
+  { name: "fake-proxy", value: false },
+  { name: "help", value: false },
+  { name: "version", value: false },
+];
+
+function findLong(name: string): { spec: Spec; negated: boolean } {
+  const candidates: { spec: Spec; negated: boolean; exact: boolean }[] = [];
+  for (const spec of LONG) {
+    const names = [{ n: spec.name, negated: false }];
+    if (spec.negatable) {
+      names.push({ n: `no-${spec.name}`, negated: true }, { n: `no${spec.name}`, negated: true });
+    }
+    for (const { n, negated } of names) {
+      if (n === name) return { spec, negated };
+      if (n.startsWith(name)) candidates.push({ spec, negated, exact: false });
+    }
+  }
+  const unique = new Set(candidates.map((c) => c.spec.name + c.negated));
+  if (unique.size === 1) return candidates[0]!;
+  throw new WrapperUsageError(
+    unique.size === 0 ? `Unknown option: ${name}` : `Option ${name} is ambiguous`,
+  );
+}
+
+const FAMILIES: Family[] = ["inet", "inet6", "auto", "all", "prefer-inet", "prefer-inet6"];
+
+/** Validates `PORT` or `LOW:HIGH` with mosh's messages. */
+export function validatePort(arg: string, prog: string): void {
+  const m = arg.match(/^(\d+)(?::(\d+))?$/);
+  if (!m) {
+    throw new WrapperUsageError(`${prog}: Server-side port or range (${arg}) is not valid.`, false);
+  }
+  const low = Number(m[1]);
+  if (low > 65535) {
+    throw new WrapperUsageError(
+      `${prog}: Server-side (low) port (${low}) must be within valid range [0..65535].`,
+      false,
+    );
+  }
+  if (m[2] !== undefined) {
+    const high = Number(m[2]);
+    if (high === 0 || high > 65535) {
+      throw new WrapperUsageError(
+        `${prog}: Server-side high port (${high}) must be within valid range [1..65535].`,
+        false,
+      );
+    }
+    if (low === 0) {
+      throw new WrapperUsageError(
+        `${prog}: Server-side port ranges may not be used with starting port 0 (${arg}).`,
+        false,
+      );
+    }
+    if (low > high) {
+      throw new WrapperUsageError(
+        `${prog}: Server-side port range (${arg}): low port greater than high port.`,
+        false,
+      );
+    }
+  }
+}
+
+/**
+ * Parses the wrapper's arguments.
+ *
+ * @throws {WrapperUsageError}
+ * @example
+ * ```ts
+ * import { parseWrapperArgs } from "./wrapper_args.ts";
+ * parseWrapperArgs(["-a", "user@host", "--", "htop"], {}).positional; // ["user@host", "htop"]
+ * ```
+ */
+export function parseWrapperArgs(
+  args: string[],
+  env: Record<string, string | undefined>,
+  prog = "mosh",
+): WrapperOptions {
+  const o: WrapperOptions = {
+    client: null,
+    server: null,
+    ssh: "ssh",
+    sshPty: true,
+    predict: null,
+    predictFromEnv: false,
+    predictOverwrite: false,
+    family: "prefer-inet",
+    port: null,
+    bindServer: "ssh",
+    remoteIp: "proxy",
+    init: true,
+    local: false,
+    fakeProxy: false,
+    help: false,
+    version: false,
+    positional: [],
+  };
+  const set = (name: string, value: string | null, negated: boolean) => {
+    switch (name) {
+      case "client":
+        o.client = value;
+        break;
+      case "server":
+        o.server = value;
+        break;
+      case "ssh":
+        o.ssh = value!;
+        break;
+      case "ssh-pty":
+        o.sshPty = !negated;
+        break;
+      case "predict":
+        o.predict = value;
+        break;
+      case "predict-overwrite":
+        o.predictOverwrite = !negated;
+        break;
+      case "family": {
+        const f = value!.toLowerCase() as Family;
+        if (!FAMILIES.includes(f)) throw new WrapperUsageError(`${prog}: Unknown family ${value}`);
+        o.family = f;
+        break;
+      }
+      case "port":
+        o.port = value;
+        break;
+      case "bind-server":
+        o.bindServer = value!;
+        break;
+      case "experimental-remote-ip":
+        if (value !== "proxy" && value !== "local" && value !== "remote") {
+          throw new WrapperUsageError(`Unknown parameter ${value}`, false);
+        }
+        o.remoteIp = value;
+        break;
+      case "init":
+        o.init = !negated;
+        break;
+      case "local":
+        o.local = true;
+        break;
+      case "fake-proxy":
+        o.fakeProxy = true;
+        break;
+      case "help":
+        o.help = true;
+        break;
+      case "version":
+        o.version = true;
+        break;
+    }
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      o.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === "-a") o.predict = "always";
+    else if (arg === "-n") o.predict = "never";
+    else if (arg === "-o") o.predictOverwrite = true;
+    else if (arg === "-4") o.family = "inet";
+    else if (arg === "-6") o.family = "inet6";
+    else if (arg === "-p") {
+      const v = args[++i];
+      if (v === undefined) throw new WrapperUsageError("Option p requires an argument");
+      o.port = v;
+    } else if (/^-p\d/.test(arg)) o.port = arg.slice(2);
+    else if (arg.startsWith("-") && arg.length > 1) {
+      const body = arg.replace(/^--?/, "");
+      const eq = body.indexOf("=");
+      const name = eq >= 0 ? body.slice(0, eq) : body;
+      const { spec, negated } = findLong(name);
+      let value: string | null = null;
+      if (spec.value) {
+        if (eq >= 0) value = body.slice(eq + 1);
+        else {
+          const next = args[++i];
+          if (next === undefined) {
+            throw new WrapperUsageError(`Option ${name} requires an argument`);
+          }
+          value = next;
+        }
+      } else if (eq >= 0) throw new WrapperUsageError(`Option ${name} does not take an argument`);
+      set(spec.name, value, negated);
+    } else {
+      // The first non-option is the host; everything after it is the remote command.
+      o.positional.push(...args.slice(i).filter((a, k) => !(k === 1 && a === "--")));
+      break;
+    }
+  }
+  if (o.predict === null && env["MOSH_PREDICTION_DISPLAY"] !== undefined) {
+    o.predict = env["MOSH_PREDICTION_DISPLAY"]!;
+    o.predictFromEnv = true;
+  }
+  o.predict ??= "adaptive";
+  if (!["adaptive", "always", "never", "experimental"].includes(o.predict)) {
+    throw new WrapperUsageError(
+      `${prog}: Unknown mode "${o.predict}"${
+        o.predictFromEnv ? " (MOSH_PREDICTION_DISPLAY in environment)" : ""
+      }.\n`,
+    );
+  }
+  if (o.port !== null) validatePort(o.port, prog);
+  return o;
+}

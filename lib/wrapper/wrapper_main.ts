@@ -1,0 +1,275 @@
+/**
+ * `mosh [options] [user@]host [-- command]`: starts `mosh-server` over ssh
+ * (or locally with `--local`), learns its address, port and key, and runs
+ * the client.
+ *
+ * @module
+ */
+import { MOSH_COMPAT_VERSION, versionText } from "../version.ts";
+import { programCommand } from "./programs.ts";
+import {
+  remoteCommand,
+  ReplyParser,
+  serverArgs,
+  shellQuote,
+  shellSplit,
+  sshArgv,
+} from "./remote_command.ts";
+import {
+  parseWrapperArgs,
+  type WrapperOptions,
+  wrapperUsage,
+  WrapperUsageError,
+} from "./wrapper_args.ts";
+
+const PROG = "mosh";
+const encoder = new TextEncoder();
+
+/** A bootstrap failure with a message for the user. */
+export class BootstrapError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BootstrapError";
+  }
+}
+
+async function clientColors(client: string[]): Promise<number> {
+  try {
+    const out = await new Deno.Command(client[0]!, {
+      args: [...client.slice(1), "-c"],
+      stdout: "piped",
+      stderr: "null",
+      stdin: "null",
+    }).output();
+    const n = Number(new TextDecoder().decode(out.stdout).trim());
+    return Number.isInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Reads lines from several streams at once, handing each to `onLine` until it returns true. */
+async function readLines(
+  streams: ReadableStream<Uint8Array>[],
+  onLine: (line: string) => boolean,
+): Promise<void> {
+  let stop = false;
+  await Promise.all(streams.map(async (stream) => {
+    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    try {
+      while (!stop) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let nl;
+        while (!stop && (nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (onLine(line)) stop = true;
+        }
+      }
+      if (!stop && buffer !== "") onLine(buffer);
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }));
+}
+
+/** Starts the server (over ssh or locally); returns ip, port and key. */
+async function startServer(
+  o: WrapperOptions,
+  client: string[],
+): Promise<{ ip: string; port: number; key: string }> {
+  const env = Deno.env.toObject();
+  const [target, ...command] = o.positional as [string, ...string[]];
+  const host = target.replace(/^.*@/, "");
+  const colors = await clientColors(client);
+  const args = serverArgs(
+    { colors, bindServer: o.bindServer, local: o.local, port: o.port, host, command },
+    env,
+  );
+  const parser = new ReplyParser(PROG, o.port?.includes(":") ?? false);
+  let child: Deno.ChildProcess;
+  if (o.local) {
+    const server = o.server ?? programCommand("mosh-server").map(shellQuote).join(" ");
+    const localEnv = { ...env };
+    delete localEnv["SSH_CONNECTION"];
+    parser.line(`MOSH IP ${host}`);
+    child = new Deno.Command("/bin/sh", {
+      args: ["-c", `${server} ${args.map(shellQuote).join(" ")}`],
+      env: localEnv,
+      clearEnv: true,
+      cwd: env["HOME"] ?? "/",
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } else {
+    const server = o.server ?? "mosh-server";
+    const self = programCommand("mosh").map(shellQuote).join(" ");
+    const proxy = `${self} ${shellQuote(`--family=${o.family}`)} --fake-proxy -- %h %p`;
+    const argv = sshArgv(o, target, remoteCommand(server, args, o.remoteIp), proxy);
+    try {
+      child = new Deno.Command(argv[0]!, {
+        args: argv.slice(1),
+        env: { ...env, SHELL: "/bin/sh" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      throw new BootstrapError(`${PROG}: cannot run ${argv[0]}: ${(error as Error).message}`);
+    }
+  }
+  const passthrough: string[] = [];
+  let failure: Error | null = null;
+  await readLines([child.stdout, child.stderr], (line) => {
+    try {
+      const shown = parser.line(line);
+      if (shown !== null) passthrough.push(shown);
+    } catch (error) {
+      failure = error as Error;
+      return true;
+    }
+    return parser.reply.key !== null;
+  });
+  if (passthrough.length > 0) {
+    await Deno.stdout.write(encoder.encode(passthrough.join("\n").replace(/\r?$/, "\n")));
+  }
+  const status = await child.status;
+  if (failure) throw new BootstrapError((failure as Error).message);
+  const r = parser.reply;
+  let ip = r.ip;
+  if (ip === null && r.sshConnectionIp !== null) {
+    console.error(
+      `${PROG}: Using remote IP address ${r.sshConnectionIp} from $SSH_CONNECTION for hostname ${target}`,
+    );
+    ip = r.sshConnectionIp;
+  }
+  if (r.port === null || r.key === null) {
+    if (r.oldServer) {
+      throw new BootstrapError(`${PROG}: Server does not support UDP port range option.`);
+    }
+    if (!o.local && status.code === 255) {
+      throw new BootstrapError(
+        `${PROG}: ssh failed (exit status 255): check the host name, your keys and --ssh.`,
+      );
+    }
+    const notFound = passthrough.some((l) => /command not found|not found|No such file/.test(l));
+    throw new BootstrapError(
+      `${PROG}: Did not find mosh server startup message. (Have you installed mosh on your server?)` +
+        (notFound
+          ? `\n${PROG}: the remote shell could not find ${
+            o.server ?? "mosh-server"
+          }; use --server=PATH if it is outside the remote PATH.`
+          : ""),
+    );
+  }
+  if (ip === null) {
+    throw new BootstrapError(
+      `${PROG}: Did not find remote IP address (is SSH ProxyCommand disabled?).`,
+    );
+  }
+  return { ip, port: r.port, key: r.key };
+}
+
+/** `--fake-proxy -- HOST PORT`: connects, reports `MOSH IP`, relays stdin/stdout. */
+async function fakeProxy(o: WrapperOptions): Promise<number> {
+  const [host, port] = o.positional;
+  if (host === undefined || port === undefined) {
+    console.error(`${PROG}: --fake-proxy needs HOST PORT`);
+    return 255;
+  }
+  let conn: Deno.TcpConn;
+  try {
+    const hostname = host.replace(/^\[(.*)\]$/, "$1");
+    conn = await Deno.connect({ hostname, port: Number(port) });
+  } catch (error) {
+    console.error(
+      `${PROG}: Could not connect to ${host}, last tried ${host}: ${(error as Error).message}`,
+    );
+    return 255;
+  }
+  const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
+  await Deno.stderr.write(encoder.encode(`MOSH IP ${ip}\n`));
+  Deno.addSignalListener("SIGHUP", () => {});
+  await Promise.all([
+    Deno.stdin.readable.pipeTo(conn.writable, { preventClose: true }).then(() => conn.closeWrite())
+      .catch(() => {}),
+    conn.readable.pipeTo(Deno.stdout.writable).catch(() => {}),
+  ]);
+  return 0;
+}
+
+/**
+ * Runs the `mosh` wrapper; resolves to the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await wrapperMain(Deno.args));
+ * ```
+ */
+export async function wrapperMain(args: string[]): Promise<number> {
+  let o: WrapperOptions;
+  try {
+    o = parseWrapperArgs(args, Deno.env.toObject(), PROG);
+  } catch (error) {
+    if (error instanceof WrapperUsageError) {
+      console.error(error.message);
+      if (error.showUsage) console.error(wrapperUsage(PROG));
+      return 255;
+    }
+    throw error;
+  }
+  if (o.help) {
+    console.log(wrapperUsage(PROG));
+    return 0;
+  }
+  if (o.version) {
+    console.log(
+      versionText("mosh").replace(/^mosh /, `mosh `) + `\n(speaks mosh ${MOSH_COMPAT_VERSION})`,
+    );
+    return 0;
+  }
+  if (o.fakeProxy) return await fakeProxy(o);
+  // Beyond mosh: `mosh --local` alone means this machine over loopback.
+  if (o.local && o.positional.length === 0) o.positional.push("127.0.0.1");
+  if (o.positional.length === 0) {
+    console.error(wrapperUsage(PROG));
+    return 255;
+  }
+  Deno.env.delete("MOSH_PREDICTION_DISPLAY");
+  Deno.env.set("MOSH_CLIENT_PID", String(Deno.pid));
+  const client = o.client !== null ? shellSplit(o.client) : programCommand("mosh-client");
+  let server;
+  try {
+    server = await startServer(o, client);
+  } catch (error) {
+    if (error instanceof BootstrapError) {
+      console.error(error.message);
+      return 255;
+    }
+    throw error;
+  }
+  const env: Record<string, string> = {
+    MOSH_KEY: server.key,
+    MOSH_PREDICTION_DISPLAY: o.predict!,
+  };
+  if (o.predictOverwrite) env["MOSH_PREDICTION_OVERWRITE"] = "yes";
+  if (!o.init) env["MOSH_NO_TERM_INIT"] = "1";
+  const child = new Deno.Command(client[0]!, {
+    args: [...client.slice(1), `-# ${args.join(" ")} |`, server.ip, String(server.port)],
+    env,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // The terminal belongs to the client now; signals it handles must not kill us first.
+  const ignore = () => {};
+  for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGWINCH", "SIGCONT"] as const) {
+    Deno.addSignalListener(s, ignore);
+  }
+  const status = await child.status;
+  return status.code;
+}
