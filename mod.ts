@@ -1,14 +1,138 @@
 /**
- * Mosh, the mobile shell, in TypeScript for Deno: wire-compatible with
+ * Mosh, the mobile shell, in TypeScript for Deno — wire-compatible with
  * mosh 1.4.0 (protocol version 2).
  *
- * @example
+ * The layers, in the order data flows: session keys and AES-128-OCB3
+ * (`crypto`), sealed datagrams, fragments and the State Synchronization
+ * Protocol (`network`), the synchronized user stream and terminal
+ * (`statesync`), the terminal emulator and display diff (`terminal`), and
+ * the client and server sessions.
+ *
+ * @example Seal and open a datagram
  * ```ts
- * import { VERSION } from "./mod.ts";
- * console.log(VERSION);
+ * import { Direction, generateKey, PacketCodec } from "./mod.ts";
+ * const key = generateKey();
+ * const client = new PacketCodec(key, Direction.ToServer);
+ * const server = new PacketCodec(key, Direction.ToClient);
+ * const wire = client.seal({ seq: 0, timestamp: 1, timestampReply: 0xffff, payload: new Uint8Array(10) });
+ * ```
+ *
+ * @example Emulate a terminal and diff two screens
+ * ```ts
+ * import { Emulator, Framebuffer, newFrame } from "./mod.ts";
+ * const term = new Emulator(80, 24);
+ * term.write(new TextEncoder().encode("\x1b[1mhello\x1b[0m"));
+ * const update = newFrame(true, new Framebuffer(80, 24), term.fb); // escape string
  * ```
  *
  * @module
  */
 export { MOSH_COMPAT_VERSION, PROTOCOL_VERSION, VERSION, versionText } from "./lib/version.ts";
+
+// crypto
+export {
+  AesOcb,
+  CipherExhaustedError,
+  OCB_NONCE_LENGTH,
+  OCB_TAG_LENGTH,
+} from "./lib/crypto/ocb.ts";
+export {
+  formatKey,
+  generateKey,
+  KEY_BYTES,
+  KEY_TEXT_LENGTH,
+  KeyFormatError,
+  parseKey,
+} from "./lib/crypto/session_key.ts";
+
+// network
+export {
+  DatagramError,
+  type DatagramFault,
+  Direction,
+  type Packet,
+  PacketCodec,
+  timestamp16,
+  TIMESTAMP_NONE,
+} from "./lib/network/packet.ts";
+export {
+  decodeInstruction,
+  encodeInstruction,
+  type Instruction,
+  InstructionFormatError,
+  makeInstruction,
+  SHUTDOWN_NUM,
+} from "./lib/network/instruction.ts";
+export { compress, CompressionError, decompress } from "./lib/network/compression.ts";
+export {
+  chunkSizeFor,
+  Fragmenter,
+  MTU_DEFAULT,
+  MTU_IPV4,
+  MTU_IPV6,
+} from "./lib/network/fragmenter.ts";
+export { FragmentAssembly, FragmentFormatError } from "./lib/network/fragment_assembly.ts";
+export { RttEstimator } from "./lib/network/rtt_estimator.ts";
+export type { Address, DatagramSocket, SocketOpener } from "./lib/network/datagram_socket.ts";
+export {
+  Connection,
+  type ConnectionOptions,
+  type DropCounters,
+  type Role,
+} from "./lib/network/connection.ts";
+export { type SentState, TransportSender } from "./lib/network/transport_sender.ts";
+export {
+  type InstructionDrops,
+  Transport,
+  type TransportOptions,
+} from "./lib/network/transport.ts";
+export { UdpSocket } from "./lib/network/udp_socket.ts";
 export type { SyncState } from "./lib/network/sync_state.ts";
+
+// statesync
+export { UserStream } from "./lib/statesync/user_stream.ts";
+export { CompleteTerminal } from "./lib/statesync/complete_terminal.ts";
+export type { TerminalScreen } from "./lib/statesync/terminal_screen.ts";
+export {
+  decodeUserMessage,
+  DiffFormatError,
+  encodeUserMessage,
+  type UserEvent,
+} from "./lib/statesync/user_message.ts";
+export {
+  decodeHostMessage,
+  encodeHostMessage,
+  type HostInstruction,
+} from "./lib/statesync/host_message.ts";
+
+// terminal
+export { Emulator, UserInputTranslator } from "./lib/terminal/emulator.ts";
+export { DrawState, Framebuffer, type SavedCursor } from "./lib/terminal/framebuffer.ts";
+export { type Renditions, sgrString } from "./lib/terminal/renditions.ts";
+export { Row } from "./lib/terminal/row.ts";
+export { Parser, type ParserHandler } from "./lib/terminal/parser.ts";
+export { Utf8Decoder } from "./lib/terminal/utf8_decoder.ts";
+export { charWidth } from "./lib/terminal/char_width.ts";
+export {
+  type Capabilities,
+  capabilitiesForTerm,
+  newFrame,
+  SERVER_CAPABILITIES,
+} from "./lib/terminal/display.ts";
+export { TerminalState } from "./lib/terminal/terminal_state.ts";
+
+// client and server
+export { PredictionEngine } from "./lib/client/prediction_engine.ts";
+export { NotificationBar } from "./lib/client/notification_bar.ts";
+export {
+  type ClientResult,
+  ClientSession,
+  type ClientSessionOptions,
+  type LocalTerminal,
+} from "./lib/client/client_session.ts";
+export { type ClientEnvironment, type PredictMode } from "./lib/client/client_args.ts";
+export { clientMain } from "./lib/client/client_main.ts";
+export { ServerSession, type ServerSessionOptions } from "./lib/server/server_session.ts";
+export { serverMain } from "./lib/server/server_main.ts";
+export { Pty } from "./lib/server/pty.ts";
+export { wrapperMain } from "./lib/wrapper/wrapper_main.ts";

@@ -61,12 +61,19 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
 
 /** The client's settings from the environment. */
 export interface ClientEnvironment {
+  /** Key. */
   key: Uint8Array;
+  /** Predict. */
   predict: PredictMode;
+  /** Predict overwrite. */
   predictOverwrite: boolean;
+  /** No term init. */
   noTermInit: boolean;
+  /** Title no prefix. */
   titleNoPrefix: boolean;
+  /** Escape key. */
   escapeKey: string | undefined;
+  /** Term. */
   term: string | undefined;
 }
 

@@ -21,8 +21,11 @@ import { closeString, openString } from "./terminal_init.ts";
 
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
 export interface LocalTerminal {
+  /** Write. */
   write(text: string): void;
+  /** Size. */
   size(): { columns: number; rows: number };
+  /** Set raw. */
   setRaw(raw: boolean): void;
 }
 
@@ -36,10 +39,15 @@ export interface ClientResult {
 
 /** Options for {@linkcode ClientSession}. */
 export interface ClientSessionOptions {
+  /** Ip. */
   ip: string;
+  /** Port. */
   port: number;
+  /** Env. */
   env: ClientEnvironment;
+  /** Terminal. */
   terminal: LocalTerminal;
+  /** Clock. */
   clock?: () => number;
 }
 
@@ -59,9 +67,13 @@ const PASTE_THRESHOLD = 100;
  * ```
  */
 export class ClientSession {
+  /** Transport. */
   readonly transport: Transport<UserStream, CompleteTerminal<TerminalState>>;
+  /** Finished. */
   readonly finished: Promise<ClientResult>;
+  /** Prediction. */
   readonly prediction: PredictionEngine;
+  /** Notifications. */
   readonly notifications: NotificationBar;
   readonly #term: LocalTerminal;
   readonly #clock: () => number;
@@ -80,6 +92,7 @@ export class ClientSession {
   #titlePrefix: string;
   #suspended = false;
 
+  /** Creates the object. */
   constructor(options: ClientSessionOptions) {
     this.#clock = options.clock ?? (() => performance.now());
     this.#term = options.terminal;

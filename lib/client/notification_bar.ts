@@ -34,7 +34,9 @@ export function humanReadableDuration(seconds: number, unit: string): string {
  * ```
  */
 export class NotificationBar {
+  /** Last heard. */
   lastHeard: number;
+  /** Last acked. */
   lastAcked: number;
   #message = "";
   #expires = -1; // -1 = permanent
@@ -42,6 +44,7 @@ export class NotificationBar {
   #isNetworkError = false;
   readonly #quitHint: string;
 
+  /** Creates the object. */
   constructor(quitHint: string, now: number) {
     this.#quitHint = quitHint;
     this.lastHeard = now;

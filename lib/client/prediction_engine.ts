@@ -101,7 +101,9 @@ function actualCell(fb: Framebuffer, row: number, col: number): CellValue {
  * ```
  */
 export class PredictionEngine {
+  /** Mode. */
   readonly mode: PredictMode;
+  /** Overwrite. */
   readonly overwrite: boolean;
   readonly #clock: () => number;
   #cursors: CursorPrediction[] = [];
@@ -122,6 +124,7 @@ export class PredictionEngine {
   readonly #decoder = new Utf8Decoder();
   readonly #parser: Parser;
 
+  /** Creates the object. */
   constructor(mode: PredictMode, overwrite: boolean, clock: () => number) {
     this.mode = mode;
     this.overwrite = overwrite;

@@ -81,6 +81,7 @@ export class AesOcb {
   readonly #scratchWords = new Uint32Array(this.#scratch.buffer);
 
   /** @param key 16 raw key bytes. */
+  /** Creates the object. */
   constructor(key: Uint8Array) {
     if (key.length !== 16) {
       throw new RangeError(`Cannot use AES-128 key: expected 16 bytes, got ${key.length}`);

@@ -13,6 +13,7 @@ export const KEY_TEXT_LENGTH = 22;
 
 /** A printable key that mosh would refuse; the message says why. */
 export class KeyFormatError extends SyntaxError {
+  /** Creates the object. */
   constructor(message: string) {
     super(message);
     this.name = "KeyFormatError";

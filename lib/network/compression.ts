@@ -11,6 +11,7 @@ export const MAX_INFLATED = 4_194_304;
 
 /** Compressed bytes that are corrupt or inflate beyond {@linkcode MAX_INFLATED}. */
 export class CompressionError extends Error {
+  /** Creates the object. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "CompressionError";

@@ -41,6 +41,7 @@ export type DropCounters = Record<DatagramFault, number>;
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
+  /** Role. */
   role: Role;
   /** 16 raw key bytes, or the 22-character printable key. */
   key: Uint8Array | string;
@@ -70,7 +71,9 @@ function mtuFor(hostname: string): number {
  * ```
  */
 export class Connection {
+  /** Role. */
   readonly role: Role;
+  /** Rtt. */
   readonly rtt = new RttEstimator();
   /** Datagrams dropped, by reason. */
   readonly dropped: DropCounters = { size: 0, integrity: 0, plaintext: 0, direction: 0 };
@@ -92,6 +95,7 @@ export class Connection {
   #lastRoundtripSuccess = -Infinity;
   #mtu: number;
 
+  /** Creates the object. */
   constructor(options: ConnectionOptions) {
     this.role = options.role;
     const key = typeof options.key === "string" ? parseKey(options.key) : options.key;

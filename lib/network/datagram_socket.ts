@@ -7,7 +7,9 @@
 
 /** A UDP peer address. */
 export interface Address {
+  /** Hostname. */
   hostname: string;
+  /** Port. */
   port: number;
 }
 

@@ -11,6 +11,7 @@ import { decodeInstruction, type Instruction } from "./instruction.ts";
 
 /** A fragment too short to hold its header; dropped and counted. */
 export class FragmentFormatError extends Error {
+  /** Creates the object. */
   constructor(length: number) {
     super(`Received a fragment of ${length} bytes, shorter than the 10-byte header`);
     this.name = "FragmentFormatError";

@@ -13,10 +13,15 @@ export const SHUTDOWN_NUM = 0xffff_ffff_ffff_ffffn;
 
 /** One transport instruction, as carried (compressed, fragmented) by datagrams. */
 export interface Instruction {
+  /** Protocol version. */
   protocolVersion: number;
+  /** Old num. */
   oldNum: bigint;
+  /** New num. */
   newNum: bigint;
+  /** Ack num. */
   ackNum: bigint;
+  /** Throwaway num. */
   throwawayNum: bigint;
   /** Serialized UserMessage or HostMessage; empty for a pure ack/heartbeat. */
   diff: Uint8Array;
@@ -26,6 +31,7 @@ export interface Instruction {
 
 /** A received instruction that could not be parsed; dropped and counted. */
 export class InstructionFormatError extends Error {
+  /** Creates the object. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "InstructionFormatError";

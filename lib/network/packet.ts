@@ -22,6 +22,7 @@ export const MIN_DATAGRAM = 8 + OCB_TAG_LENGTH;
 export interface Packet {
   /** Sender's datagram counter (63 bits on the wire). */
   seq: number;
+  /** Direction. */
   direction: Direction;
   /** Sender's 16-bit millisecond clock, or {@linkcode TIMESTAMP_NONE}. */
   timestamp: number;
@@ -38,6 +39,7 @@ export type DatagramFault = "size" | "integrity" | "plaintext" | "direction";
 export class DatagramError extends Error {
   /** The kind of fault, for counters. */
   readonly fault: DatagramFault;
+  /** Creates the object. */
   constructor(fault: DatagramFault, message: string) {
     super(message);
     this.name = "DatagramError";
@@ -82,6 +84,7 @@ export class PacketCodec {
    * @param key 16-byte session key.
    * @param sendDirection The direction of the datagrams this side sends.
    */
+  /** Creates the object. */
   constructor(key: Uint8Array, sendDirection: Direction) {
     this.#ocb = new AesOcb(key);
     this.#direction = sendDirection;

@@ -52,6 +52,7 @@ export interface InstructionDrops {
 
 /** Options for {@linkcode Transport}. */
 export interface TransportOptions<L, R> {
+  /** Role. */
   role: Role;
   /** 16 raw key bytes or the 22-character printable key. */
   key: Uint8Array | string;
@@ -84,7 +85,9 @@ export interface TransportOptions<L, R> {
  * ```
  */
 export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
+  /** Connection. */
   readonly connection: Connection;
+  /** Sender. */
   readonly sender: TransportSender<L>;
   /** Instructions dropped, by reason. */
   readonly drops: InstructionDrops = {
@@ -106,6 +109,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   readonly #fragmenter = new Fragmenter();
   readonly #assembly = new FragmentAssembly();
 
+  /** Creates the object. */
   constructor(options: TransportOptions<L, R>) {
     this.#clock = options.clock;
     this.connection = new Connection({
@@ -203,14 +207,17 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     this.sender.startShutdown();
   }
 
+  /** Shutdown in progress. */
   get shutdownInProgress(): boolean {
     return this.sender.shutdownInProgress;
   }
 
+  /** Shutdown acknowledged. */
   get shutdownAcknowledged(): boolean {
     return this.sender.shutdownAcknowledged;
   }
 
+  /** Shutdown ack timed out. */
   get shutdownAckTimedOut(): boolean {
     return this.sender.shutdownAckTimedOut;
   }

@@ -17,8 +17,11 @@ import { PROTOCOL_VERSION } from "../version.ts";
 
 /** A state the sender sent, with when and under which number. */
 export interface SentState<S> {
+  /** Timestamp. */
   timestamp: number;
+  /** Num. */
   num: bigint;
+  /** State. */
   state: S;
 }
 
@@ -70,6 +73,7 @@ export class TransportSender<S extends SyncState<S>> {
   readonly #sendMinDelay: number;
   readonly #random: (length: number) => Uint8Array;
 
+  /** Creates the object. */
   constructor(options: SenderOptions<S>) {
     this.#clock = options.clock;
     this.#link = options.link;
@@ -115,6 +119,7 @@ export class TransportSender<S extends SyncState<S>> {
     return this.#lastHeard;
   }
 
+  /** Shutdown in progress. */
   get shutdownInProgress(): boolean {
     return this.#shutdownInProgress;
   }

@@ -57,9 +57,11 @@ export function hasIutf8(fd: number): boolean {
  * ```
  */
 export class Pty {
+  /** Master. */
   readonly master: number;
   /** The slave fd, held open by the server until {@linkcode closeSlave}. */
   #slave: number;
+  /** Slave path. */
   readonly slavePath: string;
   #closed = false;
   #writing: Promise<void> = Promise.resolve();

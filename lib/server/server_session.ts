@@ -22,10 +22,15 @@ const CONNECT_TIMEOUT = 60_000;
 
 /** Options for {@linkcode ServerSession}. */
 export interface ServerSessionOptions {
+  /** Key. */
   key: string;
+  /** Socket. */
   socket: UdpSocket;
+  /** Pty. */
   pty: Pty;
+  /** Width. */
   width: number;
+  /** Height. */
   height: number;
   /** `MOSH_SERVER_NETWORK_TMOUT` in ms (0 = off). */
   networkTimeoutMs?: number;
@@ -33,7 +38,9 @@ export interface ServerSessionOptions {
   signalTimeoutMs?: number;
   /** Resolves when the child (the shell) exits. */
   childExited?: Promise<unknown>;
+  /** Log. */
   log?: (message: string) => void;
+  /** Clock. */
   clock?: () => number;
 }
 
@@ -47,6 +54,7 @@ export interface ServerSessionOptions {
  * ```
  */
 export class ServerSession {
+  /** Transport. */
   readonly transport: Transport<CompleteTerminal<TerminalState>, UserStream>;
   readonly #pty: Pty;
   readonly #clock: () => number;
@@ -65,6 +73,7 @@ export class ServerSession {
   #finished!: () => void;
   readonly #finishedPromise: Promise<void>;
 
+  /** Creates the object. */
   constructor(options: ServerSessionOptions) {
     this.#clock = options.clock ?? (() => performance.now());
     this.#log = options.log ?? (() => {});

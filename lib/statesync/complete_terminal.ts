@@ -34,9 +34,12 @@ function validSize(width: number, height: number): boolean {
  */
 export class CompleteTerminal<S extends TerminalScreen<S>>
   implements SyncState<CompleteTerminal<S>> {
+  /** Screen. */
   screen: S;
+  /** Echo ack. */
   echoAck: bigint;
 
+  /** Creates the object. */
   constructor(screen: S, echoAck = 0n) {
     this.screen = screen;
     this.echoAck = echoAck;

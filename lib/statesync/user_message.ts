@@ -14,6 +14,7 @@ export type UserEvent =
 
 /** A diff that is not a parseable UserMessage / HostMessage; dropped and counted. */
 export class DiffFormatError extends Error {
+  /** Creates the object. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "DiffFormatError";

@@ -43,12 +43,14 @@ const encoder = new TextEncoder();
  * ```
  */
 export class Emulator implements ParserHandler {
+  /** Fb. */
   fb: Framebuffer;
   readonly #decoder = new Utf8Decoder();
   readonly #parser: Parser;
   #replies = "";
   readonly #emit: (c: number) => void;
 
+  /** Creates the object. */
   constructor(width: number, height: number) {
     this.fb = new Framebuffer(width, height);
     this.#parser = new Parser(this);

@@ -13,10 +13,15 @@ import { Row } from "./row.ts";
 
 /** Cursor state saved by DECSC / restored by DECRC. */
 export interface SavedCursor {
+  /** Row. */
   row: number;
+  /** Col. */
   col: number;
+  /** Renditions. */
   renditions: Renditions;
+  /** Autowrap. */
   autowrap: boolean;
+  /** Origin mode. */
   originMode: boolean;
 }
 
@@ -32,31 +37,56 @@ function defaultSavedCursor(): SavedCursor {
 
 /** Everything about the screen besides its cells. */
 export class DrawState {
+  /** Cursor row (0-based). */
   cursorRow = 0;
+  /** Cursor column (0-based). */
   cursorCol = 0;
+  /** Row of the cell a following combining character attaches to (−1: none). */
   combiningRow = 0;
+  /** Column of that cell. */
   combiningCol = 0;
+  /** Tab stops, one flag per column. */
   tabs: boolean[];
+  /** Still the default every-8-columns stops (until TBC 3). */
   defaultTabs = true;
+  /** First row of the scrolling region. */
   scrollTop = 0;
+  /** Last row of the scrolling region. */
   scrollBottom: number;
+  /** Current foreground colour code (see renditions.ts). */
   fg = 0;
+  /** Current background colour code. */
   bg = 0;
+  /** Current attribute bits. */
   attrs = 0;
+  /** Cursor state saved by DECSC. */
   saved: SavedCursor = defaultSavedCursor();
+  /** The pending-wrap ("column 81") flag. */
   nextPrintWillWrap = false;
+  /** Origin mode. */
   originMode = false;
+  /** Autowrap. */
   autowrap = true;
+  /** Insert mode. */
   insertMode = false;
+  /** Cursor visible. */
   cursorVisible = true;
+  /** Reverse video. */
   reverseVideo = false;
+  /** Bracketed paste. */
   bracketedPaste = false;
+  /** Mouse reporting. */
   mouseReporting = 0;
+  /** Mouse focus events. */
   mouseFocusEvents = false;
+  /** Mouse alternate scroll. */
   mouseAlternateScroll = false;
+  /** Mouse encoding. */
   mouseEncoding = 0;
+  /** Application cursor keys. */
   applicationCursorKeys = false;
 
+  /** Creates the object. */
   constructor(width: number, height: number) {
     this.tabs = Array.from({ length: width }, (_, i) => i % 8 === 0);
     this.scrollBottom = height - 1;
@@ -87,18 +117,28 @@ export class DrawState {
  * ```
  */
 export class Framebuffer {
+  /** Width. */
   width: number;
+  /** Height. */
   height: number;
+  /** Rows. */
   rows: Row[];
+  /** Ds. */
   ds: DrawState;
+  /** Icon name. */
   iconName = "";
+  /** Window title. */
   windowTitle = "";
+  /** Title initialized. */
   titleInitialized = false;
+  /** Clipboard. */
   clipboard = "";
+  /** Bell count. */
   bellCount = 0;
   /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
   primaryRows: Row[] | null = null;
 
+  /** Creates the object. */
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;
@@ -149,6 +189,7 @@ export class Framebuffer {
     return this.ds.originMode ? this.ds.scrollTop : 0;
   }
 
+  /** Limit bottom. */
   get limitBottom(): number {
     return this.ds.originMode ? this.ds.scrollBottom : this.height - 1;
   }

@@ -68,6 +68,7 @@ export class Parser {
   #osc: number[] = [];
   readonly #h: ParserHandler;
 
+  /** Creates the object. */
   constructor(handler: ParserHandler) {
     this.#h = handler;
   }

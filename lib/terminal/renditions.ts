@@ -24,8 +24,11 @@ export const TRUE_COLOR = 0x1000000;
 
 /** Foreground, background and attributes of a cell or of the drawing state. */
 export interface Renditions {
+  /** Fg. */
   fg: number;
+  /** Bg. */
   bg: number;
+  /** Attrs. */
   attrs: number;
 }
 

@@ -19,18 +19,24 @@ export function nextGeneration(): number {
 
 /** A row of cells. Treat as immutable once shared: {@linkcode Row.copy} before changing it. */
 export class Row {
+  /** Gen. */
   gen: number;
   /** Cell text: base character plus combining characters; "" = empty cell. */
   contents: string[];
+  /** Fg. */
   fg: Uint32Array;
+  /** Bg. */
   bg: Uint32Array;
+  /** Attrs. */
   attrs: Uint8Array;
+  /** Flags. */
   flags: Uint8Array;
   /** The row continues on the next one (set on the last cell in mosh). */
   wrap = false;
   /** Shared with another framebuffer copy: copy before writing. */
   shared = false;
 
+  /** Creates the object. */
   constructor(width: number, bg = 0) {
     this.gen = nextGeneration();
     this.contents = new Array<string>(width).fill("");
@@ -41,6 +47,7 @@ export class Row {
     this.flags = new Uint8Array(width);
   }
 
+  /** Width. */
   get width(): number {
     return this.contents.length;
   }

@@ -25,8 +25,10 @@ const encoder = new TextEncoder();
  * ```
  */
 export class TerminalState implements TerminalScreen<TerminalState> {
+  /** Emulator. */
   readonly emulator: Emulator;
 
+  /** Creates the object. */
   constructor(width: number, height: number, emulator?: Emulator) {
     this.emulator = emulator ?? new Emulator(width, height);
   }
