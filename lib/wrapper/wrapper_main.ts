@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MOSH_COMPAT_VERSION, versionText } from "../version.ts";
+import { versionText } from "../version.ts";
 import { programCommand } from "./programs.ts";
 import {
   remoteCommand,
@@ -227,9 +227,7 @@ export async function wrapperMain(args: string[]): Promise<number> {
     return 0;
   }
   if (o.version) {
-    console.log(
-      versionText("mosh").replace(/^mosh /, `mosh `) + `\n(speaks mosh ${MOSH_COMPAT_VERSION})`,
-    );
+    console.log(versionText("mosh"));
     return 0;
   }
   if (o.fakeProxy) return await fakeProxy(o);

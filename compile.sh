@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds standalone binaries dist/mosh, dist/mosh-client and dist/mosh-server
+# with `deno compile`. Copy them into ~/bin (mosh-server must be on the
+# remote PATH, or pass --server=PATH to mosh).
+#
+#   ./compile.sh                          # for this machine
+#   ./compile.sh --target aarch64-unknown-linux-gnu   # dist/aarch64-unknown-linux-gnu/
+#
+# deno compile downloads its runtime (denort) for the target; offline, point
+# DENORT_BIN at a denort binary of the same Deno version.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+target=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --target) target="${2:?--target needs a target triple}"; shift 2 ;;
+    --target=*) target="${1#--target=}"; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "compile.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+out=dist${target:+/$target}
+mkdir -p "$out"
+if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
+  echo "compile.sh: DENORT_BIN=$DENORT_BIN is not an executable file" >&2
+  exit 1
+fi
+
+# The narrowest permissions each program needs (all three need UDP, so --unstable-net).
+declare -A perms=(
+  [mosh-server]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
+  [mosh-client]="--allow-net --allow-env --allow-run --allow-read"
+  [mosh]="--allow-net --allow-env --allow-run --allow-read"
+)
+
+for name in mosh mosh-server mosh-client; do
+  src="cli/${name//-/_}.ts"
+  log=$(mktemp)
+  # shellcheck disable=SC2086
+  if ! deno compile --quiet --unstable-net --no-lock ${perms[$name]} \
+      ${target:+--target "$target"} --output "$out/$name" "$src" >"$log" 2>&1; then
+    cat "$log" >&2
+    if grep -qiE 'denort|download|dns|connect|network|tcp' "$log"; then
+      cat >&2 <<MSG
+
+compile.sh: deno compile could not obtain its compile runtime (denort) for
+${target:-this platform}. Go online once, or download the denort archive for
+Deno $(deno --version | head -1 | cut -d' ' -f2) and run:
+    DENORT_BIN=/path/to/denort ./compile.sh${target:+ --target $target}
+MSG
+    fi
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  echo "built $out/$name ($(du -h "$out/$name" | cut -f1))"
+done
