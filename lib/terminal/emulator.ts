@@ -27,6 +27,9 @@ function param(params: number[], n: number, fallback: number): number {
   return v === undefined || v < 1 ? fallback : v;
 }
 
+/** One-character strings for Latin-1, so printing allocates nothing. */
+const ASCII = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
 /** Bytes of the longest cell contents mosh keeps. */
 const MAX_CELL_BYTES = 32;
 const encoder = new TextEncoder();
@@ -70,7 +73,20 @@ export class Emulator implements ParserHandler {
    * the host (DSR/CPR, DA) — the server writes them to the pty.
    */
   write(bytes: Uint8Array): string {
-    this.#decoder.decode(bytes, this.#emit);
+    const parser = this.#parser, decoder = this.#decoder;
+    let start = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      // Fast path: printable ASCII in the Ground state with nothing pending.
+      if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d) {
+        if (start < i) decoder.decode(bytes.subarray(start, i), this.#emit);
+        start = i + 1;
+        if (!parser.inGround || !decoder.idle) decoder.decode(bytes.subarray(i, i + 1), this.#emit);
+        else if (b >= 0x20) this.#printAscii(b);
+        else this.execute(b);
+      }
+    }
+    if (start < bytes.length) decoder.decode(bytes.subarray(start), this.#emit);
     const replies = this.#replies;
     this.#replies = "";
     return replies;
@@ -147,6 +163,28 @@ export class Emulator implements ParserHandler {
   }
 
   // ---- printing (terminal.md §6) ----
+
+  /** Printing one ASCII character: the common case, without width lookups or allocation. */
+  #printAscii(c: number): void {
+    const fb = this.fb, ds = fb.ds;
+    if (ds.nextPrintWillWrap || ds.insertMode) return this.print(c);
+    const x = ds.cursorCol;
+    const row = fb.mutableRow(ds.cursorRow);
+    if (x > 0 && (row.flags[x - 1]! & WIDE)) return this.print(c);
+    row.contents[x] = ASCII[c]!;
+    row.fg[x] = ds.fg;
+    row.bg[x] = ds.bg;
+    row.attrs[x] = ds.attrs;
+    row.flags[x] = 0;
+    ds.combiningRow = ds.cursorRow;
+    ds.combiningCol = x;
+    if (x + 1 >= fb.width) {
+      row.wrap = false;
+      ds.nextPrintWillWrap = true;
+    } else {
+      ds.cursorCol = x + 1;
+    }
+  }
 
   print(c: number): void {
     const w = c === 0

@@ -198,18 +198,31 @@ export class Framebuffer {
   scrollUp(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
     n = Math.min(n, bottom - top + 1);
     if (n <= 0) return;
-    const fresh = Array.from({ length: n }, () => new Row(this.width, this.ds.bg));
-    this.rows.splice(top, n);
-    this.rows.splice(bottom - n + 1, 0, ...fresh);
+    if (n === 1) {
+      // The common case (a line feed at the bottom): rotate without splicing.
+      const rows = this.rows;
+      const fresh = this.#recycle(rows[top]!);
+      for (let y = top; y < bottom; y++) rows[y] = rows[y + 1]!;
+      rows[bottom] = fresh;
+      return;
+    }
+    const removed = this.rows.splice(top, n);
+    this.rows.splice(bottom - n + 1, 0, ...removed.map((r) => this.#recycle(r)));
+  }
+
+  /** A blank row in the current background, reusing `row`'s storage unless another copy shares it. */
+  #recycle(row: Row): Row {
+    if (row.shared || row.width !== this.width) return new Row(this.width, this.ds.bg);
+    row.reset(this.ds.bg);
+    return row;
   }
 
   /** Removes `n` rows at `bottom` of [top, bottom] and adds blank ones at `top`. */
   scrollDown(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
     n = Math.min(n, bottom - top + 1);
     if (n <= 0) return;
-    const fresh = Array.from({ length: n }, () => new Row(this.width, this.ds.bg));
-    this.rows.splice(bottom - n + 1, n);
-    this.rows.splice(top, 0, ...fresh);
+    const removed = this.rows.splice(bottom - n + 1, n);
+    this.rows.splice(top, 0, ...removed.map((r) => this.#recycle(r)));
   }
 
   /** Resizes per mosh's rules (terminal.md §15). */

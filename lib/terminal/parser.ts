@@ -73,6 +73,11 @@ export class Parser {
     this.#h = handler;
   }
 
+  /** Whether the parser is in the Ground state (printable ASCII prints directly). */
+  get inGround(): boolean {
+    return this.#state === S.Ground;
+  }
+
   #clear(): void {
     this.#params = "";
     this.#intermediates = "";

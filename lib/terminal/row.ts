@@ -12,6 +12,17 @@ export const FALLBACK = 2;
 
 let generation = 0;
 
+const blanks = new Map<number, string[]>();
+/** A shared all-empty contents array of `width` (never mutated: slice it). */
+function blankContents(width: number): string[] {
+  let b = blanks.get(width);
+  if (b === undefined) {
+    b = new Array<string>(width).fill("");
+    blanks.set(width, b);
+  }
+  return b;
+}
+
 /** A fresh generation id (rows that were reset are distinguishable from copies). */
 export function nextGeneration(): number {
   return ++generation;
@@ -39,7 +50,7 @@ export class Row {
   /** Creates the object. */
   constructor(width: number, bg = 0) {
     this.gen = nextGeneration();
-    this.contents = new Array<string>(width).fill("");
+    this.contents = blankContents(width).slice();
     this.fg = new Uint32Array(width);
     this.bg = new Uint32Array(width);
     if (bg !== 0) this.bg.fill(bg);
@@ -89,7 +100,12 @@ export class Row {
 
   /** Resets the whole row (new generation, not wrapped). */
   reset(bg: number): void {
-    this.resetCells(0, this.width, bg);
+    const w = this.contents.length;
+    this.contents = blankContents(w).slice(); // faster than filling a generic array
+    this.fg.fill(0);
+    this.bg.fill(bg);
+    this.attrs.fill(0);
+    this.flags.fill(0);
     this.wrap = false;
     this.gen = nextGeneration();
   }

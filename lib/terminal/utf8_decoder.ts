@@ -39,6 +39,11 @@ export class Utf8Decoder {
   #len = 0;
   #need = 0;
 
+  /** Whether no multi-byte sequence is pending (the next ASCII byte decodes as itself). */
+  get idle(): boolean {
+    return this.#len === 0;
+  }
+
   /** Feeds bytes; `emit` receives each decoded code point. */
   decode(bytes: Uint8Array, emit: (codePoint: number) => void): void {
     for (let i = 0; i < bytes.length; i++) {
