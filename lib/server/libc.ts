@@ -95,6 +95,7 @@ const SYMBOLS = {
     nonblocking: true,
   },
   close: { parameters: ["i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   setsid: { parameters: [], result: "i32" },

@@ -84,6 +84,9 @@ export class Pty {
       throw new PtyError("openpty", errno());
     }
     const master = m[0]!, slave = s[0]!;
+    // Not inherited by the processes we spawn: the shell must not hold the master
+    // (it would never see the hangup) and the helper must not hold either.
+    for (const fd of [master, slave]) c.fcntl(fd, 2, /* F_SETFD */ 1 /* FD_CLOEXEC */);
     const name = c.ptsname(master);
     if (name === null) throw new PtyError("ptsname", errno());
     setIutf8(slave);

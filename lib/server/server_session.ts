@@ -172,8 +172,13 @@ export class ServerSession {
         return;
       }
       if (this.transport.shutdownInProgress) return;
-      const replies = this.transport.currentState.screen.emulator.write(data);
-      if (replies.length > 0) this.#writePty(new TextEncoder().encode(replies));
+      try {
+        const replies = this.transport.currentState.screen.emulator.write(data);
+        if (replies.length > 0) this.#writePty(new TextEncoder().encode(replies));
+      } catch (error) {
+        // A bug in the emulator must not take the session down: log it and go on.
+        this.#log(`Terminal exception: ${error instanceof Error ? error.stack : error}`);
+      }
       this.#iterate();
     }
   }

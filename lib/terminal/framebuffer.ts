@@ -107,6 +107,17 @@ export class DrawState {
 }
 
 /**
+ * A blank row in the current background, reusing `row`'s storage unless
+ * another framebuffer copy shares it. (A plain function: clones are made
+ * with `Object.create` and carry no private members.)
+ */
+function recycle(fb: Framebuffer, row: Row): Row {
+  if (row.shared || row.width !== fb.width) return new Row(fb.width, fb.ds.bg);
+  row.reset(fb.ds.bg);
+  return row;
+}
+
+/**
  * A screen of `width` × `height` cells and its state.
  *
  * @example
@@ -201,20 +212,13 @@ export class Framebuffer {
     if (n === 1) {
       // The common case (a line feed at the bottom): rotate without splicing.
       const rows = this.rows;
-      const fresh = this.#recycle(rows[top]!);
+      const fresh = recycle(this, rows[top]!);
       for (let y = top; y < bottom; y++) rows[y] = rows[y + 1]!;
       rows[bottom] = fresh;
       return;
     }
     const removed = this.rows.splice(top, n);
-    this.rows.splice(bottom - n + 1, 0, ...removed.map((r) => this.#recycle(r)));
-  }
-
-  /** A blank row in the current background, reusing `row`'s storage unless another copy shares it. */
-  #recycle(row: Row): Row {
-    if (row.shared || row.width !== this.width) return new Row(this.width, this.ds.bg);
-    row.reset(this.ds.bg);
-    return row;
+    this.rows.splice(bottom - n + 1, 0, ...removed.map((r) => recycle(this, r)));
   }
 
   /** Removes `n` rows at `bottom` of [top, bottom] and adds blank ones at `top`. */
@@ -222,7 +226,7 @@ export class Framebuffer {
     n = Math.min(n, bottom - top + 1);
     if (n <= 0) return;
     const removed = this.rows.splice(bottom - n + 1, n);
-    this.rows.splice(top, 0, ...removed.map((r) => this.#recycle(r)));
+    this.rows.splice(top, 0, ...removed.map((r) => recycle(this, r)));
   }
 
   /** Resizes per mosh's rules (terminal.md §15). */

@@ -48,6 +48,11 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
     const escapes = await tmux.capture({ escapes: true });
     assert.ok(escapes.includes("\x1b[1m\x1b[31mRED\x1b[0m"), JSON.stringify(escapes));
 
+    // Scrolling past the bottom (output through the emulator's scroll path).
+    await tmux.sendText("seq 1 3000; echo after-seq-$((1+1))\r");
+    const scrolled = await tmux.waitFor(/^after-seq-2$/m);
+    assert.match(scrolled, /^3000$/m);
+
     await tmux.sendText("stty size\r");
     await tmux.waitFor(/^24 80$/m);
     await tmux.resize(100, 30);

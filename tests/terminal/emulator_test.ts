@@ -136,3 +136,11 @@ Deno.test("user input translation turns SS3 arrows into CSI unless application c
   assert.deepEqual(tr.translate(enc.encode("\x1bO"), false), enc.encode("\x1b"));
   assert.deepEqual(tr.translate(enc.encode("P"), false), enc.encode("OP"));
 });
+
+Deno.test("a cloned emulator keeps working: scrolling and the alternate screen on a clone", () => {
+  const original = term("a\r\nb\r\nc", 5, 3);
+  const copy = original.clone();
+  copy.write(enc.encode("\r\nd\r\ne\x1b[?1049hX\x1b[?1049l\x1b[2S"));
+  assert.equal(copy.fb.screenText(), "e\n\n");
+  assert.equal(original.fb.screenText(), "a\nb\nc", "the original is untouched");
+});
