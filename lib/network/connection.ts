@@ -73,8 +73,8 @@ function mtuFor(hostname: string): number {
 export class Connection {
   /** Role. */
   readonly role: Role;
-  /** Rtt. */
-  readonly rtt = new RttEstimator();
+  /** Round-trip time estimate from echoed timestamps (SRTT, RTTVAR, RTO). */
+  readonly rtt: RttEstimator = new RttEstimator();
   /** Datagrams dropped, by reason. */
   readonly dropped: DropCounters = { size: 0, integrity: 0, plaintext: 0, direction: 0 };
   /** Text of the last send failure (`sendto: …`), shown by the client; cleared on success. */
