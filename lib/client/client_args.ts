@@ -61,9 +61,9 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
 
 /** The client's settings from the environment. */
 export interface ClientEnvironment {
-  /** Key. */
+  /** The 16-byte session key decoded from MOSH_KEY. */
   key: Uint8Array;
-  /** Predict. */
+  /** Local echo mode (MOSH_PREDICTION_DISPLAY). */
   predict: PredictMode;
   /** Predict overwrite. */
   predictOverwrite: boolean;
@@ -73,7 +73,7 @@ export interface ClientEnvironment {
   titleNoPrefix: boolean;
   /** Escape key. */
   escapeKey: string | undefined;
-  /** Term. */
+  /** TERM of the local terminal, if set. */
   term: string | undefined;
 }
 

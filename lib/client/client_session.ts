@@ -21,9 +21,9 @@ import { closeString, openString } from "./terminal_init.ts";
 
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
 export interface LocalTerminal {
-  /** Write. */
+  /** Writes output to the local terminal. */
   write(text: string): void;
-  /** Size. */
+  /** Current size of the local terminal. */
   size(): { columns: number; rows: number };
   /** Set raw. */
   setRaw(raw: boolean): void;
@@ -39,15 +39,15 @@ export interface ClientResult {
 
 /** Options for {@linkcode ClientSession}. */
 export interface ClientSessionOptions {
-  /** Ip. */
+  /** Server address. */
   ip: string;
-  /** Port. */
+  /** Server UDP port. */
   port: number;
-  /** Env. */
+  /** Environment the client reads (MOSH_* variables, TERM). */
   env: ClientEnvironment;
-  /** Terminal. */
+  /** The local terminal the session draws on. */
   terminal: LocalTerminal;
-  /** Clock. */
+  /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
 }
 
@@ -67,13 +67,13 @@ const PASTE_THRESHOLD = 100;
  * ```
  */
 export class ClientSession {
-  /** Transport. */
+  /** SSP transport: sends the user stream, receives the screen. */
   readonly transport: Transport<UserStream, CompleteTerminal<TerminalState>>;
-  /** Finished. */
+  /** Settles when the session ends, with why. */
   readonly finished: Promise<ClientResult>;
-  /** Prediction. */
+  /** Predictive local echo. */
   readonly prediction: PredictionEngine;
-  /** Notifications. */
+  /** The notification bar (Last contact, escape-key help). */
   readonly notifications: NotificationBar;
   readonly #term: LocalTerminal;
   readonly #clock: () => number;
@@ -92,7 +92,7 @@ export class ClientSession {
   #titlePrefix: string;
   #suspended = false;
 
-  /** Creates the object. */
+  /** A ClientSession configured by `options`. */
   constructor(options: ClientSessionOptions) {
     this.#clock = options.clock ?? (() => performance.now());
     this.#term = options.terminal;

@@ -44,7 +44,7 @@ export class NotificationBar {
   #isNetworkError = false;
   readonly #quitHint: string;
 
-  /** Creates the object. */
+  /** A bar that shows `quitHint` with its messages; `now` starts the silence clock. */
   constructor(quitHint: string, now: number) {
     this.#quitHint = quitHint;
     this.lastHeard = now;

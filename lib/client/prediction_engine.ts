@@ -101,9 +101,9 @@ function actualCell(fb: Framebuffer, row: number, col: number): CellValue {
  * ```
  */
 export class PredictionEngine {
-  /** Mode. */
+  /** When to show predictions: adaptive, always, never or experimental. */
   readonly mode: PredictMode;
-  /** Overwrite. */
+  /** Predict that typing overwrites rather than inserts (`--predict-overwrite`). */
   readonly overwrite: boolean;
   readonly #clock: () => number;
   #cursors: CursorPrediction[] = [];
@@ -124,7 +124,7 @@ export class PredictionEngine {
   readonly #decoder = new Utf8Decoder();
   readonly #parser: Parser;
 
-  /** Creates the object. */
+  /** An engine for `mode`, typing over (`overwrite`) or inserting, timed by `clock`. */
   constructor(mode: PredictMode, overwrite: boolean, clock: () => number) {
     this.mode = mode;
     this.overwrite = overwrite;

@@ -80,8 +80,7 @@ export class AesOcb {
   readonly #scratch = new Uint8Array(16);
   readonly #scratchWords = new Uint32Array(this.#scratch.buffer);
 
-  /** @param key 16 raw key bytes. */
-  /** Creates the object. */
+  /** An AES-128-OCB3 cipher for a 16-byte `key` (throws on any other length). */
   constructor(key: Uint8Array) {
     if (key.length !== 16) {
       throw new RangeError(`Cannot use AES-128 key: expected 16 bytes, got ${key.length}`);

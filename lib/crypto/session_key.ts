@@ -13,7 +13,7 @@ export const KEY_TEXT_LENGTH = 22;
 
 /** A printable key that mosh would refuse; the message says why. */
 export class KeyFormatError extends SyntaxError {
-  /** Creates the object. */
+  /** A KeyFormatError with a message the user can act on. */
   constructor(message: string) {
     super(message);
     this.name = "KeyFormatError";

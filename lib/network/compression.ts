@@ -11,7 +11,7 @@ export const MAX_INFLATED = 4_194_304;
 
 /** Compressed bytes that are corrupt or inflate beyond {@linkcode MAX_INFLATED}. */
 export class CompressionError extends Error {
-  /** Creates the object. */
+  /** A CompressionError with a message the user can act on. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "CompressionError";

@@ -41,7 +41,7 @@ export type DropCounters = Record<DatagramFault, number>;
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Role. */
+  /** Which end this is: client or server. */
   role: Role;
   /** 16 raw key bytes, or the 22-character printable key. */
   key: Uint8Array | string;
@@ -71,7 +71,7 @@ function mtuFor(hostname: string): number {
  * ```
  */
 export class Connection {
-  /** Role. */
+  /** Which end this is: client or server. */
   readonly role: Role;
   /** Round-trip time estimate from echoed timestamps (SRTT, RTTVAR, RTO). */
   readonly rtt: RttEstimator = new RttEstimator();
@@ -95,7 +95,7 @@ export class Connection {
   #lastRoundtripSuccess = -Infinity;
   #mtu: number;
 
-  /** Creates the object. */
+  /** A Connection configured by `options`. */
   constructor(options: ConnectionOptions) {
     this.role = options.role;
     const key = typeof options.key === "string" ? parseKey(options.key) : options.key;

@@ -7,9 +7,9 @@
 
 /** A UDP peer address. */
 export interface Address {
-  /** Hostname. */
+  /** Numeric IPv4 or IPv6 address. */
   hostname: string;
-  /** Port. */
+  /** UDP port. */
   port: number;
 }
 

@@ -11,7 +11,7 @@ import { decodeInstruction, type Instruction } from "./instruction.ts";
 
 /** A fragment too short to hold its header; dropped and counted. */
 export class FragmentFormatError extends Error {
-  /** Creates the object. */
+  /** A FragmentFormatError for a datagram of `length` bytes. */
   constructor(length: number) {
     super(`Received a fragment of ${length} bytes, shorter than the 10-byte header`);
     this.name = "FragmentFormatError";

@@ -31,7 +31,7 @@ export interface Instruction {
 
 /** A received instruction that could not be parsed; dropped and counted. */
 export class InstructionFormatError extends Error {
-  /** Creates the object. */
+  /** An InstructionFormatError with a message the user can act on. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "InstructionFormatError";

@@ -22,7 +22,7 @@ export const MIN_DATAGRAM = 8 + OCB_TAG_LENGTH;
 export interface Packet {
   /** Sender's datagram counter (63 bits on the wire). */
   seq: number;
-  /** Direction. */
+  /** Who sent the packet: to server or to client. */
   direction: Direction;
   /** Sender's 16-bit millisecond clock, or {@linkcode TIMESTAMP_NONE}. */
   timestamp: number;
@@ -39,7 +39,7 @@ export type DatagramFault = "size" | "integrity" | "plaintext" | "direction";
 export class DatagramError extends Error {
   /** The kind of fault, for counters. */
   readonly fault: DatagramFault;
-  /** Creates the object. */
+  /** A DatagramError with a message the user can act on. */
   constructor(fault: DatagramFault, message: string) {
     super(message);
     this.name = "DatagramError";
@@ -84,7 +84,7 @@ export class PacketCodec {
    * @param key 16-byte session key.
    * @param sendDirection The direction of the datagrams this side sends.
    */
-  /** Creates the object. */
+  /** A codec that seals with `key` and stamps outgoing packets with `sendDirection`. */
   constructor(key: Uint8Array, sendDirection: Direction) {
     this.#ocb = new AesOcb(key);
     this.#direction = sendDirection;

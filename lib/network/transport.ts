@@ -52,7 +52,7 @@ export interface InstructionDrops {
 
 /** Options for {@linkcode Transport}. */
 export interface TransportOptions<L, R> {
-  /** Role. */
+  /** Which end this is: client or server. */
   role: Role;
   /** 16 raw key bytes or the 22-character printable key. */
   key: Uint8Array | string;
@@ -85,9 +85,9 @@ export interface TransportOptions<L, R> {
  * ```
  */
 export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
-  /** Connection. */
+  /** Sealed datagram connection (roaming, RTT). */
   readonly connection: Connection;
-  /** Sender. */
+  /** Sender of the local state (pacing, acks, sent states). */
   readonly sender: TransportSender<L>;
   /** Instructions dropped, by reason. */
   readonly drops: InstructionDrops = {
@@ -109,7 +109,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   readonly #fragmenter = new Fragmenter();
   readonly #assembly = new FragmentAssembly();
 
-  /** Creates the object. */
+  /** A Transport configured by `options`. */
   constructor(options: TransportOptions<L, R>) {
     this.#clock = options.clock;
     this.connection = new Connection({

@@ -17,11 +17,11 @@ import { PROTOCOL_VERSION } from "../version.ts";
 
 /** A state the sender sent, with when and under which number. */
 export interface SentState<S> {
-  /** Timestamp. */
+  /** When this state was first sent or created (ms). */
   timestamp: number;
-  /** Num. */
+  /** State number; the peer acknowledges by it. */
   num: bigint;
-  /** State. */
+  /** A snapshot of the local state object. */
   state: S;
 }
 
@@ -73,7 +73,7 @@ export class TransportSender<S extends SyncState<S>> {
   readonly #sendMinDelay: number;
   readonly #random: (length: number) => Uint8Array;
 
-  /** Creates the object. */
+  /** A TransportSender configured by `options`. */
   constructor(options: SenderOptions<S>) {
     this.#clock = options.clock;
     this.#link = options.link;

@@ -57,7 +57,7 @@ export function hasIutf8(fd: number): boolean {
  * ```
  */
 export class Pty {
-  /** Master. */
+  /** File descriptor of the pty master side. */
   readonly master: number;
   /** The slave fd, held open by the server until {@linkcode closeSlave}. */
   #slave: number;

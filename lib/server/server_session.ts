@@ -22,15 +22,15 @@ const CONNECT_TIMEOUT = 60_000;
 
 /** Options for {@linkcode ServerSession}. */
 export interface ServerSessionOptions {
-  /** Key. */
+  /** The 22-character base64 session key. */
   key: string;
-  /** Socket. */
+  /** Bound UDP socket the session answers on. */
   socket: UdpSocket;
-  /** Pty. */
+  /** Pseudo-terminal whose slave the shell runs on. */
   pty: Pty;
-  /** Width. */
+  /** Initial screen width in columns. */
   width: number;
-  /** Height. */
+  /** Initial screen height in rows. */
   height: number;
   /** `MOSH_SERVER_NETWORK_TMOUT` in ms (0 = off). */
   networkTimeoutMs?: number;
@@ -38,9 +38,9 @@ export interface ServerSessionOptions {
   signalTimeoutMs?: number;
   /** Resolves when the child (the shell) exits. */
   childExited?: Promise<unknown>;
-  /** Log. */
+  /** Where diagnostics go (stderr when the server runs in the foreground). */
   log?: (message: string) => void;
-  /** Clock. */
+  /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
 }
 
@@ -54,7 +54,7 @@ export interface ServerSessionOptions {
  * ```
  */
 export class ServerSession {
-  /** Transport. */
+  /** SSP transport: sends the screen, receives the user stream. */
   readonly transport: Transport<CompleteTerminal<TerminalState>, UserStream>;
   readonly #pty: Pty;
   readonly #clock: () => number;
@@ -73,7 +73,7 @@ export class ServerSession {
   #finished!: () => void;
   readonly #finishedPromise: Promise<void>;
 
-  /** Creates the object. */
+  /** A ServerSession configured by `options`. */
   constructor(options: ServerSessionOptions) {
     this.#clock = options.clock ?? (() => performance.now());
     this.#log = options.log ?? (() => {});

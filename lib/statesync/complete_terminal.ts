@@ -34,12 +34,12 @@ function validSize(width: number, height: number): boolean {
  */
 export class CompleteTerminal<S extends TerminalScreen<S>>
   implements SyncState<CompleteTerminal<S>> {
-  /** Screen. */
+  /** The screen state (emulator) being synchronized. */
   screen: S;
   /** Echo ack. */
   echoAck: bigint;
 
-  /** Creates the object. */
+  /** Wraps `screen`, with the echo ack the server last confirmed. */
   constructor(screen: S, echoAck = 0n) {
     this.screen = screen;
     this.echoAck = echoAck;

@@ -14,7 +14,7 @@ export type UserEvent =
 
 /** A diff that is not a parseable UserMessage / HostMessage; dropped and counted. */
 export class DiffFormatError extends Error {
-  /** Creates the object. */
+  /** A DiffFormatError with a message the user can act on. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "DiffFormatError";

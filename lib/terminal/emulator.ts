@@ -46,14 +46,14 @@ const encoder = new TextEncoder();
  * ```
  */
 export class Emulator implements ParserHandler {
-  /** Fb. */
+  /** The framebuffer this emulator draws on. */
   fb: Framebuffer;
   readonly #decoder = new Utf8Decoder();
   readonly #parser: Parser;
   #replies = "";
   readonly #emit: (c: number) => void;
 
-  /** Creates the object. */
+  /** A blank Emulator of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
     this.fb = new Framebuffer(width, height);
     this.#parser = new Parser(this);

@@ -13,13 +13,13 @@ import { Row } from "./row.ts";
 
 /** Cursor state saved by DECSC / restored by DECRC. */
 export interface SavedCursor {
-  /** Row. */
+  /** Saved cursor row. */
   row: number;
-  /** Col. */
+  /** Saved cursor column. */
   col: number;
-  /** Renditions. */
+  /** Saved graphic rendition. */
   renditions: Renditions;
-  /** Autowrap. */
+  /** Saved autowrap mode (DECAWM). */
   autowrap: boolean;
   /** Origin mode. */
   originMode: boolean;
@@ -65,7 +65,7 @@ export class DrawState {
   nextPrintWillWrap = false;
   /** Origin mode. */
   originMode = false;
-  /** Autowrap. */
+  /** Autowrap mode (DECAWM): printing at the last column wraps to the next line. */
   autowrap = true;
   /** Insert mode. */
   insertMode = false;
@@ -86,7 +86,7 @@ export class DrawState {
   /** Application cursor keys. */
   applicationCursorKeys = false;
 
-  /** Creates the object. */
+  /** A blank DrawState of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
     this.tabs = Array.from({ length: width }, (_, i) => i % 8 === 0);
     this.scrollBottom = height - 1;
@@ -128,13 +128,13 @@ function recycle(fb: Framebuffer, row: Row): Row {
  * ```
  */
 export class Framebuffer {
-  /** Width. */
+  /** Screen width in columns. */
   width: number;
-  /** Height. */
+  /** Screen height in rows. */
   height: number;
-  /** Rows. */
+  /** The rows, top to bottom; rows are shared between clones until written. */
   rows: Row[];
-  /** Ds. */
+  /** Draw state: cursor, modes, scroll region, tabs, renditions. */
   ds: DrawState;
   /** Icon name. */
   iconName = "";
@@ -142,14 +142,14 @@ export class Framebuffer {
   windowTitle = "";
   /** Title initialized. */
   titleInitialized = false;
-  /** Clipboard. */
+  /** Last clipboard text set by OSC 52 (base64 as sent). */
   clipboard = "";
   /** Bell count. */
   bellCount = 0;
   /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
   primaryRows: Row[] | null = null;
 
-  /** Creates the object. */
+  /** A blank Framebuffer of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;

@@ -68,7 +68,7 @@ export class Parser {
   #osc: number[] = [];
   readonly #h: ParserHandler;
 
-  /** Creates the object. */
+  /** A Parser that reports what it parses to `handler`. */
   constructor(handler: ParserHandler) {
     this.#h = handler;
   }

@@ -24,11 +24,11 @@ export const TRUE_COLOR = 0x1000000;
 
 /** Foreground, background and attributes of a cell or of the drawing state. */
 export interface Renditions {
-  /** Fg. */
+  /** Packed foreground colour: default, palette index or 24-bit RGB. */
   fg: number;
-  /** Bg. */
+  /** Packed background colour: default, palette index or 24-bit RGB. */
   bg: number;
-  /** Attrs. */
+  /** Attribute bits (bold, faint, italic, underline, blink, inverse, invisible). */
   attrs: number;
 }
 

@@ -30,24 +30,24 @@ export function nextGeneration(): number {
 
 /** A row of cells. Treat as immutable once shared: {@linkcode Row.copy} before changing it. */
 export class Row {
-  /** Gen. */
+  /** Generation number: changes whenever the row is written, so equal generations mean equal rows. */
   gen: number;
   /** Cell text: base character plus combining characters; "" = empty cell. */
   contents: string[];
-  /** Fg. */
+  /** Foreground colour per cell (packed, see renditions.ts). */
   fg: Uint32Array;
-  /** Bg. */
+  /** Background colour per cell (packed, see renditions.ts). */
   bg: Uint32Array;
-  /** Attrs. */
+  /** Attribute bits per cell (bold, underline, …). */
   attrs: Uint8Array;
-  /** Flags. */
+  /** Cell flags per cell ({@linkcode WIDE}, {@linkcode FALLBACK}). */
   flags: Uint8Array;
   /** The row continues on the next one (set on the last cell in mosh). */
   wrap = false;
   /** Shared with another framebuffer copy: copy before writing. */
   shared = false;
 
-  /** Creates the object. */
+  /** A blank Row of `width` cells. */
   constructor(width: number, bg = 0) {
     this.gen = nextGeneration();
     this.contents = blankContents(width).slice();
@@ -58,7 +58,7 @@ export class Row {
     this.flags = new Uint8Array(width);
   }
 
-  /** Width. */
+  /** Number of cells in the row. */
   get width(): number {
     return this.contents.length;
   }

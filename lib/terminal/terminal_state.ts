@@ -25,10 +25,10 @@ const encoder = new TextEncoder();
  * ```
  */
 export class TerminalState implements TerminalScreen<TerminalState> {
-  /** Emulator. */
+  /** The emulator holding the screen. */
   readonly emulator: Emulator;
 
-  /** Creates the object. */
+  /** A blank TerminalState of `width` columns by `height` rows. */
   constructor(width: number, height: number, emulator?: Emulator) {
     this.emulator = emulator ?? new Emulator(width, height);
   }
