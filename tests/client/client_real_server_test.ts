@@ -98,3 +98,44 @@ Deno.test("prediction shows typing at once over a 150 ms link, and never shows a
     await server.stop();
   }
 });
+
+Deno.test("Ctrl-^ Ctrl-Z suspends to the local shell; fg resumes and redraws the session", async () => {
+  const server = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: "bash --norc --noprofile -i",
+    env: { MOSH_KEY: server.key, PS1: "local> " },
+  });
+  try {
+    await tmux.waitFor(/^local> ?$/m);
+    await tmux.sendText(
+      `${Deno.execPath()} run -A --unstable-net ${CLIENT} 127.0.0.1 ${server.port}\r`,
+    );
+    await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await tmux.sendText("echo before-suspend\r");
+    await tmux.waitFor(/^before-suspend$/m);
+
+    await tmux.sendKeys("C-^");
+    await tmux.sendKeys("C-z");
+    await tmux.waitFor("[mosh is suspended.]");
+    await tmux.waitFor(/Stopped/);
+    // The local terminal is back to normal: the local shell echoes and runs commands.
+    await tmux.sendText("echo local-$((40+2))\r");
+    await tmux.waitFor(/^local-42$/m);
+
+    await tmux.sendText("fg\r");
+    // Resumed: the whole remote screen is repainted over the local shell's output.
+    const screen = await tmux.waitFor(/^before-suspend$/m);
+    await tmux.sendText("echo after-resume\r");
+    const resumed = await tmux.waitFor(/^after-resume$/m);
+    assert.ok(!resumed.includes("local-42"), `local output left on screen:\n${resumed}`);
+    assert.ok(screen.includes("before-suspend"));
+
+    await tmux.sendKeys("C-^");
+    await tmux.sendText(".");
+    await tmux.waitFor(/^local> ?$/m, { timeoutMs: 10_000 });
+    assert.ok(await waitForExit(server.pid, 5000), "the server ends with the session");
+  } finally {
+    await tmux.close();
+    await server.stop();
+  }
+});
