@@ -20,11 +20,15 @@ export function parseMoshConnect(text: string): { port: number; key: string } {
   return { port: Number(m[1]), key: m[2]! };
 }
 
-/** Whether a process exists. */
+/** Whether a process exists and has not exited (a zombie waiting to be reaped counts as gone). */
 export function processAlive(pid: number): boolean {
   try {
     Deno.kill(pid, "SIGCONT");
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(Deno.readTextFileSync(`/proc/${pid}/status`));
   } catch {
     return false;
   }

@@ -1,0 +1,190 @@
+/**
+ * Whole sessions under bad networks and heavy output, in tmux, through the
+ * impairment proxy: our client with our server, and each of ours against
+ * Debian's real mosh 1.4.0 peer.
+ */
+import assert from "node:assert/strict";
+import { clientCommandLine, type Implementation, startServer } from "../support/mosh_programs.ts";
+import { processAlive, type RealMoshServer, waitForExit } from "../support/real_mosh.ts";
+import { TmuxSession } from "../support/tmux.ts";
+import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
+
+interface Pairing {
+  client: Implementation;
+  server: Implementation;
+}
+
+const PAIRINGS: Pairing[] = [
+  { client: "ours", server: "ours" },
+  { client: "ours", server: "real" },
+  { client: "real", server: "ours" },
+];
+
+const PROMPT = /^\$ ?$/m;
+const LAST_CONTACT = /mosh: Last contact \d+ seconds? ago\./;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Session {
+  tmux: TmuxSession;
+  proxy: UdpImpairmentProxy;
+  server: RealMoshServer;
+  clientPid: number;
+}
+
+const label = (p: Pairing) => `${p.client} client, ${p.server} server`;
+
+/** Runs `scenario` on a fresh session of `pairing`, always cleaning up. */
+async function withSession(
+  pairing: Pairing,
+  scenario: (session: Session) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(pairing.server, { env: { PS1: "$ " } });
+  const proxy = new UdpImpairmentProxy(server.port, 7);
+  const tmux = await TmuxSession.start({
+    command: clientCommandLine(pairing.client, proxy.port),
+    env: { MOSH_KEY: server.key, PS1: "$ " },
+  });
+  try {
+    await tmux.waitFor(PROMPT, { timeoutMs: 20_000 });
+    await scenario({ tmux, proxy, server, clientPid: await tmux.panePid() });
+  } catch (error) {
+    throw new Error(`${label(pairing)}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await tmux.close();
+    await proxy.close();
+    await server.stop();
+  }
+}
+
+/** Runs one scenario on every pairing at once (they mostly wait on timers). */
+async function onEveryPairing(scenario: (session: Session) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(PAIRINGS.map((p) => withSession(p, scenario)));
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures.map((f) => f.reason),
+      failures.map((f) => f.reason.message).join("\n\n"),
+    );
+  }
+}
+
+/** Types a command that prints a marker computed by the shell (so the echo of the typing can't match). */
+async function runAndSee(tmux: TmuxSession, word: string, timeoutMs = 10_000): Promise<void> {
+  await tmux.sendText(`echo ${word}-$((20+22))\r`);
+  await tmux.waitFor(new RegExp(`^${word}-42$`, "m"), { timeoutMs });
+}
+
+Deno.test("50% loss both ways: a typed command's output appears within 30 s", async () => {
+  await onEveryPairing(async ({ tmux, proxy }) => {
+    proxy.up.loss = proxy.down.loss = 0.5;
+    await runAndSee(tmux, "lossy", 30_000);
+  });
+});
+
+Deno.test("a 20 s blackout shows the Last contact bar, then the session resumes by itself", async () => {
+  await onEveryPairing(async ({ tmux, proxy }) => {
+    proxy.blackout = true;
+    await tmux.waitFor(LAST_CONTACT, { timeoutMs: 15_000 });
+    await sleep(20_000 - 8_000);
+    proxy.blackout = false;
+    // No keystroke needed: the bar goes once the server is heard again.
+    const deadline = Date.now() + 15_000;
+    while (LAST_CONTACT.test(await tmux.capture())) {
+      assert.ok(Date.now() < deadline, "the bar is still shown 15 s after the link came back");
+      await sleep(200);
+    }
+    await runAndSee(tmux, "after-blackout");
+  });
+});
+
+Deno.test("the client's address changes mid-session (NAT rebinding): the session continues", async () => {
+  await onEveryPairing(async ({ tmux, proxy }) => {
+    await runAndSee(tmux, "before-rebind");
+    proxy.rebind();
+    await runAndSee(tmux, "after-rebind");
+    proxy.rebind();
+    await runAndSee(tmux, "after-second-rebind");
+  });
+});
+
+Deno.test("a client stopped for 60 s (a closed laptop lid) resumes after SIGCONT", async () => {
+  await onEveryPairing(async ({ tmux, clientPid }) => {
+    await runAndSee(tmux, "before-stop");
+    Deno.kill(clientPid, "SIGSTOP");
+    try {
+      await sleep(60_000);
+    } finally {
+      Deno.kill(clientPid, "SIGCONT");
+    }
+    await runAndSee(tmux, "after-cont", 15_000);
+  });
+});
+
+const BIG_FILE = "/tmp/mosh-e2e-50mb.txt";
+
+async function makeBigFile(): Promise<void> {
+  try {
+    if ((await Deno.stat(BIG_FILE)).size >= 50e6) return;
+  } catch { /* create it */ }
+  const line = (i: number) =>
+    `${i} \x1b[3${i % 8}mcoloured\x1b[0m text of a big file, line after line, ${i * 7}\n`;
+  const file = await Deno.open(BIG_FILE, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  for (let written = 0, i = 0; written < 50e6;) {
+    let chunk = "";
+    for (let k = 0; k < 2000; k++) chunk += line(i++);
+    const bytes = encoder.encode(chunk);
+    await file.write(bytes);
+    written += bytes.length;
+  }
+  file.close();
+}
+
+Deno.test("cat of a 50 MB file, then Ctrl-C: the prompt is back within 1 s", async () => {
+  await makeBigFile();
+  // One pairing at a time: this is about CPU, and the pairings would compete for it.
+  for (const pairing of PAIRINGS) {
+    await withSession(pairing, async ({ tmux }) => {
+      await tmux.sendText("clear\r");
+      await sleep(300);
+      await tmux.sendText(`cat ${BIG_FILE}\r`);
+      await tmux.waitFor("coloured text of a big file");
+      await sleep(1000);
+      const before = await tmux.capture();
+      assert.ok(!PROMPT.test(before), `cat ended early:\n${before}`);
+      const interrupted = performance.now();
+      await tmux.sendKeys("C-c");
+      await tmux.waitFor(PROMPT, { timeoutMs: 5000 });
+      const elapsed = performance.now() - interrupted;
+      console.log(`${label(pairing)}: prompt back ${elapsed.toFixed(0)} ms after Ctrl-C`);
+      assert.ok(elapsed < 1000, `prompt back after ${elapsed.toFixed(0)} ms`);
+      await runAndSee(tmux, "after-interrupt");
+    });
+  }
+});
+
+Deno.test("the shell exits: client and server both end cleanly", async () => {
+  await onEveryPairing(async ({ tmux, server }) => {
+    await tmux.sendText("exit\r");
+    const deadline = Date.now() + 10_000;
+    while (!(await tmux.paneDead())) {
+      assert.ok(Date.now() < deadline, "the client is still running 10 s after the shell exited");
+      await sleep(100);
+    }
+    assert.ok(await waitForExit(server.pid, 10_000), "the server is still running");
+  });
+});
+
+Deno.test("the server is killed: the client shows the bar and quits on Ctrl-^ .", async () => {
+  await onEveryPairing(async ({ tmux, server, clientPid }) => {
+    Deno.kill(server.pid, "SIGKILL");
+    await tmux.waitFor(LAST_CONTACT, { timeoutMs: 15_000 });
+    await tmux.sendKeys("C-^");
+    await tmux.sendText(".");
+    const quit = Date.now();
+    while (processAlive(clientPid)) {
+      assert.ok(Date.now() - quit < 10_000, `the client did not quit:\n${await tmux.capture()}`);
+      await sleep(100);
+    }
+  });
+});
