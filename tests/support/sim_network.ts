@@ -75,8 +75,12 @@ export class SimNetwork {
     this.#handlers.delete(key(address));
   }
 
+  /** Sees every datagram sent, before impairments (a recorder on the path). */
+  tap: ((data: Uint8Array, from: Address, to: Address) => void) | null = null;
+
   /** Queues a datagram, applying the impairments. */
   transmit(data: Uint8Array, from: Address, to: Address): void {
+    this.tap?.(data.slice(), from, to);
     const k = key(from);
     this.sentFrom.set(k, (this.sentFrom.get(k) ?? 0) + 1);
     if (this.blackout) return;
