@@ -121,8 +121,7 @@ export function newFrame(
     caps.title && f.titleInitialized &&
     (!initialized || f.iconName !== last.iconName || f.windowTitle !== last.windowTitle)
   ) {
-    if (f.iconName === f.windowTitle) w.out += `\x1b]0;${f.windowTitle}\x07`;
-    else w.out += `\x1b]1;${f.iconName}\x07\x1b]2;${f.windowTitle}\x07`;
+    w.out += titleSequence(f.iconName, f.windowTitle);
   }
   if (f.clipboard !== last.clipboard) w.out += `\x1b]52;c;${f.clipboard}\x07`;
   if (!initialized || ds.reverseVideo !== lds.reverseVideo) {
@@ -331,4 +330,17 @@ function putRow(
     w.cursorY = y + 1;
   }
   return false;
+}
+
+/**
+ * OSC sequences that set the icon name and window title. A 255-character
+ * title can only have come from the `OSC ;` form, and only fits the
+ * receiver's 256-code-point buffer in that same one-character-prefix form.
+ */
+function titleSequence(icon: string, window: string): string {
+  const long = (s: string) => [...s].length > 254;
+  if (icon === window) return `\x1b]${long(window) ? "" : "0"};${window}\x07`;
+  if (long(window)) return `\x1b];${window}\x07\x1b]1;${icon}\x07`;
+  if (long(icon)) return `\x1b];${icon}\x07\x1b]2;${window}\x07`;
+  return `\x1b]1;${icon}\x07\x1b]2;${window}\x07`;
 }

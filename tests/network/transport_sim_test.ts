@@ -350,7 +350,10 @@ Deno.test("datagram fuzz: 20,000 forged, truncated, replayed and mutated datagra
     s.run(300);
   }
   s.net.tap = null;
-  assert.ok(toServer.length >= 5 && toClient.length >= 5, `recorded ${toServer.length} + ${toClient.length}`);
+  assert.ok(
+    toServer.length >= 5 && toClient.length >= 5,
+    `recorded ${toServer.length} + ${toClient.length}`,
+  );
   const attacker = { hostname: "10.6.6.6", port: 666 };
   const serverAddress = s.server.connection.remoteAddr;
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { newFrame } from "../../lib/terminal/display.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import { assertSameScreen } from "../support/screen_compare.ts";
 import { seededRandom } from "../support/sim_network.ts";
 
 const enc = new TextEncoder();
@@ -81,48 +82,6 @@ const PIECES = [
   "\x1b(0lqk\x1b(B",
 ];
 
-function assertSameScreen(a: Framebuffer, b: Framebuffer, context: string): void {
-  for (let y = 0; y < a.height; y++) {
-    const ra = a.rows[y]!, rb = b.rows[y]!;
-    for (let x = 0; x < a.width; x++) {
-      // The shadow cell right of a wide character is never drawn (display.md §4).
-      if (x > 0 && (ra.flags[x - 1]! & 1)) continue;
-      // Compare as displayed (terminal.md §18): a fallback cell arrives as U+00A0 +
-      // combining, and an erased cell may arrive as a written space.
-      const shown = (c: string, flags: number) => (flags & 2 ? "\u00a0" : "") + (c || " ");
-      const ca = shown(ra.contents[x]!, ra.flags[x]!);
-      const cb = shown(rb.contents[x]!, rb.flags[x]!);
-      if (
-        ca !== cb || ra.fg[x] !== rb.fg[x] || ra.bg[x] !== rb.bg[x] ||
-        ra.attrs[x] !== rb.attrs[x] || (ra.flags[x]! & 1) !== (rb.flags[x]! & 1)
-      ) {
-        assert.fail(
-          `${context}: cell (${y},${x}) differs: ${JSON.stringify(ca)}/${ra.fg[x]}/${ra.bg[x]}/${
-            ra.attrs[x]
-          } vs ${JSON.stringify(cb)}/${rb.fg[x]}/${rb.bg[x]}/${
-            rb.attrs[x]
-          }\nA:\n${a.screenText()}\nB:\n${b.screenText()}`,
-        );
-      }
-    }
-    // The bottom row's wrap flag cannot be drawn without scrolling (mosh has the same limit).
-    if (y < a.height - 1) assert.equal(rb.wrap, ra.wrap, `${context}: wrap flag of row ${y}`);
-  }
-  const da = a.ds, db = b.ds;
-  assert.deepEqual(
-    [db.cursorRow, db.cursorCol, db.cursorVisible, db.reverseVideo, db.fg, db.bg, db.attrs],
-    [da.cursorRow, da.cursorCol, da.cursorVisible, da.reverseVideo, da.fg, da.bg, da.attrs],
-    `${context}: cursor and renditions`,
-  );
-  assert.deepEqual(
-    [db.bracketedPaste, db.mouseReporting, db.mouseEncoding, db.mouseFocusEvents],
-    [da.bracketedPaste, da.mouseReporting, da.mouseEncoding, da.mouseFocusEvents],
-    `${context}: modes`,
-  );
-  assert.equal(b.windowTitle, a.windowTitle, `${context}: title`);
-  assert.equal(b.clipboard, a.clipboard, `${context}: clipboard`);
-}
-
 function randomStream(random: () => number, pieces: number): string {
   let s = "";
   for (let i = 0; i < pieces; i++) {
@@ -178,4 +137,17 @@ Deno.test("a scrolled screen is diffed with a scroll, not a full redraw", () => 
   b.write(enc.encode(newFrame(false, new Framebuffer(20, 5), before)));
   b.write(enc.encode(diff));
   assert.equal(b.fb.screenText(), a.fb.screenText());
+});
+
+Deno.test("a 255-character title (only the OSC ; form holds one) survives the diff", () => {
+  const long = "t".repeat(300);
+  for (const host of [`\x1b];${long}\x07`, `\x1b];${long}\x07\x1b]1;icon\x07`]) {
+    const a = new Emulator(20, 3);
+    a.write(enc.encode(host));
+    assert.equal([...a.fb.windowTitle].length, 255);
+    const b = new Emulator(20, 3);
+    b.write(enc.encode(newFrame(true, new Framebuffer(20, 3), a.fb)));
+    assert.equal(b.fb.windowTitle, a.fb.windowTitle);
+    assert.equal(b.fb.iconName, a.fb.iconName);
+  }
 });
