@@ -14,7 +14,8 @@
  * the first client output that changes the screen; the next key goes after
  * the echo of this one has surely arrived, so responses never overlap.
  *
- * Run: `deno run -A --unstable-net bench/keystroke_latency.ts [--quick] [--table|--study]`
+ * Run: `deno run -A --unstable-net bench/keystroke_latency.ts [--quick] [--table|--study]
+ * [--delays=0,50,150]`
  *
  * @module
  */
@@ -27,6 +28,8 @@ const quick = Deno.args.includes("--quick");
 const onlyTable = Deno.args.includes("--table");
 const onlyStudy = Deno.args.includes("--study");
 const INSTANT_MS = 30;
+const delaysArg = Deno.args.find((a) => a.startsWith("--delays="));
+const DELAYS = delaysArg ? delaysArg.slice(9).split(",").map(Number) : [0, 50, 150];
 
 type PredictMode = "always" | "never" | "adaptive";
 
@@ -122,7 +125,7 @@ async function clientTable(): Promise<void> {
   console.log(`\n## Keystroke latency, our client vs real mosh-client (${trace.length} keys)\n`);
   console.log("| one-way delay | prediction | ours median / p90 | real median / p90 | ratio |");
   console.log("|---|---|---|---|---|");
-  for (const delayMs of [0, 50, 150]) {
+  for (const delayMs of DELAYS) {
     for (const predict of ["always", "never"] as const) {
       const row: ReturnType<typeof stats>[] = [];
       for (const client of ["ours", "real"] as const) {

@@ -19,6 +19,15 @@ import { NotificationBar } from "./notification_bar.ts";
 import { PredictionEngine } from "./prediction_engine.ts";
 import { closeString, openString } from "./terminal_init.ts";
 
+/** Waits shorter than this are slept through rather than left to a timer. */
+const SHORT_WAIT_MS = 1.5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the thread for `ms` milliseconds. */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
 export interface LocalTerminal {
   /** Writes output to the local terminal. */
@@ -292,6 +301,15 @@ export class ClientSession {
     }
     if (t.counterpartyShutdownAckSent) return this.#finish(0);
     this.#draw();
+    // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
+    // 1–2 ms: once the screen is drawn, wait it out here (a brief, bounded block).
+    const due = t.waitTime();
+    if (due > 0 && due <= SHORT_WAIT_MS) {
+      sleepSync(due);
+      try {
+        t.tick();
+      } catch { /* reported on the next turn */ }
+    }
     let wait = Math.min(t.waitTime(), this.notifications.waitTime(now), this.prediction.waitTime());
     if (!this.#connected) wait = Math.min(wait, CONNECT_GRACE);
     clearTimeout(this.#timer);
