@@ -15,6 +15,21 @@ for (let i = 0; i < 20_000; i++) {
   };20;30m rgb \x1b[0m\r\n`;
 }
 const SGR = enc.encode(sgrText); // ~1.3 MB of mixed SGR
+let cjkText = "";
+for (let i = 0; i < 20_000; i++) {
+  cjkText += `中文字符 한국어 e\u0301a\u0308 日本語テキスト ${i}\r\n`;
+}
+const CJK = enc.encode(cjkText); // wide and combining characters
+let vimText = "";
+for (let frame = 0; frame < 200; frame++) {
+  // A full-screen program redrawing every row by cursor address, as vim scrolling does.
+  for (let row = 1; row <= 24; row++) {
+    vimText += `\x1b[${row};1H\x1b[38;5;${(row + frame) % 256}m${
+      `${frame}:${row} let x = compute(${row}, ${frame}); // comment`.padEnd(79)
+    }\x1b[0m`;
+  }
+}
+const VIM = enc.encode(vimText);
 
 Deno.bench(`emulator: seq 1 200000 output (${(SEQ.length / 1e6).toFixed(1)} MB)`, () => {
   new Emulator(80, 24).write(SEQ);
@@ -23,6 +38,17 @@ Deno.bench(`emulator: seq 1 200000 output (${(SEQ.length / 1e6).toFixed(1)} MB)`
 Deno.bench(`emulator: mixed-SGR text (${(SGR.length / 1e6).toFixed(1)} MB)`, () => {
   new Emulator(80, 24).write(SGR);
 });
+
+Deno.bench(`emulator: CJK + combining text (${(CJK.length / 1e6).toFixed(1)} MB)`, () => {
+  new Emulator(80, 24).write(CJK);
+});
+
+Deno.bench(
+  `emulator: full-screen cursor-addressed redraws (${(VIM.length / 1e6).toFixed(1)} MB)`,
+  () => {
+    new Emulator(80, 24).write(VIM);
+  },
+);
 
 const full = new Emulator(200, 60);
 full.write(SGR.subarray(0, 100_000));
@@ -38,3 +64,15 @@ scrolled.write(enc.encode("next line\r\n"));
 Deno.bench("display: one-line scroll of 80x24", () => {
   newFrame(true, before, scrolled.fb);
 });
+
+for (const changed of [1, 10, 60]) {
+  const screen = new Emulator(200, 60);
+  screen.write(SGR.subarray(0, 100_000));
+  const last = screen.fb.clone();
+  for (let i = 0; i < changed; i++) {
+    screen.write(enc.encode(`\x1b[${1 + i};5H\x1b[1;35mchanged row ${i}\x1b[0m`));
+  }
+  Deno.bench(`display: 200x60 screen, ${changed} row(s) changed`, () => {
+    newFrame(true, last, screen.fb);
+  });
+}

@@ -191,7 +191,8 @@ const KNOWN_DIFFERENCES: Record<
     },
   },
   "combining character in column 0": {
-    reason: "mosh keeps a lone combining mark in a cell of its own (shown on U+00A0); tmux drops it",
+    reason:
+      "mosh keeps a lone combining mark in a cell of its own (shown on U+00A0); tmux drops it",
     check(ours, _tmux, theirs) {
       assert.equal(rowText(ours, 0), "\u00a0\u0301x");
       assert.equal(rowText(theirs, 0), "x");
