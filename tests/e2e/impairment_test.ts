@@ -74,10 +74,19 @@ async function runAndSee(tmux: TmuxSession, word: string, timeoutMs = 10_000): P
   await tmux.waitFor(new RegExp(`^${word}-42$`, "m"), { timeoutMs });
 }
 
-Deno.test("50% loss both ways: a typed command's output appears within 30 s", async () => {
+Deno.test("50% loss both ways, with reordering and duplicates: a typed command's output appears within 30 s", async () => {
   await onEveryPairing(async ({ tmux, proxy }) => {
-    proxy.up.loss = proxy.down.loss = 0.5;
+    for (const direction of [proxy.up, proxy.down]) {
+      Object.assign(direction, {
+        loss: 0.5,
+        reorder: 0.2,
+        duplicate: 0.1,
+        delayMs: 20,
+        jitterMs: 10,
+      });
+    }
     await runAndSee(tmux, "lossy", 30_000);
+    assert.ok(proxy.dropped > 0, "the proxy dropped datagrams");
   });
 });
 

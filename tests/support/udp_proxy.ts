@@ -1,6 +1,6 @@
 /**
  * A UDP impairment proxy on loopback for end-to-end tests: per-direction
- * delay, jitter, loss, duplication, blackout, and rebinding to a new source
+ * delay, jitter, loss, duplication, reordering, blackout, and rebinding to a new source
  * port (as a NAT or a roaming laptop would).
  *
  * @module
@@ -13,6 +13,8 @@ export interface DirectionImpairment {
   jitterMs?: number;
   loss?: number;
   duplicate?: number;
+  /** Probability that a datagram is held back 50 ms, so later ones overtake it. */
+  reorder?: number;
 }
 
 /** Forwards datagrams between one client and a server, impaired. */
@@ -21,6 +23,8 @@ export class UdpImpairmentProxy {
   up: DirectionImpairment = {};
   /** Server → client. */
   down: DirectionImpairment = {};
+  /** Datagrams dropped by the loss setting. */
+  dropped = 0;
   /** While true, everything is dropped both ways. */
   blackout = false;
   readonly #listen: Deno.DatagramConn;
@@ -73,10 +77,14 @@ export class UdpImpairmentProxy {
   #forward(data: Uint8Array, up: boolean): void {
     if (this.blackout || this.#closed) return;
     const imp = up ? this.up : this.down;
-    if (this.#random() < (imp.loss ?? 0)) return;
+    if (this.#random() < (imp.loss ?? 0)) {
+      this.dropped++;
+      return;
+    }
     const copies = this.#random() < (imp.duplicate ?? 0) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const delay = (imp.delayMs ?? 0) + this.#random() * (imp.jitterMs ?? 0);
+      const delay = (imp.delayMs ?? 0) + this.#random() * (imp.jitterMs ?? 0) +
+        (this.#random() < (imp.reorder ?? 0) ? 50 : 0);
       const send = () => {
         if (this.#closed) return;
         const target = up
