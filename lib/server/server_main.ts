@@ -7,7 +7,7 @@
  */
 import { formatKey, generateKey } from "../crypto/session_key.ts";
 import { UdpSocket } from "../network/udp_socket.ts";
-import { describeLocale } from "../terminal/locale.ts";
+import { describeLocale, LOCALE_VARS } from "../terminal/locale.ts";
 import { versionText } from "../version.ts";
 import { execInPty, type ExecRequest } from "./child_exec.ts";
 import { libc } from "./libc.ts";
@@ -33,24 +33,6 @@ interface DaemonConfig {
   width: number;
   height: number;
 }
-
-const LOCALE_VARS = [
-  "LANG",
-  "LANGUAGE",
-  "LC_CTYPE",
-  "LC_NUMERIC",
-  "LC_TIME",
-  "LC_COLLATE",
-  "LC_MONETARY",
-  "LC_MESSAGES",
-  "LC_PAPER",
-  "LC_NAME",
-  "LC_ADDRESS",
-  "LC_TELEPHONE",
-  "LC_MEASUREMENT",
-  "LC_IDENTIFICATION",
-  "LC_ALL",
-];
 
 /** Makes sure the environment selects UTF-8, trying the client's `-l` variables; else explains. */
 function checkLocale(locales: string[]): string | null {

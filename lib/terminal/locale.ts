@@ -5,6 +5,26 @@
  * @module
  */
 
+/** Every locale variable, in mosh's order: forwarded by the wrapper with `-l`,
+ * cleared by the server before it applies the client's. */
+export const LOCALE_VARS = [
+  "LANG",
+  "LANGUAGE",
+  "LC_CTYPE",
+  "LC_NUMERIC",
+  "LC_TIME",
+  "LC_COLLATE",
+  "LC_MONETARY",
+  "LC_MESSAGES",
+  "LC_PAPER",
+  "LC_NAME",
+  "LC_ADDRESS",
+  "LC_TELEPHONE",
+  "LC_MEASUREMENT",
+  "LC_IDENTIFICATION",
+  "LC_ALL",
+];
+
 /** Names and values of the variable that decides the character set, as mosh reports it. */
 export interface LocaleDescription {
   /** `LC_ALL=…`, `LC_CTYPE=…`, `LANG=…` or `[no charset variables]`. */

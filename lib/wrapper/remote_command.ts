@@ -4,26 +4,8 @@
  *
  * @module
  */
+import { LOCALE_VARS } from "../terminal/locale.ts";
 import type { WrapperOptions } from "./wrapper_args.ts";
-
-/** Locale variables forwarded to the server with `-l`, in mosh's order. */
-export const LOCALE_VARS = [
-  "LANG",
-  "LANGUAGE",
-  "LC_CTYPE",
-  "LC_NUMERIC",
-  "LC_TIME",
-  "LC_COLLATE",
-  "LC_MONETARY",
-  "LC_MESSAGES",
-  "LC_PAPER",
-  "LC_NAME",
-  "LC_ADDRESS",
-  "LC_TELEPHONE",
-  "LC_MEASUREMENT",
-  "LC_IDENTIFICATION",
-  "LC_ALL",
-];
 
 /** Single-quotes a word for a POSIX shell (`'` becomes `'\''`). */
 export function shellQuote(word: string): string {
