@@ -125,14 +125,24 @@ export { TerminalState } from "./lib/terminal/terminal_state.ts";
 export { PredictionEngine } from "./lib/client/prediction_engine.ts";
 export { NotificationBar } from "./lib/client/notification_bar.ts";
 export {
+  ClientCore,
+  type ClientCoreOptions,
   type ClientResult,
-  ClientSession,
-  type ClientSessionOptions,
+  type ClientSink,
+  type ClientTransport,
+  type KeyFilter,
+} from "./lib/client/client_core.ts";
+export {
   type LocalTerminal,
-} from "./lib/client/client_session.ts";
+  TerminalSink,
+  type TerminalSinkOptions,
+} from "./lib/client/terminal_sink.ts";
+export { ClientSession, type ClientSessionOptions } from "./lib/client/client_session.ts";
 export { type ClientEnvironment, type PredictMode } from "./lib/client/client_args.ts";
 export { clientMain } from "./lib/client/client_main.ts";
 export { ServerSession, type ServerSessionOptions } from "./lib/server/server_session.ts";
+export type { Host } from "./lib/server/host.ts";
+export { PtyHost, type PtyHostOptions } from "./lib/server/pty_host.ts";
 export { serverMain } from "./lib/server/server_main.ts";
 export { Pty } from "./lib/server/pty.ts";
 export { wrapperMain } from "./lib/wrapper/wrapper_main.ts";

@@ -192,6 +192,21 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     return this.connection.rtt.srtt;
   }
 
+  /** Current frame spacing in ms, from the RTT (the prediction engine uses it). */
+  get sendInterval(): number {
+    return this.connection.rtt.sendInterval;
+  }
+
+  /** Number of the newest state we sent. */
+  get lastSentNum(): bigint {
+    return this.sender.lastSent.num;
+  }
+
+  /** Whether the last send failed (the error text), or null. */
+  get sendError(): string | null {
+    return this.connection.sendError;
+  }
+
   /** Milliseconds until {@linkcode tick} must be called. */
   waitTime(): number {
     return this.sender.waitTime();

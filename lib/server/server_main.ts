@@ -12,6 +12,7 @@ import { versionText } from "../version.ts";
 import { execInPty, type ExecRequest } from "./child_exec.ts";
 import { libc } from "./libc.ts";
 import { Pty } from "./pty.ts";
+import { PtyHost } from "./pty_host.ts";
 import {
   parseServerArgs,
   type ServerOptions,
@@ -235,12 +236,11 @@ async function runDaemon(): Promise<number> {
   session = new ServerSession({
     key: config.key,
     socket,
-    pty,
+    host: new PtyHost({ pty, childExited: child.status }),
     width: config.width,
     height: config.height,
     networkTimeoutMs: timeoutFromEnv("MOSH_SERVER_NETWORK_TMOUT", log),
     signalTimeoutMs: timeoutFromEnv("MOSH_SERVER_SIGNAL_TMOUT", log),
-    childExited: child.status,
     log,
   });
   const s = session;

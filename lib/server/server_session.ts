@@ -1,6 +1,7 @@
 /**
- * The server's main loop: the pty's output goes through the emulator to
- * the transport; the client's keystrokes and resizes come back to the pty.
+ * The server's main loop: the host's output (a pty's, or a handler's
+ * stream) goes through the emulator to the transport; the client's
+ * keystrokes and resizes go back to the host.
  *
  * @module
  */
@@ -13,12 +14,13 @@ import { UserStream } from "../statesync/user_stream.ts";
 import { UserInputTranslator } from "../terminal/emulator.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import { EchoAckTracker } from "./echo_ack.ts";
-import type { Pty } from "./pty.ts";
+import type { Host } from "./host.ts";
 
 /** Longest sleep while no client has connected or a shutdown runs. */
 const IDLE_WAIT_CAP = 5000;
 /** Exit if no client connects within this time. */
 const CONNECT_TIMEOUT = 60_000;
+const encoder = new TextEncoder();
 
 /** Options for {@linkcode ServerSession}. */
 export interface ServerSessionOptions {
@@ -26,8 +28,8 @@ export interface ServerSessionOptions {
   key: string;
   /** Bound UDP socket the session answers on. */
   socket: UdpSocket;
-  /** Pseudo-terminal whose slave the shell runs on. */
-  pty: Pty;
+  /** What the session serves: a pty with a shell ({@linkcode PtyHost}), or a handler's streams. */
+  host: Host;
   /** Initial screen width in columns. */
   width: number;
   /** Initial screen height in rows. */
@@ -36,8 +38,6 @@ export interface ServerSessionOptions {
   networkTimeoutMs?: number;
   /** `MOSH_SERVER_SIGNAL_TMOUT` in ms (0 = off). */
   signalTimeoutMs?: number;
-  /** Resolves when the child (the shell) exits. */
-  childExited?: Promise<unknown>;
   /** Where diagnostics go (stderr when the server runs in the foreground). */
   log?: (message: string) => void;
   /** Millisecond clock; tests pass a virtual one. */
@@ -49,14 +49,15 @@ export interface ServerSessionOptions {
  *
  * @example
  * ```ts ignore
- * const session = new ServerSession({ key, socket, pty, width: 80, height: 24 });
- * await session.run(); // until the shell exits or the client quits
+ * const host = new PtyHost({ pty, childExited: child.status });
+ * const session = new ServerSession({ key, socket, host, width: 80, height: 24 });
+ * await session.run(); // until the host's output ends or the client quits
  * ```
  */
 export class ServerSession {
   /** SSP transport: sends the screen, receives the user stream. */
   readonly transport: Transport<CompleteTerminal<TerminalState>, UserStream>;
-  readonly #pty: Pty;
+  readonly #host: Host;
   readonly #clock: () => number;
   readonly #log: (message: string) => void;
   readonly #translator = new UserInputTranslator();
@@ -65,7 +66,7 @@ export class ServerSession {
   readonly #networkTimeout: number;
   readonly #signalTimeout: number;
   #lastRemoteNum = 0n;
-  #childReleased = false;
+  #attached = false;
   #terminating = false; // SIGTERM/SIGINT: never cleared
   #usr1 = false;
   #done = false;
@@ -77,7 +78,7 @@ export class ServerSession {
   constructor(options: ServerSessionOptions) {
     this.#clock = options.clock ?? (() => performance.now());
     this.#log = options.log ?? (() => {});
-    this.#pty = options.pty;
+    this.#host = options.host;
     this.#start = this.#clock();
     this.#networkTimeout = options.networkTimeoutMs ?? 0;
     this.#signalTimeout = options.signalTimeoutMs ?? 0;
@@ -91,7 +92,6 @@ export class ServerSession {
       log: this.#log,
     });
     this.#finishedPromise = new Promise((resolve) => this.#finished = resolve);
-    options.childExited?.then(() => this.#pty.closeSlave());
   }
 
   /** Handles one datagram from the socket. */
@@ -120,7 +120,7 @@ export class ServerSession {
 
   /** Runs until the session ends. */
   async run(): Promise<void> {
-    this.#pumpPty();
+    this.#pumpHost();
     this.#iterate();
     await this.#finishedPromise;
   }
@@ -129,42 +129,58 @@ export class ServerSession {
     const now = this.#clock();
     this.#lastRemoteNum = this.transport.remoteStateNum;
     const events = decodeUserMessage(this.transport.takeRemoteDiff());
-    const screen = this.transport.currentState.screen;
-    const toPty: Uint8Array[] = [];
+    const screen = this.#screen();
+    const toHost: Uint8Array[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       if (e.kind === "resize") {
         if (events[i + 1]?.kind === "resize") continue; // a run of resizes: only the last counts
         try {
-          this.#pty.resize(e.width, e.height);
+          this.#host.resize(e.width, e.height);
         } catch {
           this.transport.startShutdown();
         }
         if (!this.transport.shutdownInProgress) screen.resize(e.width, e.height);
       } else {
-        toPty.push(this.#translator.translate(e.keys, screen.fb.ds.applicationCursorKeys));
+        toHost.push(this.#translator.translate(e.keys, screen.applicationCursorKeys));
       }
     }
     if (events.length > 0) this.#echo.register(this.#lastRemoteNum, now);
-    if (!this.#childReleased) {
-      this.#childReleased = true;
-      toPty.unshift(new Uint8Array([0x0a]));
+    if (!this.#attached) {
+      this.#attached = true;
+      this.#whenFailed(() => this.#host.attach(screen.width, screen.height));
     }
-    for (const bytes of toPty) this.#writePty(bytes);
+    for (const bytes of toHost) this.#writeHost(bytes);
   }
 
-  #writePty(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.#pty.write(bytes).catch(() => {
+  /** The server's terminal as it is now (the transport sends it). */
+  #screen(): TerminalState {
+    return this.transport.currentState.screen;
+  }
+
+  /** Runs a host call; if it fails, the session shuts down. */
+  #whenFailed(call: () => Promise<void> | void): void {
+    const fail = () => {
       this.transport.startShutdown();
       this.#iterate();
-    });
+    };
+    try {
+      const pending = call();
+      if (pending) pending.catch(fail);
+    } catch {
+      fail();
+    }
   }
 
-  async #pumpPty(): Promise<void> {
+  #writeHost(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.#whenFailed(() => this.#host.write(bytes));
+  }
+
+  async #pumpHost(): Promise<void> {
     for (;;) {
       if (this.#done || this.transport.shutdownInProgress) return;
-      const data = await this.#pty.read();
+      const data = await this.#host.read();
       if (this.#done) return;
       if (data === null) {
         this.transport.startShutdown();
@@ -173,8 +189,8 @@ export class ServerSession {
       }
       if (this.transport.shutdownInProgress) return;
       try {
-        const replies = this.transport.currentState.screen.emulator.write(data);
-        if (replies.length > 0) this.#writePty(new TextEncoder().encode(replies));
+        const replies = this.#screen().writeOutput(data);
+        if (replies.length > 0) this.#writeHost(encoder.encode(replies));
       } catch (error) {
         // A bug in the emulator must not take the session down: log it and go on.
         this.#log(`Terminal exception: ${error instanceof Error ? error.stack : error}`);
@@ -240,7 +256,7 @@ export class ServerSession {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
-    this.#pty.close();
+    this.#host.close();
     this.transport.close();
     this.#finished();
   }

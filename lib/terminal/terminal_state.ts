@@ -55,6 +55,19 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     this.emulator.write(hostBytes);
   }
 
+  /**
+   * Feeds a program's output through the emulator; returns what the terminal
+   * answers (e.g. to a cursor-position query), "" for nothing.
+   */
+  writeOutput(output: Uint8Array): string {
+    return this.emulator.write(output);
+  }
+
+  /** Whether the program switched the arrow keys to application mode (DECCKM). */
+  get applicationCursorKeys(): boolean {
+    return this.emulator.fb.ds.applicationCursorKeys;
+  }
+
   resize(width: number, height: number): void {
     this.emulator.resize(width, height);
   }

@@ -1,0 +1,351 @@
+/**
+ * The client's session core, shared by every front end: the transport, the
+ * remote terminal state, the user stream and the prediction engine, run as
+ * one event-driven loop. What becomes of each frame is a sink's business:
+ * the interactive client draws it on the local terminal
+ * (`TerminalSink`), a headless client keeps it for scripts
+ * (`FramebufferSink`).
+ *
+ * @module
+ */
+import type { Address } from "../network/datagram_socket.ts";
+import { Transport, type TransportOptions } from "../network/transport.ts";
+import { UdpSocket } from "../network/udp_socket.ts";
+import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import { UserStream } from "../statesync/user_stream.ts";
+import type { Framebuffer } from "../terminal/framebuffer.ts";
+import { TerminalState } from "../terminal/terminal_state.ts";
+import type { PredictMode } from "./client_args.ts";
+import { NotificationBar } from "./notification_bar.ts";
+import { PredictionEngine } from "./prediction_engine.ts";
+
+/** Waits shorter than this are slept through rather than left to a timer. */
+const SHORT_WAIT_MS = 1.5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const CONNECT_GRACE = 250;
+const CONNECT_TIMEOUT = 15_000;
+const PASTE_THRESHOLD = 100;
+
+/** Blocks the thread for `ms` milliseconds. */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/** The client's transport: our user stream out, the server's terminal in. */
+export type ClientTransport = Transport<UserStream, CompleteTerminal<TerminalState>>;
+
+/** How a session ended. */
+export interface ClientResult {
+  /** 0 after a clean shutdown, 1 otherwise. */
+  status: number;
+  /** Whether any server state ever arrived. */
+  connected: boolean;
+}
+
+/** What a front end does with the core's frames. */
+export interface ClientSink {
+  /**
+   * Called once per loop turn, after the transport ran: show the newest
+   * remote state ({@linkcode ClientCore.screen}; a new one when
+   * {@linkcode ClientCore.remoteStateNum} changed). `final` is the last
+   * call, as the session ends: show the server's screen as it is, without
+   * predictions or notifications.
+   */
+  frame(core: ClientCore, now: number, final: boolean): void;
+  /** Milliseconds until the sink needs another frame (a ticking bar); Infinity when never. */
+  waitTime?(core: ClientCore, now: number): number;
+  /** The session is over: undo what the sink did to its output (after the final frame). */
+  finish?(): void;
+}
+
+/** Byte filter between the user's keys and the user stream (the escape key). */
+export type KeyFilter = (byte: number, send: number[]) => boolean;
+
+/** Options for {@linkcode ClientCore}. */
+export interface ClientCoreOptions {
+  /** Server address. */
+  ip: string;
+  /** Server UDP port. */
+  port: number;
+  /** The session key: 16 bytes, or the 22 characters `MOSH CONNECT` prints. */
+  key: Uint8Array | string;
+  /** Initial window width. */
+  columns: number;
+  /** Initial window height. */
+  rows: number;
+  /** Where frames go. */
+  sink: ClientSink;
+  /** When to show predictive echo; default "adaptive". */
+  predict?: PredictMode;
+  /** Predict that typing overwrites (`--predict-overwrite`). */
+  predictOverwrite?: boolean;
+  /** Shown after notification messages, e.g. " [To quit: Ctrl-^ .]". */
+  quitHint?: string;
+  /** Millisecond clock; tests pass a virtual one. */
+  clock?: () => number;
+  /**
+   * Builds the transport from the options the core chose (default
+   * `new Transport(options)`): a resumed session starts one from saved
+   * numbers here.
+   */
+  transport?: (
+    options: TransportOptions<UserStream, CompleteTerminal<TerminalState>>,
+  ) => ClientTransport;
+}
+
+/**
+ * One client session, whatever the front end.
+ *
+ * @example
+ * ```ts ignore
+ * const core = new ClientCore({ ip, port, key, columns: 80, rows: 24, sink: {
+ *   frame(core) { console.log(core.screen.screenText()); },
+ * } });
+ * core.start();
+ * core.type(new TextEncoder().encode("ls\r"));
+ * const { status } = await core.finished;
+ * ```
+ */
+export class ClientCore {
+  /** Settles when the session ends, with why. */
+  readonly finished: Promise<ClientResult>;
+  /** Predictive local echo. */
+  readonly prediction: PredictionEngine;
+  /** The session's status messages (Last contact, errors, exiting); a sink may show them. */
+  readonly notifications: NotificationBar;
+  readonly #transport: ClientTransport;
+  readonly #sink: ClientSink;
+  readonly #clock: () => number;
+  readonly #sockets: UdpSocket[] = [];
+  readonly #start: number;
+  readonly #port: number;
+  #connected = false;
+  #started = false;
+  #done = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #resolve!: (r: ClientResult) => void;
+
+  /** A ClientCore configured by `options`; nothing is sent before {@linkcode start}. */
+  constructor(options: ClientCoreOptions) {
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#sink = options.sink;
+    this.#port = options.port;
+    this.#start = this.#clock();
+    this.notifications = new NotificationBar(options.quitHint ?? "", this.#start);
+    this.prediction = new PredictionEngine(
+      options.predict ?? "adaptive",
+      options.predictOverwrite ?? false,
+      this.#clock,
+    );
+    const family = options.ip.includes(":") ? "::" : "0.0.0.0";
+    const transportOptions: TransportOptions<UserStream, CompleteTerminal<TerminalState>> = {
+      role: "client",
+      key: options.key,
+      initialState: new UserStream(),
+      initialRemoteState: new CompleteTerminal(new TerminalState(options.columns, options.rows)),
+      clock: this.#clock,
+      socket: () => {
+        const s = UdpSocket.bind(
+          { hostname: family, port: 0 },
+          (data, from) => this.#onDatagram(data, from),
+        );
+        this.#sockets.push(s);
+        return s;
+      },
+      remote: { hostname: options.ip, port: options.port },
+    };
+    this.#transport = options.transport?.(transportOptions) ?? new Transport(transportOptions);
+    this.#transport.currentState.pushResize(options.columns, options.rows);
+    this.finished = new Promise((resolve) => this.#resolve = resolve);
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#iterate();
+  }
+
+  /** Whether a state from the server has arrived. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Whether the session has ended. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Whether the shutdown handshake has begun (input is no longer sent). */
+  get shuttingDown(): boolean {
+    return this.#transport.shutdownInProgress;
+  }
+
+  /** The server's newest screen (do not modify; clone to draw on it). */
+  get screen(): Framebuffer {
+    return this.#transport.latestRemoteState.screen.fb;
+  }
+
+  /** The server's newest state (screen plus echo ack), for extensions of the sinks. */
+  get remoteState(): CompleteTerminal<TerminalState> {
+    return this.#transport.latestRemoteState;
+  }
+
+  /** Number of the server's newest state: a sink sees a new frame when it changes. */
+  get remoteStateNum(): bigint {
+    return this.#transport.remoteStateNum;
+  }
+
+  /** Clock time the server was last heard from (the start time before it ever was). */
+  get lastContact(): number {
+    return this.#connected ? this.#transport.latestRemoteTimestamp : this.#start;
+  }
+
+  /** The server's address as the connection knows it (it may change when the server roams). */
+  get remoteAddress(): Address | null {
+    return this.#transport.connection.remoteAddr;
+  }
+
+  /** Local sockets in use (the newest last; the client hops ports). */
+  get localAddresses(): Address[] {
+    return this.#sockets.map((s) => s.localAddr);
+  }
+
+  /**
+   * The screen as the user should see it: a copy of the server's newest
+   * screen with the predictions that still stand drawn over it.
+   */
+  predictedScreen(): Framebuffer {
+    const fb = this.screen;
+    this.prediction.cull(fb);
+    const target = fb.clone();
+    this.prediction.apply(target);
+    return target;
+  }
+
+  /**
+   * What the user typed. Every byte goes to the prediction engine (unless
+   * it is a paste), then through `filter` if given, which appends the bytes
+   * to send and returns false to drop the rest.
+   */
+  type(bytes: Uint8Array, filter?: KeyFilter): void {
+    if (this.#done || this.#transport.shutdownInProgress) return;
+    this.prediction.setLocalFrameSent(this.#transport.lastSentNum);
+    const paste = bytes.length > PASTE_THRESHOLD;
+    if (paste) this.prediction.reset();
+    const remoteFb = this.screen;
+    const send: number[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (!paste) this.prediction.newUserInput(bytes.subarray(i, i + 1), remoteFb);
+      if (filter === undefined) send.push(byte);
+      else if (!filter(byte, send)) break;
+    }
+    if (send.length > 0 && !this.#done) {
+      this.#transport.currentState.pushKeys(Uint8Array.from(send));
+    }
+    this.#iterate();
+  }
+
+  /** The window changed size. */
+  resize(columns: number, rows: number): void {
+    if (this.#done) return;
+    if (!this.#transport.shutdownInProgress) {
+      this.#transport.currentState.pushResize(columns, rows);
+    }
+    this.prediction.reset();
+    this.#iterate();
+  }
+
+  /**
+   * Ends the session: starts the shutdown handshake and shows `message`,
+   * or ends at once when the server was never reached. With `force`, a
+   * second request while the handshake runs ends the session at once.
+   */
+  shutdown(message: string, options: { force?: boolean } = {}): void {
+    if (this.#done) return;
+    const t = this.#transport;
+    if (!t.hasRemoteAddr || (options.force && t.shutdownInProgress)) return this.#finish(1);
+    if (!t.shutdownInProgress) {
+      this.notifications.set(message, this.#clock(), { permanent: true });
+      t.startShutdown();
+    }
+    this.#iterate();
+  }
+
+  /** Runs a loop turn now (a sink calls it after its own state changed, e.g. on resume). */
+  wake(): void {
+    this.#iterate();
+  }
+
+  #onDatagram(data: Uint8Array, from: Address): void {
+    if (this.#done) return;
+    const t = this.#transport;
+    t.receiveDatagram(data, from);
+    if (t.lastError) {
+      if (!t.shutdownInProgress) this.notifications.setNetworkError(t.lastError, this.#clock());
+      t.lastError = null;
+    }
+    this.#iterate();
+  }
+
+  #iterate(): void {
+    if (this.#done || !this.#started) return;
+    const now = this.#clock();
+    const t = this.#transport;
+    if (t.remoteStateNum > 0n && !this.#connected) {
+      this.#connected = true;
+      if (this.notifications.message.startsWith("Nothing received")) this.notifications.clear();
+    }
+    this.notifications.lastHeard = this.lastContact;
+    this.notifications.lastAcked = Math.max(this.#start, t.sentStateAckedTimestamp);
+    this.prediction.setSendInterval(t.sendInterval);
+    this.prediction.setLocalFrameLateAcked(t.latestRemoteState.echoAck);
+    if (t.shutdownAcknowledged) return this.#finish(0);
+    if (t.shutdownAckTimedOut) return this.#finish(1);
+    if (t.counterpartyShutdownAckSent) return this.#finish(0);
+    if (!this.#connected && !t.shutdownInProgress && now - this.#start > CONNECT_GRACE) {
+      if (now - this.#start > CONNECT_TIMEOUT) {
+        this.notifications.set("Timed out waiting for server...", now, { permanent: true });
+        t.startShutdown();
+      } else {
+        this.notifications.set(`Nothing received from server on UDP port ${this.#port}.`, now);
+      }
+    }
+    try {
+      t.tick();
+      if (t.sendError === null) this.notifications.clearNetworkError(now);
+    } catch (error) {
+      this.notifications.setNetworkError(String((error as Error).message ?? error), now);
+    }
+    if (t.counterpartyShutdownAckSent) return this.#finish(0);
+    this.#sink.frame(this, now, false);
+    // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
+    // 1–2 ms: once the frame is out, wait it out here (a brief, bounded block).
+    const due = t.waitTime();
+    if (due > 0 && due <= SHORT_WAIT_MS) {
+      sleepSync(due);
+      try {
+        t.tick();
+      } catch { /* reported on the next turn */ }
+    }
+    let wait = Math.min(t.waitTime(), this.#sink.waitTime?.(this, now) ?? Infinity);
+    wait = Math.min(wait, this.prediction.waitTime());
+    if (!this.#connected) wait = Math.min(wait, CONNECT_GRACE);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#iterate(), Math.max(1, Math.min(wait, 10_000)));
+  }
+
+  #finish(status: number): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.notifications.clear();
+    this.#sink.frame(this, this.#clock(), true);
+    this.#sink.finish?.();
+    this.#transport.close();
+    Promise.all(this.#sockets.map((s) => s.closed)).then(() =>
+      this.#resolve({ status, connected: this.#connected })
+    );
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The interactive client's sink: draws each frame on the user's terminal
+ * as a display diff, with predictions, the notification bar and the
+ * "[mosh] " title prefix; sets the terminal up and restores it, also
+ * around a suspend.
+ *
+ * @module
+ */
+import { type Capabilities, capabilitiesForTerm, newFrame } from "../terminal/display.ts";
+import { Framebuffer } from "../terminal/framebuffer.ts";
+import type { ClientCore, ClientSink } from "./client_core.ts";
+import { closeString, openString } from "./terminal_init.ts";
+
+/** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
+export interface LocalTerminal {
+  /** Writes output to the local terminal. */
+  write(text: string): void;
+  /** Current size of the local terminal. */
+  size(): { columns: number; rows: number };
+  /** Set raw. */
+  setRaw(raw: boolean): void;
+}
+
+/** Options for {@linkcode TerminalSink}. */
+export interface TerminalSinkOptions {
+  /** Where frames are drawn. */
+  terminal: LocalTerminal;
+  /** The local `TERM` (capabilities, alternate screen). */
+  term?: string | undefined;
+  /** Leave the alternate screen alone (`--no-init`). */
+  noTermInit?: boolean;
+  /** Drop the "[mosh] " title prefix (`MOSH_TITLE_NOPREFIX`). */
+  titleNoPrefix?: boolean;
+}
+
+/**
+ * Frames on a local terminal.
+ *
+ * @example
+ * ```ts ignore
+ * const sink = new TerminalSink({ terminal, term: "xterm-256color" });
+ * const core = new ClientCore({ ip, port, key, columns: 80, rows: 24, sink });
+ * sink.start(80, 24);
+ * core.start();
+ * ```
+ */
+export class TerminalSink implements ClientSink {
+  readonly #term: LocalTerminal;
+  readonly #termName: string | undefined;
+  readonly #noInit: boolean;
+  readonly #caps: Capabilities;
+  readonly #titlePrefix: string;
+  #onScreen: Framebuffer;
+  #repaint = false;
+  #suspended = false;
+
+  /** A sink drawing on `options.terminal`. */
+  constructor(options: TerminalSinkOptions) {
+    this.#term = options.terminal;
+    this.#termName = options.term;
+    this.#noInit = options.noTermInit ?? false;
+    this.#caps = capabilitiesForTerm(options.term);
+    this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
+    const { columns, rows } = this.#term.size();
+    this.#onScreen = new Framebuffer(columns, rows);
+  }
+
+  /** Puts the terminal in raw mode and clears it (the first frame is blank). */
+  start(): void {
+    this.#term.setRaw(true);
+    this.#term.write(openString(this.#termName, this.#noInit));
+    const blank = new Framebuffer(this.#onScreen.width, this.#onScreen.height);
+    this.#term.write(newFrame(false, blank, blank, this.#caps));
+  }
+
+  /** Redraw everything on the next frame (Ctrl-L). */
+  repaint(): void {
+    this.#repaint = true;
+  }
+
+  /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
+  suspend(): void {
+    this.#term.write(closeString(this.#termName, this.#noInit));
+    this.#term.setRaw(false);
+    this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
+    this.#suspended = true;
+    try {
+      Deno.kill(Deno.pid, "SIGSTOP");
+    } catch { /* cannot stop: carry on */ }
+  }
+
+  /** After SIGCONT: raw mode again, and a full repaint. Returns whether it was suspended. */
+  resume(): boolean {
+    if (!this.#suspended) return false;
+    this.#suspended = false;
+    this.#term.setRaw(true);
+    this.#term.write(openString(this.#termName, this.#noInit));
+    this.#repaint = true;
+    return true;
+  }
+
+  frame(core: ClientCore, now: number, final: boolean): void {
+    if (this.#suspended) return;
+    let target: Framebuffer;
+    if (final) {
+      target = core.screen.clone();
+    } else {
+      target = core.predictedScreen();
+      core.notifications.apply(target, now);
+      if (this.#titlePrefix !== "" && target.titleInitialized) {
+        if (target.iconName === target.windowTitle) {
+          target.iconName = this.#titlePrefix + target.iconName;
+        }
+        target.windowTitle = this.#titlePrefix + target.windowTitle;
+      }
+    }
+    const out = newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
+    if (out.length > 0) this.#term.write(out);
+    this.#repaint = false;
+    this.#onScreen = target;
+  }
+
+  waitTime(core: ClientCore, now: number): number {
+    return core.notifications.waitTime(now);
+  }
+
+  finish(): void {
+    this.#term.write(closeString(this.#termName, this.#noInit));
+    this.#term.setRaw(false);
+  }
+}

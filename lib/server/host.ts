@@ -1,0 +1,25 @@
+/**
+ * What a server session serves: a program whose output is terminal bytes
+ * and whose input is what the user typed. A pty with a shell is one host
+ * (`PtyHost`); a handler's streams are another (`StreamHost`).
+ *
+ * @module
+ */
+
+/**
+ * The program end of a server session. The session reads output until
+ * `read()` resolves to `null`, writes the user's (already translated) bytes,
+ * forwards window sizes, and closes the host when the session ends.
+ */
+export interface Host {
+  /** The program's next output (terminal bytes); `null` once it has ended. */
+  read(): Promise<Uint8Array | null>;
+  /** Queues what the user typed; a rejection ends the session. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** The client's window size changed; a throw ends the session. */
+  resize(columns: number, rows: number): void;
+  /** The first client has connected, at this size (its input follows); a rejection ends the session. */
+  attach(columns: number, rows: number): Promise<void> | void;
+  /** The session is over: release everything the host holds. */
+  close(): void;
+}

@@ -1,0 +1,56 @@
+/**
+ * The classic host: a pseudo-terminal whose slave runs the user's shell.
+ *
+ * @module
+ */
+import type { Host } from "./host.ts";
+import type { Pty } from "./pty.ts";
+
+/** Options for {@linkcode PtyHost}. */
+export interface PtyHostOptions {
+  /** The pty whose slave the child (shell) opened. */
+  pty: Pty;
+  /** Resolves when the child exits: our copy of the slave is then closed so reads end. */
+  childExited?: Promise<unknown>;
+}
+
+/**
+ * A {@linkcode Host} over a pty. The child waits for a newline on its
+ * terminal before it execs the program, so {@linkcode attach} releases it.
+ *
+ * @example
+ * ```ts ignore
+ * const host = new PtyHost({ pty: Pty.open(80, 24), childExited: child.status });
+ * const session = new ServerSession({ key, socket, host, width: 80, height: 24 });
+ * ```
+ */
+export class PtyHost implements Host {
+  readonly #pty: Pty;
+
+  /** A host over `options.pty`. */
+  constructor(options: PtyHostOptions) {
+    this.#pty = options.pty;
+    options.childExited?.then(() => this.#pty.closeSlave());
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#pty.read();
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return this.#pty.write(bytes);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.#pty.resize(columns, rows);
+  }
+
+  attach(_columns: number, _rows: number): Promise<void> {
+    // The release line the child waits for (lib/server/child_exec.ts).
+    return this.write(new Uint8Array([0x0a]));
+  }
+
+  close(): void {
+    this.#pty.close();
+  }
+}
