@@ -8,6 +8,25 @@
  * (`statesync`), the terminal emulator and display diff (`terminal`), and
  * the client and server sessions.
  *
+ * Whole sessions in a few lines: {@linkcode serveSession} serves a Deno
+ * program to any mosh client (no pty, no shell), and
+ * {@linkcode connectSession} drives any mosh server from a script.
+ *
+ * @example Serve a program over mosh, and drive it headless
+ * ```ts
+ * import { connectSession, serveSession } from "./mod.ts";
+ * const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+ *   const writer = session.writable.getWriter();
+ *   await writer.write(new TextEncoder().encode(`${session.columns}x${session.rows}> `));
+ *   await session.closed; // until the client quits
+ * });
+ * // Any mosh client can join: MOSH_KEY=<server.key> mosh-client 127.0.0.1 <server.port>
+ * const client = await connectSession({ hostname: "127.0.0.1", port: server.port, key: server.key });
+ * await client.waitForText("80x24> ");
+ * await client.close();
+ * await server.finished;
+ * ```
+ *
  * @example Seal and open a datagram
  * ```ts
  * import { Direction, generateKey, PacketCodec } from "./mod.ts";
@@ -138,11 +157,35 @@ export {
   type TerminalSinkOptions,
 } from "./lib/client/terminal_sink.ts";
 export { ClientSession, type ClientSessionOptions } from "./lib/client/client_session.ts";
+export {
+  type CursorPosition,
+  FramebufferSink,
+  ScreenWaitError,
+} from "./lib/client/framebuffer_sink.ts";
+export {
+  ConnectError,
+  connectSession,
+  type ConnectSessionOptions,
+  type RemoteSession,
+} from "./lib/client/connect_session.ts";
 export { type ClientEnvironment, type PredictMode } from "./lib/client/client_args.ts";
 export { clientMain } from "./lib/client/client_main.ts";
 export { ServerSession, type ServerSessionOptions } from "./lib/server/server_session.ts";
 export type { Host } from "./lib/server/host.ts";
 export { PtyHost, type PtyHostOptions } from "./lib/server/pty_host.ts";
 export { serverMain } from "./lib/server/server_main.ts";
+export {
+  BindError,
+  type ServedSessionInfo,
+  serveSession,
+  type ServeSessionOptions,
+  type SessionHandler,
+} from "./lib/server/serve_session.ts";
+export {
+  ResizeEvent,
+  ServedSession,
+  SessionClosedError,
+  StreamHost,
+} from "./lib/server/stream_host.ts";
 export { Pty } from "./lib/server/pty.ts";
 export { wrapperMain } from "./lib/wrapper/wrapper_main.ts";

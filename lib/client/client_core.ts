@@ -273,6 +273,11 @@ export class ClientCore {
     this.#iterate();
   }
 
+  /** Ends the session at once, without the handshake (status 1). */
+  abort(): void {
+    this.#finish(1);
+  }
+
   /** Runs a loop turn now (a sink calls it after its own state changed, e.g. on resume). */
   wake(): void {
     this.#iterate();
