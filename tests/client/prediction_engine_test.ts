@@ -89,15 +89,33 @@ Deno.test("a password prompt (no echo) leaves no trace: wrong predictions are re
   assert.equal(s.engine.active, false, "all predictions culled");
 });
 
-Deno.test("vi-like normal mode: 'jjj' moves the cursor and is never drawn as text", () => {
+Deno.test("vi: insert-mode typing is predicted; after Esc, normal-mode 'jjj' is never drawn", () => {
   const s = new Script("always");
-  s.type("i");
-  s.serverFrame(""); // vi shows nothing for 'i'... here: a command key with no echo
-  s.type("jjj");
-  assert.ok(!s.shown().includes("jjj"));
-  s.serverFrame("\x1b[2;1H");
-  s.serverFrame("", 200);
-  assert.ok(!s.shown().includes("j"));
+  const screen = () => {
+    const fb = s.server.fb.clone();
+    s.engine.cull(s.server.fb);
+    s.engine.apply(fb);
+    return fb.screenText();
+  };
+  // Insert mode: once the first key's echo confirms the epoch, typing shows at once.
+  s.type("a");
+  s.serverFrame("a");
+  s.type("b");
+  assert.equal(s.shown(), "$ ab", "insert-mode typing is predicted before the echo");
+  s.serverFrame("b");
+  // Esc: vi leaves insert mode and steps the cursor back; nothing is printed.
+  s.type("\x1b");
+  s.serverFrame("\b");
+  // Normal mode: each 'j' moves the cursor down; none may be drawn as text.
+  s.type("j");
+  assert.ok(!screen().includes("j"), `before any echo:\n${screen()}`);
+  s.type("jj");
+  assert.ok(!screen().includes("j"), `before any echo:\n${screen()}`);
+  s.serverFrame("\x1b[2;4H");
+  assert.ok(!screen().includes("j"), `after the cursor moved:\n${screen()}`);
+  s.serverFrame("\x1b[4;4H", 200);
+  assert.ok(!screen().includes("j"), `after the echo timeout:\n${screen()}`);
+  assert.equal(s.engine.active, false, "the refuted guesses are all dropped");
 });
 
 Deno.test("backspace and arrows are predicted at the cursor", () => {
