@@ -442,7 +442,17 @@ Deno.test("datagram fuzz: 5,000 well-sealed nonsense instructions from a peer ho
     Object.values(t.drops).reduce((a: number, b: number) => a + b, 0);
   assert.ok(refused(s.server) > 1000, `server refused ${refused(s.server)}`);
   assert.ok(refused(s.client) > 1000, `client refused ${refused(s.client)}`);
-  s.run(5000); // timers keep running: no exception, no endless loop
+  // Timers keep running: both ends go on sending heartbeats (at most 3 s apart), the
+  // client's newer datagrams take the server back from the attacker's address, and the
+  // client again holds the server's screen.
+  const sentBy = new Map<string, number>();
+  s.net.tap = (_data, from) => sentBy.set(from.hostname, (sentBy.get(from.hostname) ?? 0) + 1);
+  s.run(15_000);
+  s.net.tap = null;
+  assert.ok((sentBy.get("10.0.0.1") ?? 0) >= 4, `server sent ${sentBy.get("10.0.0.1")} in 15 s`);
+  assert.ok((sentBy.get("10.0.0.2") ?? 0) >= 4, `client sent ${sentBy.get("10.0.0.2")} in 15 s`);
+  assert.equal(s.server.connection.remoteAddr?.hostname, "10.0.0.2", "server back on the client");
+  assert.ok(s.converged(), "the client holds the server's newest screen");
 });
 
 Deno.test("datagram fuzz: 100,000 random and mutated datagrams — no exception escapes, no forgery accepted", () => {
