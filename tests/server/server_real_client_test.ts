@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { parseMoshConnect, processAlive, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
+import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
 
 const SERVER = new URL("../../cli/mosh_server.ts", import.meta.url).pathname;
 
@@ -43,8 +44,7 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
     await tmux.waitFor(/^hello-from-our-server$/m);
 
     await tmux.sendText("printf '\\033[1;31mRED\\033[0m plain\\n'\r");
-    const coloured = await tmux.waitFor(/^RED plain$/m);
-    assert.ok(coloured);
+    await tmux.waitFor(/^RED plain$/m);
     const escapes = await tmux.capture({ escapes: true });
     assert.ok(escapes.includes("\x1b[1m\x1b[31mRED\x1b[0m"), JSON.stringify(escapes));
 
@@ -55,8 +55,9 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
 
     await tmux.sendText("stty size\r");
     await tmux.waitFor(/^24 80$/m);
+    const shell = findDescendant(server.pid, ["/bin/sh"])!;
     await tmux.resize(100, 30);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitUntil(async () => (await ttySize(shell)).join("x") === "30x100", "the pty resized");
     await tmux.sendText("clear; stty size\r");
     await tmux.waitFor(/^30 100$/m);
 
@@ -70,18 +71,19 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
 
     // Ctrl-C interrupts a foreground job through the controlling terminal.
     await tmux.sendText("sleep 30\r");
-    await new Promise((r) => setTimeout(r, 300));
+    let sleeper: number | null = null;
+    await waitUntil(
+      () => (sleeper = findDescendant(server.pid, ["sleep", "30"])) !== null,
+      "sleep",
+    );
     await tmux.sendKeys("C-c");
+    assert.ok(await waitForExit(sleeper!, 3000), "Ctrl-C ended the foreground job");
     await tmux.sendText("echo after-interrupt\r");
     await tmux.waitFor(/^after-interrupt$/m, { timeoutMs: 3000 });
 
     await tmux.sendText("exit\r");
     assert.ok(await waitForExit(server.pid, 5000), "our server exits when the shell exits");
-    const deadline = Date.now() + 5000;
-    while (!(await tmux.paneDead()) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(await tmux.paneDead(), "the real client exits cleanly too");
+    await waitUntil(() => tmux.paneDead(), "the real client to exit", 5000);
   } finally {
     await tmux.close();
     if (processAlive(server.pid)) Deno.kill(server.pid, "SIGKILL");
