@@ -1,0 +1,169 @@
+/**
+ * Reads tmux's own screen dump — `capture-pane -p -e -N`, the text with the
+ * SGR sequences tmux writes between cells — into cells, without our
+ * emulator: a small independent reader, so an attribute our emulator drops
+ * cannot also vanish from the side it is compared with. Our framebuffer is
+ * put in the same form for the comparison.
+ *
+ * @module
+ */
+import type { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import { TRUE_COLOR } from "../../lib/terminal/renditions.ts";
+import { WIDE } from "../../lib/terminal/row.ts";
+
+/** One cell as shown: its text and a style string such as `fg=p1 bg=rgb(1,2,3) bold,dim`. */
+export interface ShownCell {
+  text: string;
+  style: string;
+}
+
+const ATTRIBUTE_NAMES: Record<number, string> = {
+  1: "bold",
+  2: "dim",
+  3: "italic",
+  4: "underline",
+  5: "blink",
+  7: "inverse",
+  8: "hidden",
+  9: "strike",
+};
+
+/** Attribute bits of our renditions (lib/terminal/renditions.ts `Attr`), by name. */
+const OUR_ATTRIBUTES: [number, string][] = [
+  [1, "bold"],
+  [2, "dim"],
+  [4, "italic"],
+  [8, "underline"],
+  [16, "blink"],
+  [32, "inverse"],
+  [64, "hidden"],
+];
+
+function style(fg: string, bg: string, attrs: Set<string>, lineDrawing: boolean): string {
+  const names = [...attrs].sort();
+  if (lineDrawing) names.push("acs");
+  return `fg=${fg} bg=${bg}${names.length > 0 ? " " + names.join(",") : ""}`;
+}
+
+/** Applies one SGR parameter list the way tmux's output uses it. */
+function applySgr(
+  params: number[],
+  state: { fg: string; bg: string; attrs: Set<string> },
+): void {
+  if (params.length === 0) params = [0];
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if (p === 0) {
+      state.fg = state.bg = "default";
+      state.attrs.clear();
+    } else if (ATTRIBUTE_NAMES[p]) state.attrs.add(ATTRIBUTE_NAMES[p]);
+    else if (p === 22) state.attrs.delete("bold"), state.attrs.delete("dim");
+    else if (p >= 23 && p <= 29 && ATTRIBUTE_NAMES[p - 20]) {
+      state.attrs.delete(ATTRIBUTE_NAMES[p - 20]!);
+    } else if (p >= 30 && p <= 37) state.fg = `p${p - 30}`;
+    else if (p >= 40 && p <= 47) state.bg = `p${p - 40}`;
+    else if (p >= 90 && p <= 97) state.fg = `p${p - 90 + 8}`;
+    else if (p >= 100 && p <= 107) state.bg = `p${p - 100 + 8}`;
+    else if (p === 39) state.fg = "default";
+    else if (p === 49) state.bg = "default";
+    else if (p === 38 || p === 48) {
+      let colour: string;
+      if (params[i + 1] === 5) colour = `p${params[i + 2]}`, i += 2;
+      else colour = `rgb(${params.slice(i + 2, i + 5).join(",")})`, i += 4;
+      if (p === 38) state.fg = colour;
+      else state.bg = colour;
+    } else throw new Error(`Unexpected SGR parameter ${p} in tmux's capture`);
+  }
+}
+
+/**
+ * Parses `capture-pane -p -e -N` output into rows of cells. A wide character
+ * is one cell here (tmux writes no padding after it); a combining mark joins
+ * the cell before it.
+ */
+export function parseTmuxCapture(capture: string, height: number): ShownCell[][] {
+  const state = { fg: "default", bg: "default", attrs: new Set<string>() };
+  let lineDrawing = false;
+  const rows: ShownCell[][] = [];
+  for (const line of capture.split("\n").slice(0, height)) {
+    const row: ShownCell[] = [];
+    const chars = [...line];
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === "\x1b") {
+        let j = i + 2; // ESC [
+        while (j < chars.length && !/[@-~]/.test(chars[j]!)) j++;
+        const body = chars.slice(i + 2, j).join("");
+        if (chars[i + 1] !== "[" || chars[j] !== "m") {
+          throw new Error(`Unexpected escape in tmux's capture: ${JSON.stringify(body)}`);
+        }
+        applySgr(body === "" ? [] : body.split(";").map(Number), state);
+        i = j;
+      } else if (c === "\x0e") lineDrawing = true;
+      else if (c === "\x0f") lineDrawing = false;
+      else if (/\p{M}/u.test(c) && row.length > 0) row[row.length - 1]!.text += c;
+      else row.push({ text: c, style: style(state.fg, state.bg, state.attrs, lineDrawing) });
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function ourColour(code: number, base: number): string {
+  if (code === 0) return "default";
+  if (code & TRUE_COLOR) return `rgb(${(code >> 16) & 255},${(code >> 8) & 255},${code & 255})`;
+  return `p${code - base}`;
+}
+
+/** Our framebuffer in the same form: one cell per character, wide shadows skipped. */
+export function shownCells(fb: Framebuffer): ShownCell[][] {
+  const rows: ShownCell[][] = [];
+  for (let y = 0; y < fb.height; y++) {
+    const r = fb.rows[y]!;
+    const row: ShownCell[] = [];
+    for (let x = 0; x < fb.width; x++) {
+      if (x > 0 && (r.flags[x - 1]! & WIDE)) continue;
+      const attrs = new Set(OUR_ATTRIBUTES.filter(([bit]) => r.attrs[x]! & bit).map(([, n]) => n));
+      // A fallback cell (flag 2) is drawn as U+00A0 carrying its combining marks.
+      const text = (r.flags[x]! & 2 ? "\u00a0" : "") + (r.contents[x] || " ");
+      row.push({
+        text,
+        style: style(ourColour(r.fg[x]!, 30), ourColour(r.bg[x]!, 40), attrs, false),
+      });
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+const BLANK = style("default", "default", new Set(), false);
+
+/** A row without its trailing plain blanks (tmux's capture stops at the last cell written). */
+function trimmed(row: ShownCell[]): ShownCell[] {
+  let end = row.length;
+  while (end > 0 && row[end - 1]!.text === " " && row[end - 1]!.style === BLANK) end--;
+  return row.slice(0, end);
+}
+
+/**
+ * The differing cells of two screens, as `(row,cell) ours ≠ theirs` strings;
+ * trailing plain blanks are not compared.
+ */
+export function cellDifferences(ours: ShownCell[][], theirs: ShownCell[][]): string[] {
+  const found: string[] = [];
+  for (let y = 0; y < Math.max(ours.length, theirs.length); y++) {
+    const a = trimmed(ours[y] ?? []), b = trimmed(theirs[y] ?? []);
+    for (let x = 0; x < Math.max(a.length, b.length); x++) {
+      const ca = a[x], cb = b[x];
+      const show = (c: ShownCell | undefined) =>
+        c ? `${JSON.stringify(c.text)} ${c.style}` : "none";
+      if (show(ca) !== show(cb)) found.push(`(${y},${x}) ${show(ca)} ≠ ${show(cb)}`);
+    }
+  }
+  return found;
+}
+
+/** Row `y` as plain text (trailing blanks trimmed). */
+export function shownText(rows: ShownCell[][], y: number): string {
+  return (rows[y] ?? []).map((c) => c.text).join("").trimEnd();
+}
