@@ -69,9 +69,19 @@ export class TmuxSession {
     await this.tmux("send-keys", "-t", "0", ...keys);
   }
 
-  /** The visible screen; with `escapes`, including SGR sequences. */
-  capture(options: { escapes?: boolean } = {}): Promise<string> {
-    return this.tmux("capture-pane", "-p", "-t", "0", ...(options.escapes ? ["-e"] : []));
+  /**
+   * The visible screen; with `escapes`, including SGR sequences; with
+   * `trailingSpaces`, keeping the spaces at the end of each line (`-N`).
+   */
+  capture(options: { escapes?: boolean; trailingSpaces?: boolean } = {}): Promise<string> {
+    return this.tmux(
+      "capture-pane",
+      "-p",
+      "-t",
+      "0",
+      ...(options.escapes ? ["-e"] : []),
+      ...(options.trailingSpaces ? ["-N"] : []),
+    );
   }
 
   /** Polls the screen until `pattern` shows; throws with the last screen on timeout. */

@@ -17,6 +17,9 @@ export interface ShownCell {
   style: string;
 }
 
+/** Characters drawn with no width of their own: marks and format characters (e.g. U+200F). */
+const ZERO_WIDTH = /[\p{M}\p{Cf}]/u;
+
 const ATTRIBUTE_NAMES: Record<number, string> = {
   1: "bold",
   2: "dim",
@@ -78,8 +81,8 @@ function applySgr(
 
 /**
  * Parses `capture-pane -p -e -N` output into rows of cells. A wide character
- * is one cell here (tmux writes no padding after it); a combining mark joins
- * the cell before it.
+ * is one cell here (tmux writes no padding after it); a combining mark or a
+ * zero-width format character joins the cell before it.
  */
 export function parseTmuxCapture(capture: string, height: number): ShownCell[][] {
   const state = { fg: "default", bg: "default", attrs: new Set<string>() };
@@ -101,7 +104,7 @@ export function parseTmuxCapture(capture: string, height: number): ShownCell[][]
         i = j;
       } else if (c === "\x0e") lineDrawing = true;
       else if (c === "\x0f") lineDrawing = false;
-      else if (/\p{M}/u.test(c) && row.length > 0) row[row.length - 1]!.text += c;
+      else if (ZERO_WIDTH.test(c) && row.length > 0) row[row.length - 1]!.text += c;
       else row.push({ text: c, style: style(state.fg, state.bg, state.attrs, lineDrawing) });
     }
     rows.push(row);
@@ -138,21 +141,33 @@ export function shownCells(fb: Framebuffer): ShownCell[][] {
 
 const BLANK = style("default", "default", new Set(), false);
 
-/** A row without its trailing plain blanks (tmux's capture stops at the last cell written). */
-function trimmed(row: ShownCell[]): ShownCell[] {
+/**
+ * A row without its trailing plain blanks (tmux's capture stops at the last
+ * cell written); with `anyBackground`, blanks of any background colour too.
+ */
+function trimmed(row: ShownCell[], anyBackground: boolean): ShownCell[] {
+  const blank = (c: ShownCell) =>
+    c.text === " " && (anyBackground ? /^fg=default bg=\S+$/.test(c.style) : c.style === BLANK);
   let end = row.length;
-  while (end > 0 && row[end - 1]!.text === " " && row[end - 1]!.style === BLANK) end--;
+  while (end > 0 && blank(row[end - 1]!)) end--;
   return row.slice(0, end);
 }
 
 /**
- * The differing cells of two screens, as `(row,cell) ours ≠ theirs` strings;
- * trailing plain blanks are not compared.
+ * The differing cells of two screens, as `(row,cell) ours ≠ theirs` strings.
+ * Trailing plain blanks are not compared; with `erasedBackground: false`,
+ * nor are trailing blanks of a colour (tmux 3.3's capture omits the
+ * background of erased cells at the end of a line).
  */
-export function cellDifferences(ours: ShownCell[][], theirs: ShownCell[][]): string[] {
+export function cellDifferences(
+  ours: ShownCell[][],
+  theirs: ShownCell[][],
+  options: { erasedBackground?: boolean } = {},
+): string[] {
+  const anyBackground = options.erasedBackground === false;
   const found: string[] = [];
   for (let y = 0; y < Math.max(ours.length, theirs.length); y++) {
-    const a = trimmed(ours[y] ?? []), b = trimmed(theirs[y] ?? []);
+    const a = trimmed(ours[y] ?? [], anyBackground), b = trimmed(theirs[y] ?? [], anyBackground);
     for (let x = 0; x < Math.max(a.length, b.length); x++) {
       const ca = a[x], cb = b[x];
       const show = (c: ShownCell | undefined) =>
