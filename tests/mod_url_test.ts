@@ -3,26 +3,7 @@
  * deno.json and a fresh module cache (as a CI step or a user would).
  */
 import assert from "node:assert/strict";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function withServer(fn: (base: string) => Promise<void>): Promise<void> {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    if (path.includes("..")) return new Response("no", { status: 403 });
-    try {
-      const body = await Deno.readFile(ROOT + path.slice(1));
-      return new Response(body, { headers: { "content-type": "application/typescript" } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    await server.shutdown();
-  }
-}
+import { withRepositoryServer as withServer } from "./support/http_source.ts";
 
 async function denoRun(args: string[], cwd: string, denoDir: string) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -41,7 +22,7 @@ async function denoRun(args: string[], cwd: string, denoDir: string) {
 
 Deno.test({
   name:
-    "mod.ts imported over HTTP in a fresh DENO_DIR seals/opens datagrams and runs the emulator; cli/mosh.ts --help runs from the URL",
+    "mod.ts imported over HTTP in a fresh DENO_DIR seals/opens datagrams, runs the emulator, serves and connects a session; cli/mosh.ts --help runs from the URL",
   async fn() {
     const work = await Deno.makeTempDir({ prefix: "mosh-url-" });
     try {
@@ -68,6 +49,41 @@ console.log(JSON.stringify({ seq: opened.seq, payload: new TextDecoder().decode(
           seq: 7,
           payload: "0123456789ab",
           row: "hi there",
+        });
+
+        // Whole sessions from the URL, with nothing but UDP on loopback allowed.
+        await Deno.writeTextFile(
+          `${work}/sessions.ts`,
+          `import { connectSession, serveSession } from "${base}/mod.ts";
+const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+  const writer = session.writable.getWriter();
+  await writer.write(new TextEncoder().encode("served " + session.columns + "x" + session.rows + "\\r\\n"));
+  const { value } = await session.readable.getReader().read();
+  await writer.write(new TextEncoder().encode("got " + new TextDecoder().decode(value)));
+});
+const client = await connectSession({ hostname: "127.0.0.1", port: server.port, key: server.key, columns: 50, rows: 5 });
+await client.waitForText("served");
+client.write("ping");
+await client.waitForText("got ping");
+const screen = client.screenText();
+console.log(JSON.stringify({ screen, status: (await client.closed).status }));
+await server.finished;
+`,
+        );
+        const sessions = await denoRun(
+          [
+            `--allow-import=${host},registry.npmjs.org`,
+            "--allow-net=127.0.0.1",
+            "--unstable-net",
+            "sessions.ts",
+          ],
+          work,
+          `${work}/deno_dir`,
+        );
+        assert.equal(sessions.code, 0, sessions.stderr);
+        assert.deepEqual(JSON.parse(sessions.stdout), {
+          screen: ["served 50x5", "got ping", "", "", ""],
+          status: 0,
         });
 
         const help = await denoRun(

@@ -79,6 +79,8 @@ export interface ClientCoreOptions {
   predict?: PredictMode;
   /** Predict that typing overwrites (`--predict-overwrite`). */
   predictOverwrite?: boolean;
+  /** Local address to bind; default every interface of the server address's family. */
+  localHostname?: string;
   /** Shown after notification messages, e.g. " [To quit: Ctrl-^ .]". */
   quitHint?: string;
   /** Millisecond clock; tests pass a virtual one. */
@@ -137,7 +139,7 @@ export class ClientCore {
       options.predictOverwrite ?? false,
       this.#clock,
     );
-    const family = options.ip.includes(":") ? "::" : "0.0.0.0";
+    const family = options.localHostname ?? (options.ip.includes(":") ? "::" : "0.0.0.0");
     const transportOptions: TransportOptions<UserStream, CompleteTerminal<TerminalState>> = {
       role: "client",
       key: options.key,

@@ -22,6 +22,11 @@ export interface ConnectSessionOptions {
   columns?: number;
   /** Window height; default 24. */
   rows?: number;
+  /**
+   * Local address to bind; default the loopback address when `hostname` is
+   * one (so `--allow-net=127.0.0.1` suffices), else every interface.
+   */
+  localHostname?: string;
   /** Aborting ends the session (the shutdown handshake when connected). */
   signal?: AbortSignal;
 }
@@ -106,6 +111,12 @@ export function connectSession(options: ConnectSessionOptions): Promise<RemoteSe
   const rows = options.rows ?? 24;
   if (typeof options.key === "string") parseKey(options.key); // throws KeyFormatError at once
   const sink = new FramebufferSink(columns, rows);
+  const loopback = /^127\./.test(options.hostname)
+    ? "127.0.0.1"
+    : options.hostname === "::1"
+    ? "::1"
+    : undefined;
+  const localHostname = options.localHostname ?? loopback;
   let onConnect: () => void = () => {};
   const core = new ClientCore({
     ip: options.hostname,
@@ -114,6 +125,7 @@ export function connectSession(options: ConnectSessionOptions): Promise<RemoteSe
     columns,
     rows,
     predict: "never",
+    ...(localHostname === undefined ? {} : { localHostname }),
     sink: {
       frame(core, now, final) {
         sink.frame(core, now, final);
