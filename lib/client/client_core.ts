@@ -42,7 +42,22 @@ export interface ClientResult {
   connected: boolean;
 }
 
-/** What a front end does with the core's frames. */
+/**
+ * What a front end does with the core's frames.
+ *
+ * @example A sink that logs each new screen
+ * ```ts
+ * import type { ClientSink } from "./client_core.ts";
+ * let last = -1n;
+ * const sink: ClientSink = {
+ *   frame(core) {
+ *     if (core.remoteStateNum === last) return;
+ *     last = core.remoteStateNum;
+ *     console.log(core.screen.screenText());
+ *   },
+ * };
+ * ```
+ */
 export interface ClientSink {
   /**
    * Called once per loop turn, after the transport ran: show the newest
@@ -58,7 +73,19 @@ export interface ClientSink {
   finish?(): void;
 }
 
-/** Byte filter between the user's keys and the user stream (the escape key). */
+/**
+ * Byte filter between the user's keys and the user stream (the escape key):
+ * appends the bytes to send; false drops the rest of the input.
+ *
+ * @example
+ * ```ts
+ * import type { KeyFilter } from "./client_core.ts";
+ * const upper: KeyFilter = (byte, send) => {
+ *   send.push(byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte);
+ *   return true;
+ * };
+ * ```
+ */
 export type KeyFilter = (byte: number, send: number[]) => boolean;
 
 /** Options for {@linkcode ClientCore}. */
@@ -98,14 +125,23 @@ export interface ClientCoreOptions {
 /**
  * One client session, whatever the front end.
  *
- * @example
- * ```ts ignore
- * const core = new ClientCore({ ip, port, key, columns: 80, rows: 24, sink: {
- *   frame(core) { console.log(core.screen.screenText()); },
- * } });
+ * @example Type into a session and watch the screen
+ * ```ts
+ * import { ClientCore } from "./client_core.ts";
+ * import { serveSession } from "../server/serve_session.ts";
+ * const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+ *   const { value } = await session.readable.getReader().read(); // the first key
+ *   await session.writable.getWriter().write(value!); // echoed: then the handler ends
+ * });
+ * let screen = "";
+ * const core = new ClientCore({
+ *   ip: "127.0.0.1", port: server.port, key: server.key, columns: 20, rows: 2,
+ *   sink: { frame: (core) => screen = core.screen.rowText(0).trimEnd() },
+ * });
  * core.start();
- * core.type(new TextEncoder().encode("ls\r"));
- * const { status } = await core.finished;
+ * core.type(new TextEncoder().encode("k"));
+ * const { status } = await core.finished; // 0: the server shut the session down
+ * await server.finished; // screen: "k"
  * ```
  */
 export class ClientCore {
@@ -201,16 +237,6 @@ export class ClientCore {
   /** Clock time the server was last heard from (the start time before it ever was). */
   get lastContact(): number {
     return this.#connected ? this.#transport.latestRemoteTimestamp : this.#start;
-  }
-
-  /** The server's address as the connection knows it (it may change when the server roams). */
-  get remoteAddress(): Address | null {
-    return this.#transport.connection.remoteAddr;
-  }
-
-  /** Local sockets in use (the newest last; the client hops ports). */
-  get localAddresses(): Address[] {
-    return this.#sockets.map((s) => s.localAddr);
   }
 
   /**

@@ -31,7 +31,15 @@ export interface ConnectSessionOptions {
   signal?: AbortSignal;
 }
 
-/** The server never answered, or the session ended before its first state arrived. */
+/**
+ * The server never answered, or the session ended before its first state arrived.
+ *
+ * @example
+ * ```ts
+ * import { ConnectError } from "./connect_session.ts";
+ * new ConnectError("Nothing received").name; // "ConnectError"
+ * ```
+ */
 export class ConnectError extends Error {
   /** An error saying `message`. */
   constructor(message: string) {

@@ -7,7 +7,16 @@
 import type { Framebuffer } from "../terminal/framebuffer.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
 
-/** A wait for text that did not finish; the message shows the screen it last saw. */
+/**
+ * A wait for text that did not finish; the message shows the screen it last saw.
+ *
+ * @example
+ * ```ts
+ * import { FramebufferSink, ScreenWaitError } from "./framebuffer_sink.ts";
+ * await new FramebufferSink(80, 24).waitForText("never", 1)
+ *   .catch((e) => e instanceof ScreenWaitError); // true
+ * ```
+ */
 export class ScreenWaitError extends Error {
   /** The screen's lines when the wait gave up. */
   readonly screen: string[];

@@ -36,12 +36,15 @@ export interface TerminalSinkOptions {
 /**
  * Frames on a local terminal.
  *
- * @example
- * ```ts ignore
- * const sink = new TerminalSink({ terminal, term: "xterm-256color" });
- * const core = new ClientCore({ ip, port, key, columns: 80, rows: 24, sink });
- * sink.start(80, 24);
- * core.start();
+ * @example The escape string that sets up a terminal
+ * ```ts
+ * import { TerminalSink } from "./terminal_sink.ts";
+ * let written = "";
+ * const sink = new TerminalSink({
+ *   terminal: { write: (t) => written += t, size: () => ({ columns: 80, rows: 24 }), setRaw() {} },
+ *   term: "xterm-256color",
+ * });
+ * sink.start(); // written: alternate screen, application cursor keys, a cleared screen
  * ```
  */
 export class TerminalSink implements ClientSink {

@@ -10,6 +10,19 @@
  * The program end of a server session. The session reads output until
  * `read()` resolves to `null`, writes the user's (already translated) bytes,
  * forwards window sizes, and closes the host when the session ends.
+ *
+ * @example A host whose program prints one line and ends
+ * ```ts
+ * import type { Host } from "./host.ts";
+ * const lines = [new TextEncoder().encode("hello\r\n")];
+ * const host: Host = {
+ *   read: () => Promise.resolve(lines.shift() ?? null),
+ *   write: () => Promise.resolve(), // the user's keys are ignored
+ *   resize() {},
+ *   attach() {},
+ *   close() {},
+ * };
+ * ```
  */
 export interface Host {
   /** The program's next output (terminal bytes); `null` once it has ended. */

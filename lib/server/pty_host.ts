@@ -18,10 +18,14 @@ export interface PtyHostOptions {
  * A {@linkcode Host} over a pty. The child waits for a newline on its
  * terminal before it execs the program, so {@linkcode attach} releases it.
  *
- * @example
+ * @example The terminal's echo comes back as output (FFI: not run as a doc test, the library stays loaded)
  * ```ts ignore
- * const host = new PtyHost({ pty: Pty.open(80, 24), childExited: child.status });
- * const session = new ServerSession({ key, socket, host, width: 80, height: 24 });
+ * import { Pty } from "./pty.ts";
+ * import { PtyHost } from "./pty_host.ts";
+ * const host = new PtyHost({ pty: Pty.open(80, 24) });
+ * await host.write(new TextEncoder().encode("x"));
+ * await host.read(); // "x": the pty echoes what is typed while nothing reads it
+ * host.close();
  * ```
  */
 export class PtyHost implements Host {

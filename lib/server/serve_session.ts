@@ -48,7 +48,19 @@ export interface ServedSessionInfo {
 /** The session handler: runs once the client connects. */
 export type SessionHandler = (session: ServedSession) => Promise<void> | void;
 
-/** No port of the range could be bound. */
+/**
+ * No port of the range could be bound.
+ *
+ * @example
+ * ```ts
+ * import { BindError, serveSession } from "./serve_session.ts";
+ * const taken = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+ * const port = (taken.addr as Deno.NetAddr).port;
+ * await serveSession({ hostname: "127.0.0.1", port }, () => {})
+ *   .catch((e) => e instanceof BindError); // true
+ * taken.close();
+ * ```
+ */
 export class BindError extends Error {
   /** An error saying `message`, caused by the last bind failure. */
   constructor(message: string, options?: ErrorOptions) {

@@ -7,7 +7,15 @@
  */
 import type { Host } from "./host.ts";
 
-/** Written after the session ended. */
+/**
+ * Written after the session ended.
+ *
+ * @example
+ * ```ts
+ * import { SessionClosedError } from "./stream_host.ts";
+ * new SessionClosedError().name; // "SessionClosedError"
+ * ```
+ */
 export class SessionClosedError extends Error {
   /** The error for a write after the end. */
   constructor() {
@@ -16,7 +24,15 @@ export class SessionClosedError extends Error {
   }
 }
 
-/** The `resize` event of a {@linkcode ServedSession}: the client's new window size. */
+/**
+ * The `resize` event of a {@linkcode ServedSession}: the client's new window size.
+ *
+ * @example
+ * ```ts
+ * import { ResizeEvent } from "./stream_host.ts";
+ * const event = new ResizeEvent(100, 30); // event.type === "resize"
+ * ```
+ */
 export class ResizeEvent extends Event {
   /** New width. */
   readonly columns: number;
@@ -38,6 +54,18 @@ export class ResizeEvent extends Event {
  * is `"\r"`, Ctrl-C is `"\x03"`, arrows are escape sequences); output is
  * not post-processed, so write `"\r\n"` to start a new line, as a raw-mode
  * program does.
+ *
+ * @example Follow the window size
+ * ```ts
+ * import { StreamHost } from "./stream_host.ts";
+ * const sizes: string[] = [];
+ * const host = new StreamHost((session) => {
+ *   session.addEventListener("resize", () => sizes.push(`${session.columns}x${session.rows}`));
+ * });
+ * host.attach(80, 24);
+ * host.resize(100, 30); // sizes: ["100x30"]
+ * host.close();
+ * ```
  */
 export class ServedSession extends EventTarget {
   /** What the user typed (ends when the session closes). */
@@ -101,13 +129,18 @@ interface PendingChunk {
  * settles or the writable is closed, the output ends and the session shuts
  * down.
  *
- * @example
- * ```ts ignore
+ * @example What a session does with a host, by hand
+ * ```ts
+ * import { StreamHost } from "./stream_host.ts";
  * const host = new StreamHost(async (session) => {
  *   const writer = session.writable.getWriter();
- *   await writer.write(new TextEncoder().encode("hello\r\n"));
+ *   await writer.write(new TextEncoder().encode(`hello ${session.columns}x${session.rows}`));
  * });
- * await new ServerSession({ key, socket, host, width: 80, height: 24 }).run();
+ * host.attach(80, 24); // a client connected: the handler starts
+ * await host.read(); // "hello 80x24", for the session's emulator
+ * await host.read(); // null: the handler returned, the session shuts down
+ * host.close();
+ * await host.handlerDone;
  * ```
  */
 export class StreamHost implements Host {
