@@ -53,6 +53,14 @@ export interface ConnectionOptions {
   remote?: Address;
   /** Reports connection events (attach, detach, hop) for logs. */
   log?: (message: string) => void;
+  /** First sequence number to send (a resumed client starts past every number it used). */
+  firstSeq?: number;
+  /**
+   * Called before a sequence number at or past the last reserved limit is
+   * used; records the block durably and returns its (exclusive) end, so a
+   * restarted client can start past every nonce this one may have used.
+   */
+  reserveSeq?: (seq: number) => number;
 }
 
 function mtuFor(hostname: string): number {
@@ -86,7 +94,9 @@ export class Connection {
   readonly #sockets: DatagramSocket[] = [];
   readonly #log: (message: string) => void;
   #remote: Address | null;
-  #nextSeq = 0;
+  #nextSeq: number;
+  #seqLimit: number;
+  readonly #reserveSeq: ((seq: number) => number) | null;
   #expectedSeq = 0;
   #savedTimestamp = -1;
   #savedTimestampAt = 0;
@@ -106,6 +116,9 @@ export class Connection {
     this.#clock = options.clock;
     this.#log = options.log ?? (() => {});
     this.#remote = options.remote ?? null;
+    this.#nextSeq = options.firstSeq ?? 0;
+    this.#reserveSeq = options.reserveSeq ?? null;
+    this.#seqLimit = this.#reserveSeq ? this.#nextSeq : Number.POSITIVE_INFINITY;
     if (typeof options.socket === "function") {
       this.#opener = options.socket;
       this.#sockets.push(options.socket());
@@ -115,6 +128,11 @@ export class Connection {
     }
     this.#lastPortChoice = this.#clock();
     this.#mtu = this.#remote ? mtuFor(this.#remote.hostname) : MTU_DEFAULT;
+  }
+
+  /** The sequence number the next datagram will carry. */
+  get nextSeq(): number {
+    return this.#nextSeq;
   }
 
   /** Datagram MTU in use (500 until the family is known or after EMSGSIZE). */
@@ -165,6 +183,12 @@ export class Connection {
   send(payload: Uint8Array): void {
     const now = this.#clock();
     if (this.#remote !== null) {
+      if (this.#nextSeq >= this.#seqLimit) {
+        const limit = this.#reserveSeq!(this.#nextSeq);
+        // Never seal a nonce that is not on record.
+        if (!(limit > this.#nextSeq)) throw new RangeError(`Bad sequence reservation ${limit}`);
+        this.#seqLimit = limit;
+      }
       const wire = this.#codec.seal({
         seq: this.#nextSeq++,
         timestamp: timestamp16(now),

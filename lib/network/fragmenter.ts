@@ -47,7 +47,12 @@ export class FragmentOverflowError extends RangeError {
 export class Fragmenter {
   // Every instruction gets a fresh id (mosh reuses an id only for an identical
   // resend; a receiver uses ids just to group fragments, so this is compatible).
-  #nextId = 1n;
+  #nextId: bigint;
+
+  /** @param firstId The id of the first instruction (a resumed client starts past its old ids). */
+  constructor(firstId = 1n) {
+    this.#nextId = firstId;
+  }
 
   /** The id the next instruction will get. */
   get nextId(): bigint {

@@ -18,11 +18,12 @@ import {
 } from "./constants.ts";
 import { Connection, type Role } from "./connection.ts";
 import type { Address, DatagramSocket, SocketOpener } from "./datagram_socket.ts";
+import { type AckJournal, DurableAcks, type NumberedState } from "./durable_acks.ts";
 import { FragmentAssembly, FragmentFormatError } from "./fragment_assembly.ts";
 import { Fragmenter } from "./fragmenter.ts";
 import { type Instruction, InstructionFormatError } from "./instruction.ts";
 import type { SyncState } from "./sync_state.ts";
-import { TransportSender } from "./transport_sender.ts";
+import { type SenderJournal, TransportSender } from "./transport_sender.ts";
 import { PROTOCOL_VERSION } from "../version.ts";
 
 /** A received state, numbered as the peer numbered it. */
@@ -70,6 +71,33 @@ export interface TransportOptions<L, R> {
   random?: (length: number) => Uint8Array;
   /** Connection events for logs. */
   log?: (message: string) => void;
+  /** Start from a snapshot (a resumed client) instead of from zero. */
+  resume?: TransportResume<L, R>;
+  /** Record numbers, sent content and acknowledged states durably (a resumable client). */
+  journal?: TransportJournal<L, R>;
+}
+
+/**
+ * Where a restarted transport starts: a resumed client is a normal client
+ * whose numbers start past everything the previous process may have used.
+ */
+export interface TransportResume<L, R> {
+  /** First datagram sequence number (past every nonce used under this key). */
+  firstSeq: number;
+  /** Number of our state the peer acknowledged (`initialState` is its content). */
+  ackedNum: bigint;
+  /** Our object as it was (what the peer may not have yet, then new input). */
+  current: L;
+  /** Lowest number for our next new state. */
+  nextNum: bigint;
+  /** The peer's states on record, oldest first (one or two); the newest is shown. */
+  remoteStates: NumberedState<R>[];
+}
+
+/** The durable record a resumable client keeps (all calls synchronous). */
+export interface TransportJournal<L, R> extends SenderJournal<L>, AckJournal<R> {
+  /** Before sequence number `seq` (at or past the last limit) is used: returns the new limit. */
+  reserveSeq(seq: number): number;
 }
 
 /**
@@ -106,8 +134,9 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   #lastConsumed: R;
   #quenchUntil = 0;
   readonly #clock: () => number;
-  readonly #fragmenter = new Fragmenter();
+  readonly #fragmenter: Fragmenter;
   readonly #assembly = new FragmentAssembly();
+  readonly #acks: DurableAcks<R> | null = null;
 
   /** A Transport configured by `options`. */
   constructor(options: TransportOptions<L, R>) {
@@ -119,7 +148,14 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
       socket: options.socket,
       ...(options.remote ? { remote: options.remote } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.resume ? { firstSeq: options.resume.firstSeq } : {}),
+      ...(options.journal ? { reserveSeq: (seq: number) => options.journal!.reserveSeq(seq) } : {}),
     });
+    // Every instruction takes at least one sequence number, so ids stay ≤ seq + 1:
+    // starting past the first sequence number keeps a resumed client's ids fresh too.
+    this.#fragmenter = new Fragmenter(
+      options.resume ? BigInt(options.resume.firstSeq) + 1n : 1n,
+    );
     const connection = this.connection;
     const fragmenter = this.#fragmenter;
     this.sender = new TransportSender<L>({
@@ -127,6 +163,16 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
       clock: options.clock,
       sendMinDelay: options.role === "server" ? SEND_MINDELAY_SERVER : SEND_MINDELAY_CLIENT,
       ...(options.random ? { random: options.random } : {}),
+      ...(options.resume
+        ? {
+          resume: {
+            ackedNum: options.resume.ackedNum,
+            current: options.resume.current,
+            nextNum: options.resume.nextNum,
+          },
+        }
+        : {}),
+      ...(options.journal ? { journal: options.journal } : {}),
       link: {
         get hasRemoteAddr() {
           return connection.hasRemoteAddr;
@@ -144,12 +190,25 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
         },
       },
     });
-    this.#received = [{
-      timestamp: this.#clock(),
-      num: 0n,
-      state: options.initialRemoteState.clone(),
-    }];
-    this.#lastConsumed = options.initialRemoteState.clone();
+    const now = this.#clock();
+    const held = options.resume?.remoteStates ??
+      [{ num: 0n, state: options.initialRemoteState.clone() }];
+    this.#received = held.map((h) => ({ timestamp: now, num: h.num, state: h.state.clone() }));
+    this.#lastConsumed = this.#received[this.#received.length - 1]!.state.clone();
+    if (options.journal) {
+      this.#acks = new DurableAcks(
+        options.journal,
+        held.map((h, i) => ({ num: h.num, state: this.#received[i]!.state })),
+        this.#clock,
+        this.sender.nextNum,
+      );
+      this.sender.setAckNum(this.#acks.ackNum);
+    }
+  }
+
+  /** The peer's states a restart would hold (with a journal), oldest first. */
+  get durableRemoteStates(): NumberedState<R>[] {
+    return this.#acks?.held ?? [];
   }
 
   /** Our object as it is now; mutate it, then {@linkcode tick}. */
@@ -209,12 +268,26 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
 
   /** Milliseconds until {@linkcode tick} must be called. */
   waitTime(): number {
-    return this.sender.waitTime();
+    const wait = this.sender.waitTime();
+    if (this.#acks === null || !this.hasRemoteAddr) return wait;
+    const save = this.#acks.nextSaveTime(this.remoteStateNum) - this.#clock();
+    return Math.min(wait, Math.max(0, save));
   }
 
   /** Sends whatever is due now. */
   tick(): void {
+    this.#advanceAck();
     this.sender.tick();
+  }
+
+  /** With a journal: acknowledge the newest state once it is on record. */
+  #advanceAck(): void {
+    if (this.#acks === null) return;
+    const newest = this.#received[this.#received.length - 1]!;
+    const num = this.#acks.advance(newest, this.sender);
+    if (num === null) return;
+    this.sender.setAckNum(num);
+    this.sender.setDataAck(); // the new acknowledgement leaves within ACK_DELAY
   }
 
   /** Starts the shutdown handshake. */
@@ -274,6 +347,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
       return false;
     }
     this.sender.processAcknowledgmentThrough(inst.ackNum);
+    this.#acks?.settle(inst.ackNum, inst.throwawayNum);
     this.connection.setLastRoundtripSuccess(this.sender.acknowledged.timestamp);
     if (this.#received.some((s) => s.num === inst.newNum)) {
       this.drops.duplicate++;
@@ -316,7 +390,8 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
       return false;
     }
     this.#received.push(entry);
-    this.sender.setAckNum(inst.newNum);
+    if (this.#acks === null) this.sender.setAckNum(inst.newNum);
+    else this.#advanceAck();
     this.sender.remoteHeard(now);
     if (inst.diff.length > 0) this.sender.setDataAck();
     return true;

@@ -36,8 +36,36 @@ export interface SenderLink {
   sendInstruction(instruction: Instruction): void;
 }
 
+/**
+ * What a sender records durably so that a restarted endpoint can go on from
+ * where it stopped (a resumed client). Both calls are synchronous: nothing
+ * leaves before the record does.
+ */
+export interface SenderJournal<S> {
+  /** Before state number `num` (at or past the last limit) is used: returns the new exclusive limit. */
+  reserveNum(num: bigint): bigint;
+  /**
+   * Before an instruction carrying `current` leaves, `ackedNum` being the
+   * state the peer acknowledged: records what a restart needs to resend it.
+   * Returns the `throwaway_num` to send (at most `ackedNum`): the peer keeps
+   * every state from there on, so a restart may diff from it.
+   */
+  beforeSend(current: S, ackedNum: bigint): bigint;
+}
+
+/** Where a restarted sender starts (the snapshot a journal recorded). */
+export interface SenderResume<S> {
+  /** Number of the state the peer acknowledged (its content is `initial`). */
+  ackedNum: bigint;
+  /** The object as it was: `initial` plus what the peer may not have yet. */
+  current: S;
+  /** The lowest number the next new state may get (past every number used before). */
+  nextNum: bigint;
+}
+
 /** Options for {@linkcode TransportSender}. */
 export interface SenderOptions<S> {
+  /** State 0, or with `resume` the content of the acknowledged state. */
   initial: S;
   clock: () => number;
   link: SenderLink;
@@ -45,6 +73,10 @@ export interface SenderOptions<S> {
   sendMinDelay: number;
   /** Random bytes for chaff. */
   random?: (length: number) => Uint8Array;
+  /** Start from a snapshot instead of state 0. */
+  resume?: SenderResume<S>;
+  /** Durable record of numbers and sent content (a resumable client). */
+  journal?: SenderJournal<S>;
 }
 
 const NEVER = Number.POSITIVE_INFINITY;
@@ -72,6 +104,9 @@ export class TransportSender<S extends SyncState<S>> {
   readonly #link: SenderLink;
   readonly #sendMinDelay: number;
   readonly #random: (length: number) => Uint8Array;
+  readonly #journal: SenderJournal<S> | null;
+  #numFloor = 0n;
+  #numLimit: bigint;
 
   /** A TransportSender configured by `options`. */
   constructor(options: SenderOptions<S>) {
@@ -81,8 +116,15 @@ export class TransportSender<S extends SyncState<S>> {
     this.#random = options.random ??
       ((n) => crypto.getRandomValues(new Uint8Array(n)));
     const now = this.#clock();
-    this.current = options.initial.clone();
-    const first = { timestamp: now, num: 0n, state: options.initial.clone() };
+    this.#journal = options.journal ?? null;
+    this.current = (options.resume?.current ?? options.initial).clone();
+    const first = {
+      timestamp: now,
+      num: options.resume?.ackedNum ?? 0n,
+      state: options.initial.clone(),
+    };
+    this.#numFloor = options.resume?.nextNum ?? 0n;
+    this.#numLimit = this.#journal ? 0n : SHUTDOWN_NUM;
     this.#sent = [first];
     this.#assumed = first;
     this.#nextAckTime = now;
@@ -107,6 +149,12 @@ export class TransportSender<S extends SyncState<S>> {
   /** Number of entries in the sent list (≤ 32). */
   get sentCount(): number {
     return this.#sent.length;
+  }
+
+  /** The number the next new state will get. */
+  get nextNum(): bigint {
+    const n = this.lastSent.num + 1n;
+    return n < this.#numFloor ? this.#numFloor : n;
   }
 
   /** Newest state number received from the peer, acknowledged in every instruction. */
@@ -273,7 +321,7 @@ export class TransportSender<S extends SyncState<S>> {
   }
 
   #sendEmptyAck(now: number): void {
-    const num = this.#shutdownInProgress ? SHUTDOWN_NUM : this.lastSent.num + 1n;
+    const num = this.#shutdownInProgress ? SHUTDOWN_NUM : this.#newNum();
     this.#addSentState(now, num);
     this.#sendInstruction(new Uint8Array(0), num);
     this.#nextAckTime = now + ACK_INTERVAL;
@@ -282,8 +330,9 @@ export class TransportSender<S extends SyncState<S>> {
 
   #sendDiff(now: number, diff: Uint8Array): void {
     const back = this.lastSent;
-    let num = this.current.equals(back.state) ? back.num : back.num + 1n;
+    let num = this.current.equals(back.state) ? back.num : -1n;
     if (this.#shutdownInProgress) num = SHUTDOWN_NUM;
+    else if (num < 0n) num = this.#newNum();
     if (num === back.num) {
       back.timestamp = now;
     } else {
@@ -295,14 +344,27 @@ export class TransportSender<S extends SyncState<S>> {
     this.#nextSendTime = NEVER;
   }
 
+  /** A fresh state number, reserved in the journal first. */
+  #newNum(): bigint {
+    const num = this.nextNum;
+    if (num >= this.#numLimit) {
+      const limit = this.#journal!.reserveNum(num);
+      if (!(limit > num)) throw new RangeError(`Bad state-number reservation ${limit}`);
+      this.#numLimit = limit;
+    }
+    return num;
+  }
+
   #sendInstruction(diff: Uint8Array, newNum: bigint): void {
+    const front = this.#sent[0]!.num;
+    const throwaway = this.#journal ? this.#journal.beforeSend(this.current, front) : front;
     const chaff = this.#random(1);
     const instruction: Instruction = {
       protocolVersion: PROTOCOL_VERSION,
       oldNum: this.#assumed.num,
       newNum,
       ackNum: this.#ackNum,
-      throwawayNum: this.#sent[0]!.num,
+      throwawayNum: throwaway < front ? throwaway : front,
       diff,
       chaff: this.#random(chaff[0]! % 17),
     };

@@ -33,10 +33,17 @@ type Unit = number | Resize;
  */
 export class UserStream implements SyncState<UserStream> {
   #units: Unit[] = [];
+  /** Units removed from the front by {@linkcode subtract}, so `end` stays absolute. */
+  #dropped = 0;
 
   /** Number of units held. */
   get size(): number {
     return this.#units.length;
+  }
+
+  /** Units ever appended to this stream's lineage (held + subtracted): a position that only grows. */
+  get end(): number {
+    return this.#dropped + this.#units.length;
   }
 
   /** Appends keystroke bytes. */
@@ -82,7 +89,9 @@ export class UserStream implements SyncState<UserStream> {
   }
 
   subtract(prefix: UserStream): void {
-    this.#units.splice(0, Math.min(prefix.size, this.#units.length));
+    const n = Math.min(prefix.size, this.#units.length);
+    this.#units.splice(0, n);
+    this.#dropped += n;
   }
 
   equals(other: UserStream): boolean {
@@ -100,6 +109,7 @@ export class UserStream implements SyncState<UserStream> {
   clone(): UserStream {
     const copy = new UserStream();
     copy.#units = this.#units.slice();
+    copy.#dropped = this.#dropped;
     return copy;
   }
 }
