@@ -13,7 +13,8 @@ export type ClientCommand =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "colors" }
-  | { kind: "run"; ip: string; port: number; verbose: number };
+  | { kind: "run"; ip: string; port: number; verbose: number; host?: string }
+  | { kind: "resume"; id?: string; list: boolean };
 
 /** A command line or environment mosh-client refuses; the message is for stderr, exit 1. */
 export class ClientUsageError extends Error {
@@ -25,7 +26,8 @@ export class ClientUsageError extends Error {
 
 /** The usage text. */
 export function clientUsage(argv0: string): string {
-  return `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c`;
+  return `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c\n` +
+    `       ${argv0} --resume [ID] | --resume --list`;
 }
 
 /**
@@ -40,14 +42,16 @@ export function clientUsage(argv0: string): string {
 export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCommand {
   if (args.includes("--help")) return { kind: "help" };
   if (args.includes("--version")) return { kind: "version" };
+  if (args[0] === "--resume") return parseResume(args.slice(1), argv0);
   const positional: string[] = [];
   let verbose = 0;
+  let host: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "-c") return { kind: "colors" };
     if (a === "-v") verbose++;
-    else if (a === "-#") i++;
-    else if (a.startsWith("-#")) continue;
+    else if (a === "-#") host = args[++i];
+    else if (a.startsWith("-#")) host = a.slice(2);
     else if (a.startsWith("-") && a !== "-") throw new ClientUsageError(clientUsage(argv0));
     else positional.push(a);
   }
@@ -56,7 +60,23 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
   if (!/^\d+$/.test(port) || Number(port) > 65535) {
     throw new ClientUsageError(`${argv0}: Bad UDP port (${port})\n\n${clientUsage(argv0)}`);
   }
-  return { kind: "run", ip: ip.replace(/^\[(.*)\]$/, "$1"), port: Number(port), verbose };
+  return {
+    kind: "run",
+    ip: ip.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(port),
+    verbose,
+    ...(host ? { host } : {}),
+  };
+}
+
+/** `--resume [ID]`, `--resume --list`. */
+function parseResume(rest: string[], argv0: string): ClientCommand {
+  if (rest.length === 1 && rest[0] === "--list") return { kind: "resume", list: true };
+  if (rest.length === 0) return { kind: "resume", list: false };
+  if (rest.length === 1 && /^[a-z0-9]{1,32}$/.test(rest[0]!)) {
+    return { kind: "resume", id: rest[0]!, list: false };
+  }
+  throw new ClientUsageError(clientUsage(argv0));
 }
 
 /** The client's settings from the environment. */

@@ -40,6 +40,8 @@ export interface ClientResult {
   status: number;
   /** Whether any server state ever arrived. */
   connected: boolean;
+  /** The server ended the session (its shell exited, or it was told to stop). */
+  endedByServer?: boolean;
 }
 
 /**
@@ -120,6 +122,11 @@ export interface ClientCoreOptions {
   transport?: (
     options: TransportOptions<UserStream, CompleteTerminal<TerminalState>>,
   ) => ClientTransport;
+  /**
+   * The transport starts from a resumed snapshot: it already holds a server
+   * state, so "connected" waits for the server to answer this process.
+   */
+  resumed?: boolean;
 }
 
 /**
@@ -158,6 +165,7 @@ export class ClientCore {
   readonly #start: number;
   readonly #port: number;
   #connected = false;
+  readonly #resumed: boolean;
   #started = false;
   #done = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -168,6 +176,7 @@ export class ClientCore {
     this.#clock = options.clock ?? (() => performance.now());
     this.#sink = options.sink;
     this.#port = options.port;
+    this.#resumed = options.resumed ?? false;
     this.#start = this.#clock();
     this.notifications = new NotificationBar(options.quitHint ?? "", this.#start);
     this.prediction = new PredictionEngine(
@@ -326,7 +335,8 @@ export class ClientCore {
     if (this.#done || !this.#started) return;
     const now = this.#clock();
     const t = this.#transport;
-    if (t.remoteStateNum > 0n && !this.#connected) {
+    const answered = this.#resumed ? t.connection.lastHeard >= this.#start : t.remoteStateNum > 0n;
+    if (answered && !this.#connected) {
       this.#connected = true;
       if (this.notifications.message.startsWith("Nothing received")) this.notifications.clear();
     }
@@ -336,7 +346,7 @@ export class ClientCore {
     this.prediction.setLocalFrameLateAcked(t.latestRemoteState.echoAck);
     if (t.shutdownAcknowledged) return this.#finish(0);
     if (t.shutdownAckTimedOut) return this.#finish(1);
-    if (t.counterpartyShutdownAckSent) return this.#finish(0);
+    if (t.counterpartyShutdownAckSent) return this.#finish(0, true);
     if (!this.#connected && !t.shutdownInProgress && now - this.#start > CONNECT_GRACE) {
       if (now - this.#start > CONNECT_TIMEOUT) {
         this.notifications.set("Timed out waiting for server...", now, { permanent: true });
@@ -351,7 +361,7 @@ export class ClientCore {
     } catch (error) {
       this.notifications.setNetworkError(String((error as Error).message ?? error), now);
     }
-    if (t.counterpartyShutdownAckSent) return this.#finish(0);
+    if (t.counterpartyShutdownAckSent) return this.#finish(0, true);
     this.#sink.frame(this, now, false);
     // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
     // 1–2 ms: once the frame is out, wait it out here (a brief, bounded block).
@@ -369,7 +379,7 @@ export class ClientCore {
     this.#timer = setTimeout(() => this.#iterate(), Math.max(1, Math.min(wait, 10_000)));
   }
 
-  #finish(status: number): void {
+  #finish(status: number, endedByServer = false): void {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
@@ -378,7 +388,7 @@ export class ClientCore {
     this.#sink.finish?.();
     this.#transport.close();
     Promise.all(this.#sockets.map((s) => s.closed)).then(() =>
-      this.#resolve({ status, connected: this.#connected })
+      this.#resolve({ status, connected: this.#connected, endedByServer })
     );
   }
 }

@@ -13,6 +13,15 @@ import {
   readClientEnvironment,
 } from "./client_args.ts";
 import { ClientSession, type LocalTerminal } from "./client_session.ts";
+import {
+  listSessions,
+  type Persistence,
+  recordNewSession,
+  ResumeError,
+  settleSession,
+  takeOverSession,
+} from "./resume.ts";
+import { SessionStoreError } from "./session_store.ts";
 
 const encoder = new TextEncoder();
 
@@ -77,6 +86,27 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     console.log(termColors(Deno.env.get("TERM")));
     return 0;
   }
+  let persistence: Persistence | null = null;
+  if (command.kind === "resume") {
+    if (command.list) {
+      Deno.stdout.writeSync(new TextEncoder().encode(listSessions(Deno.env)));
+      return 0;
+    }
+    try {
+      persistence = takeOverSession(Deno.env, command.id);
+    } catch (error) {
+      if (error instanceof ResumeError || error instanceof SessionStoreError) {
+        console.error(error instanceof ResumeError ? error.message : `mosh: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+    // The key comes from the record, as MOSH_KEY would.
+    Deno.env.set("MOSH_KEY", persistence.journal.record.key);
+  }
+  const target = command.kind === "resume"
+    ? { ip: persistence!.journal.record.ip, port: persistence!.journal.record.port }
+    : { ip: command.ip, port: command.port };
   let env;
   try {
     env = readClientEnvironment(Deno.env);
@@ -99,7 +129,20 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     return 1;
   }
   const terminal = stdoutTerminal();
-  const session = new ClientSession({ ip: command.ip, port: command.port, env, terminal });
+  if (command.kind === "run") {
+    const { columns, rows } = terminal.size();
+    persistence = recordNewSession(
+      Deno.env,
+      { host: command.host ?? command.ip, ...target, key: env.key, columns, rows },
+      (message) => console.error(message),
+    );
+  }
+  const session = new ClientSession({
+    ...target,
+    env,
+    terminal,
+    ...(persistence ? { transport: persistence.transport, resumed: persistence.resumed } : {}),
+  });
   const signals: [Deno.Signal, () => void][] = [
     ["SIGWINCH", () => session.resize()],
     ["SIGTERM", () => session.signal()],
@@ -124,10 +167,13 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     for (const [s, fn] of signals) Deno.removeSignalListener(s, fn);
     stdinDone.abort();
   }
-  if (!result.connected) {
+  const settled = persistence ? settleSession(persistence, result) : null;
+  if (persistence?.resumed && settled !== null) {
+    console.error(`\n${settled}`);
+  } else if (!result.connected) {
     console.error(
-      `\nmosh did not make a successful connection to ${command.ip}:${command.port}.\n` +
-        `Please verify that UDP port ${command.port} is not firewalled and can reach the server.\n\n` +
+      `\nmosh did not make a successful connection to ${target.ip}:${target.port}.\n` +
+        `Please verify that UDP port ${target.port} is not firewalled and can reach the server.\n\n` +
         "(By default, mosh uses a UDP port between 60000 and 61000. The -p option\n" +
         "selects a specific UDP port number.)",
     );
@@ -136,6 +182,7 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
       "\n\nmosh did not shut down cleanly. Please note that the\n" +
         "mosh-server process may still be running on the server.",
     );
+    if (settled !== null) console.error(settled);
   }
   console.log("[mosh is exiting.]");
   return result.status;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ClientEnvironment } from "./client_args.ts";
-import { ClientCore, type ClientResult } from "./client_core.ts";
+import { ClientCore, type ClientCoreOptions, type ClientResult } from "./client_core.ts";
 import { EscapeKeyFilter, parseEscapeKey } from "./escape_key.ts";
 import type { NotificationBar } from "./notification_bar.ts";
 import type { PredictionEngine } from "./prediction_engine.ts";
@@ -27,6 +27,10 @@ export interface ClientSessionOptions {
   terminal: LocalTerminal;
   /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
+  /** Builds the transport (a resumable or resumed session: see `ClientCoreOptions.transport`). */
+  transport?: ClientCoreOptions["transport"];
+  /** The transport starts from a resumed snapshot. */
+  resumed?: boolean;
 }
 
 /**
@@ -76,6 +80,8 @@ export class ClientSession {
       predictOverwrite: env.predictOverwrite,
       quitHint: escapeKey.key === null ? "" : ` [To quit: ${escapeKey.keyName} .]`,
       clock: this.#clock,
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.resumed ? { resumed: true } : {}),
     });
     this.finished = this.core.finished;
   }

@@ -27,6 +27,8 @@ export class UdpImpairmentProxy {
   dropped = 0;
   /** While true, everything is dropped both ways. */
   blackout = false;
+  /** Sees every datagram as it arrives, before impairments (`up`: from the client). */
+  tap: ((data: Uint8Array, up: boolean) => void) | null = null;
   readonly #listen: Deno.DatagramConn;
   #toServer: Deno.DatagramConn;
   readonly #serverPort: number;
@@ -75,6 +77,7 @@ export class UdpImpairmentProxy {
   }
 
   #forward(data: Uint8Array, up: boolean): void {
+    this.tap?.(data, up);
     if (this.blackout || this.#closed) return;
     const imp = up ? this.up : this.down;
     if (this.#random() < (imp.loss ?? 0)) {

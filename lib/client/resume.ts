@@ -1,0 +1,209 @@
+/**
+ * `--resume`: choosing a session from the store, taking it over, and what
+ * becomes of its record when the client ends; `--resume --list`.
+ *
+ * @module
+ */
+import { formatKey } from "../crypto/session_key.ts";
+import { Transport, type TransportOptions } from "../network/transport.ts";
+import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import type { UserStream } from "../statesync/user_stream.ts";
+import { TerminalState } from "../terminal/terminal_state.ts";
+import type { ClientResult, ClientTransport } from "./client_core.ts";
+import { firstLine, resumeFromRecord, saveScreen, SessionJournal } from "./session_journal.ts";
+import {
+  newSessionId,
+  ownerAlive,
+  ownerOf,
+  type SessionRecord,
+  SessionStore,
+  SessionStoreError,
+  type StoreEnvironment,
+} from "./session_store.ts";
+
+/** A session the client records (new) or took over (resumed). */
+export interface Persistence {
+  /** The record's journal (the transport writes through it). */
+  journal: SessionJournal;
+  /** Whether this process resumed an existing session. */
+  resumed: boolean;
+  /** Builds the client's transport over the journal (and the snapshot when resumed). */
+  transport: (
+    options: TransportOptions<UserStream, CompleteTerminal<TerminalState>>,
+  ) => ClientTransport;
+}
+
+/** `--resume` cannot go ahead; the message is for stderr. */
+export class ResumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResumeError";
+  }
+}
+
+function persistence(journal: SessionJournal, resumed: boolean): Persistence {
+  const snapshot = resumed ? resumeFromRecord(journal.record) : null;
+  return {
+    journal,
+    resumed,
+    transport(options) {
+      return new Transport({ ...options, journal, ...(snapshot ? { resume: snapshot } : {}) });
+    },
+  };
+}
+
+/** Settings a new record takes from the environment. */
+function networkTimeout(env: StoreEnvironment): number {
+  const n = Number(env.get("MOSH_SERVER_NETWORK_TMOUT") ?? "0");
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * Starts recording a new session, or returns `null` with a warning on
+ * stderr when the store cannot be used (the session runs, just not resumable).
+ */
+export function recordNewSession(
+  env: StoreEnvironment,
+  session: {
+    host: string;
+    ip: string;
+    port: number;
+    key: Uint8Array;
+    columns: number;
+    rows: number;
+  },
+  warn: (message: string) => void,
+): Persistence | null {
+  if (env.get("MOSH_NO_RESUME") !== undefined) return null;
+  const owner = ownerOf(Deno.pid);
+  if (owner === null) return null; // no /proc: liveness cannot be told, so no resume
+  try {
+    const store = SessionStore.open(env);
+    const now = Date.now();
+    const record: SessionRecord = {
+      format: 1,
+      id: newSessionId(),
+      host: session.host,
+      ip: session.ip,
+      port: session.port,
+      key: formatKey(session.key),
+      owner,
+      created: now,
+      lastContact: now,
+      networkTimeout: networkTimeout(env),
+      seqEnd: 0,
+      numEnd: "0",
+      ackedNum: "0",
+      events: "",
+      remote: [saveScreen({
+        num: 0n,
+        state: new CompleteTerminal(new TerminalState(session.columns, session.rows)),
+      })],
+    };
+    return persistence(new SessionJournal(store, record), false);
+  } catch (error) {
+    warn(`mosh: this session cannot be resumed: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * Takes over session `id`, or the most recent one whose client is gone.
+ *
+ * @throws {ResumeError} when there is no such session, or its client still runs.
+ * @throws {SessionStoreError} when the store or the file is unsafe.
+ */
+export function takeOverSession(env: StoreEnvironment, id?: string): Persistence {
+  const store = SessionStore.open(env);
+  let record: SessionRecord;
+  if (id !== undefined) {
+    record = store.read(id);
+    if (ownerAlive(record.owner)) {
+      throw new ResumeError(
+        `mosh: session ${id} is still held by a running client (pid ${record.owner.pid})`,
+      );
+    }
+  } else {
+    const { sessions } = store.list();
+    const gone = sessions.find((s) => !s.alive);
+    if (!gone) {
+      throw new ResumeError(
+        sessions.length === 0
+          ? "mosh: no session to resume"
+          : "mosh: no session to resume: every recorded session still has a running client",
+      );
+    }
+    record = gone.record;
+  }
+  const owner = ownerOf(Deno.pid);
+  if (owner === null) throw new ResumeError("mosh: cannot resume here: /proc is not available");
+  record.owner = owner;
+  // The journal writes the record at once: from here on this process holds it.
+  return persistence(
+    new SessionJournal(store, record, { current: resumeFromRecord(record).current }),
+    true,
+  );
+}
+
+/**
+ * What becomes of the record when the client ends; returns a message for
+ * stderr, if any. A session that ended is removed; one that may live on
+ * (the shutdown went unanswered, the link was down) stays resumable.
+ */
+export function settleSession(p: Persistence, result: ClientResult): string | null {
+  const r = p.journal.record;
+  if (result.status === 0) {
+    p.journal.close(true);
+    return p.resumed && result.endedByServer
+      ? `mosh: session ${r.id} has ended (the server shut it down); its record is removed.`
+      : null;
+  }
+  if (!p.resumed && !result.connected) {
+    p.journal.close(true); // never reached: nothing to come back to
+    return null;
+  }
+  if (p.resumed && !result.connected) {
+    p.journal.close(true);
+    return `mosh: session ${r.id} has ended: no answer from ${r.ip}:${r.port} ` +
+      "(the server exited or timed out); its record is removed.";
+  }
+  p.journal.close(false);
+  return `mosh: session ${r.id} may still run on the server; \`mosh --resume ${r.id}\` tries again.`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+/** The `--resume --list` table. */
+export function listSessions(env: StoreEnvironment, now = Date.now()): string {
+  let store;
+  try {
+    store = SessionStore.open(env);
+  } catch (error) {
+    if (error instanceof SessionStoreError) return `mosh: ${error.message}\n`;
+    throw error;
+  }
+  const { sessions, problems } = store.list(now);
+  const lines: string[] = [];
+  if (sessions.length === 0) lines.push("No resumable mosh sessions.");
+  else lines.push("ID       HOST                 PORT   AGE  STATE     SCREEN");
+  for (const { record: r, alive } of sessions) {
+    lines.push(
+      [
+        r.id.padEnd(8),
+        `${r.host}`.slice(0, 20).padEnd(20),
+        String(r.port).padEnd(6),
+        age(now - r.lastContact).padStart(4),
+        (alive ? `in use` : "detached").padEnd(9),
+        firstLine(r).slice(0, 40),
+      ].join(" "),
+    );
+  }
+  for (const p of problems) lines.push(`mosh: ${p}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,182 @@
+/**
+ * The client's transport journal: keeps a session's record in the
+ * {@linkcode SessionStore} current enough that a new process can take the
+ * session over, and turns a record back into a transport snapshot.
+ *
+ * What is written, and when (each write is one atomic file replacement):
+ * - a block of 1024 sequence numbers before the first of them is used (with
+ *   the directory flushed), so no nonce is ever sealed twice under the key;
+ * - a block of 1024 state numbers, likewise;
+ * - the user-stream events after the acknowledged state, before an
+ *   instruction carrying new events leaves (at most once per frame, ≥ 20 ms);
+ * - the server screens, before they are acknowledged (at most 10 per second);
+ * - the acknowledged state number, at most once a second otherwise.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import type { NumberedState } from "../network/durable_acks.ts";
+import type { TransportJournal, TransportResume } from "../network/transport.ts";
+import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import { UserStream } from "../statesync/user_stream.ts";
+import { TerminalState } from "../terminal/terminal_state.ts";
+import type { SavedScreen, SessionRecord, SessionStore } from "./session_store.ts";
+
+/** Sequence numbers reserved per write. */
+export const SEQ_BLOCK = 1024;
+/** State numbers reserved per write. */
+export const NUM_BLOCK = 1024n;
+/** The acknowledged-state number alone is rewritten at most this often (ms). */
+const FRONT_INTERVAL = 1000;
+
+type Remote = CompleteTerminal<TerminalState>;
+
+function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+function decodeBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, "base64"));
+}
+
+/** A screen as the record keeps it: the display string that draws it on a blank screen. */
+export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
+  const { screen, echoAck } = entry.state;
+  const blank = new TerminalState(screen.width, screen.height);
+  return {
+    num: String(entry.num),
+    width: screen.width,
+    height: screen.height,
+    echoAck: String(echoAck),
+    screen: encodeBase64(screen.diffFrom(blank)),
+  };
+}
+
+/** Rebuilds a saved screen. */
+export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
+  const screen = new TerminalState(saved.width, saved.height);
+  screen.write(decodeBase64(saved.screen));
+  return { num: BigInt(saved.num), state: new CompleteTerminal(screen, BigInt(saved.echoAck)) };
+}
+
+/** The transport snapshot a record describes: numbers past everything the old process used. */
+export function resumeFromRecord(record: SessionRecord): TransportResume<UserStream, Remote> {
+  const current = new UserStream();
+  if (record.events !== "") current.apply(decodeBase64(record.events));
+  return {
+    firstSeq: record.seqEnd,
+    ackedNum: BigInt(record.ackedNum),
+    current,
+    nextNum: BigInt(record.numEnd),
+    remoteStates: record.remote.map(loadScreen),
+  };
+}
+
+/** The first line with text of the newest saved screen (for `--list`). */
+export function firstLine(record: SessionRecord): string {
+  const newest = record.remote[record.remote.length - 1];
+  if (!newest) return "";
+  const fb = loadScreen(newest).state.screen.fb;
+  for (let y = 0; y < fb.height; y++) {
+    const text = fb.rowText(y).trim();
+    if (text !== "") return text;
+  }
+  return "";
+}
+
+/**
+ * Keeps one session's record up to date for the transport.
+ *
+ * @example
+ * ```ts ignore
+ * const journal = new SessionJournal(store, record);
+ * new Transport({ ...options, journal });
+ * ```
+ */
+export class SessionJournal implements TransportJournal<UserStream, Remote> {
+  /** The record as last written. */
+  readonly record: SessionRecord;
+  readonly #store: SessionStore;
+  readonly #clock: () => number;
+  #savedEnd: number;
+  #savedAcked: bigint;
+  #lastWrite = Number.NEGATIVE_INFINITY;
+  #screens = new Map<string, SavedScreen>();
+  #closed = false;
+  /** Writes so far (for tests and the README's figures). */
+  writes = 0;
+
+  /**
+   * @param record The record to keep (written at once: the new process now holds it).
+   * @param current With a resumed record, the user stream restored from it.
+   */
+  constructor(
+    store: SessionStore,
+    record: SessionRecord,
+    options: { clock?: () => number; current?: UserStream } = {},
+  ) {
+    this.#store = store;
+    this.record = record;
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#savedEnd = options.current?.end ?? 0;
+    this.#savedAcked = BigInt(record.ackedNum);
+    for (const s of record.remote) this.#screens.set(s.num, s);
+    this.#write(true);
+  }
+
+  /** The server was heard from now (its time goes into the next write). */
+  heard(): void {
+    this.record.lastContact = Date.now();
+  }
+
+  reserveSeq(seq: number): number {
+    this.record.seqEnd = seq + SEQ_BLOCK;
+    this.#write(true);
+    return this.record.seqEnd;
+  }
+
+  reserveNum(num: bigint): bigint {
+    const end = num + NUM_BLOCK;
+    this.record.numEnd = String(end);
+    this.#write(true);
+    return end;
+  }
+
+  beforeSend(current: UserStream, ackedNum: bigint): bigint {
+    const fresh = current.end > this.#savedEnd;
+    const moved = ackedNum !== this.#savedAcked &&
+      this.#clock() - this.#lastWrite >= FRONT_INTERVAL;
+    if (fresh || moved) {
+      this.record.ackedNum = String(ackedNum);
+      this.record.events = encodeBase64(current.diffFrom(new UserStream()));
+      this.#write(false);
+      this.#savedEnd = current.end;
+      this.#savedAcked = ackedNum;
+    }
+    return this.#savedAcked;
+  }
+
+  saveRemote(states: readonly NumberedState<Remote>[]): void {
+    const screens = new Map<string, SavedScreen>();
+    for (const s of states) {
+      const key = String(s.num);
+      screens.set(key, this.#screens.get(key) ?? saveScreen(s));
+    }
+    this.#screens = screens;
+    this.record.remote = [...screens.values()];
+    this.#write(false);
+  }
+
+  /** Stops writing; with `remove`, deletes the record (the session ended). */
+  close(remove: boolean): void {
+    this.#closed = true;
+    if (remove) this.#store.remove(this.record.id);
+  }
+
+  #write(durable: boolean): void {
+    if (this.#closed) return;
+    this.#store.write(this.record, durable);
+    this.#lastWrite = this.#clock();
+    this.writes++;
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The resume store: one file per session under `$XDG_STATE_HOME/mosh-deno/`
+ * (default `~/.local/state/mosh-deno/`), holding what a new client process
+ * needs to take over a session whose client died — the server's address,
+ * the key, the transport numbers and the acknowledged screen.
+ *
+ * The directory is 0700 and each file 0600; a file of another user or with
+ * looser permissions is refused. Writes go to a temporary file that is
+ * flushed to disk and renamed over the old one, so a reader sees either the
+ * old record or the new one, never half of either.
+ *
+ * @module
+ */
+
+/** File format version. */
+const FORMAT = 1;
+/** Files untouched this long are pruned. */
+export const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** A remote (server) screen on record. */
+export interface SavedScreen {
+  /** Its state number, as the server numbered it (decimal). */
+  num: string;
+  width: number;
+  height: number;
+  /** Echo acknowledgement (decimal). */
+  echoAck: string;
+  /** The display string that draws it on a blank screen (base64 of UTF-8). */
+  screen: string;
+}
+
+/** Which process holds a session: pid plus its start time, so a reused pid is not mistaken for it. */
+export interface SessionOwner {
+  pid: number;
+  /** Boot id and start time of the process (from /proc). */
+  start: string;
+}
+
+/** Everything on record for one session. */
+export interface SessionRecord {
+  format: number;
+  /** Short id the user types after `--resume`. */
+  id: string;
+  /** What the user connected to (host name for display). */
+  host: string;
+  /** Server IP and UDP port. */
+  ip: string;
+  port: number;
+  /** The 22-character session key. */
+  key: string;
+  /** The client process that holds the session. */
+  owner: SessionOwner;
+  /** Created and last heard from the server (ms since the epoch). */
+  created: number;
+  lastContact: number;
+  /** Seconds the server waits for a silent client before exiting, if known (0 = never). */
+  networkTimeout: number;
+  /** Every datagram sequence number used so far is below this. */
+  seqEnd: number;
+  /** Every state number of ours used so far is below this (decimal). */
+  numEnd: string;
+  /** Our state the server acknowledged (decimal). */
+  ackedNum: string;
+  /** Our user-stream events after it (base64 UserMessage). */
+  events: string;
+  /** The server screens on record (one or two, oldest first). */
+  remote: SavedScreen[];
+}
+
+/** A store file or directory that is unsafe, unreadable or not a session. */
+export class SessionStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SessionStoreError";
+  }
+}
+
+/** Environment the store reads. */
+export interface StoreEnvironment {
+  get(name: string): string | undefined;
+}
+
+/** The store directory: `$XDG_STATE_HOME/mosh-deno`, else `~/.local/state/mosh-deno`. */
+export function storeDirectory(env: StoreEnvironment): string {
+  const xdg = env.get("XDG_STATE_HOME");
+  if (xdg && xdg.startsWith("/")) return `${xdg}/mosh-deno`;
+  const home = env.get("HOME");
+  if (!home) throw new SessionStoreError("Cannot find the resume store: HOME is not set");
+  return `${home}/.local/state/mosh-deno`;
+}
+
+function modeText(mode: number): string {
+  return (mode & 0o777).toString(8).padStart(4, "0");
+}
+
+/** Refuses a path that is not ours or that others can read or write. */
+function checkPrivate(path: string, info: Deno.FileInfo, wantMode: number): void {
+  const uid = Deno.uid();
+  if (uid !== null && info.uid !== null && info.uid !== uid) {
+    throw new SessionStoreError(
+      `Refusing ${path}: it belongs to uid ${info.uid}, not to you (uid ${uid})`,
+    );
+  }
+  if (info.mode !== null && (info.mode & 0o077) !== 0) {
+    throw new SessionStoreError(
+      `Refusing ${path}: its mode is ${modeText(info.mode)}, so others can read it ` +
+        `(it holds a session key); run: chmod ${modeText(wantMode)} ${path}`,
+    );
+  }
+}
+
+/** This process's owner stamp. */
+export function ownerOf(pid: number): SessionOwner | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Field 22 (start time in clock ticks since boot) counts from after the ")" of the name.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const boot = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+    return { pid, start: `${boot}:${fields[19]}` };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process recorded as `owner` is still running (and is the same process). */
+export function ownerAlive(owner: SessionOwner): boolean {
+  const now = ownerOf(owner.pid);
+  if (now === null) return false;
+  try {
+    if (/^State:\s+Z/m.test(Deno.readTextFileSync(`/proc/${owner.pid}/status`))) return false;
+  } catch {
+    return false;
+  }
+  return now.start === owner.start;
+}
+
+/** A fresh short session id. */
+export function newSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(5));
+  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+  let id = "";
+  for (const b of bytes) id += alphabet[b & 31];
+  return id;
+}
+
+const ID_PATTERN = /^[a-z0-9]{1,32}$/;
+
+function isRecord(x: unknown): x is SessionRecord {
+  if (typeof x !== "object" || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return r.format === FORMAT && typeof r.id === "string" && ID_PATTERN.test(r.id) &&
+    typeof r.ip === "string" && typeof r.port === "number" && typeof r.key === "string" &&
+    typeof r.seqEnd === "number" && typeof r.numEnd === "string" &&
+    typeof r.ackedNum === "string" && typeof r.events === "string" && Array.isArray(r.remote) &&
+    r.remote.length > 0 && typeof r.owner === "object" && r.owner !== null;
+}
+
+/**
+ * The session files of one user.
+ *
+ * @example
+ * ```ts ignore
+ * const store = SessionStore.open(Deno.env);
+ * for (const s of store.list()) console.log(s.record.id, s.alive);
+ * ```
+ */
+export class SessionStore {
+  /** The directory (created 0700 if missing). */
+  readonly dir: string;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /**
+   * Opens (creating if needed) the store directory.
+   *
+   * @throws {SessionStoreError} if the directory belongs to someone else or is open to others.
+   */
+  static open(env: StoreEnvironment): SessionStore {
+    const dir = storeDirectory(env);
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    checkPrivate(dir, Deno.lstatSync(dir), 0o700);
+    return new SessionStore(dir);
+  }
+
+  /** Path of a session's file. */
+  path(id: string): string {
+    return `${this.dir}/${id}.json`;
+  }
+
+  /**
+   * Writes `record` atomically: a temporary file, flushed, renamed over the
+   * old one. With `durable`, the directory is flushed too, so the record
+   * survives a crash of the machine (sequence-number reservations need that).
+   */
+  write(record: SessionRecord, durable: boolean): void {
+    const path = this.path(record.id);
+    const tmp = `${path}.tmp${Deno.pid}`;
+    const bytes = new TextEncoder().encode(JSON.stringify(record));
+    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
+    try {
+      let at = 0;
+      while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
+      file.syncDataSync();
+    } finally {
+      file.close();
+    }
+    Deno.renameSync(tmp, path);
+    if (durable) {
+      const dir = Deno.openSync(this.dir, { read: true });
+      try {
+        dir.syncSync();
+      } finally {
+        dir.close();
+      }
+    }
+  }
+
+  /**
+   * Reads one session's record.
+   *
+   * @throws {SessionStoreError} if the file is missing, not ours, open to others, or not a session.
+   */
+  read(id: string): SessionRecord {
+    if (!ID_PATTERN.test(id)) throw new SessionStoreError(`No session ${JSON.stringify(id)}`);
+    const path = this.path(id);
+    let info;
+    try {
+      info = Deno.lstatSync(path);
+    } catch {
+      throw new SessionStoreError(`No session ${id} (no file ${path})`);
+    }
+    if (!info.isFile) throw new SessionStoreError(`Refusing ${path}: not a regular file`);
+    checkPrivate(path, info, 0o600);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Deno.readTextFileSync(path));
+    } catch (error) {
+      throw new SessionStoreError(`Cannot read ${path}: ${(error as Error).message}`);
+    }
+    if (!isRecord(parsed) || parsed.id !== id) {
+      throw new SessionStoreError(`Cannot read ${path}: not a mosh-deno session file`);
+    }
+    return parsed;
+  }
+
+  /** Removes a session's file (no error if already gone). */
+  remove(id: string): void {
+    try {
+      Deno.removeSync(this.path(id));
+    } catch { /* already gone */ }
+  }
+
+  /**
+   * Every session on record, newest contact first. Files past their age
+   * (30 days, or the server's network timeout since the last contact) are
+   * removed on the way; unreadable or unsafe ones are returned as problems.
+   */
+  list(now = Date.now()): { sessions: StoredSession[]; problems: string[] } {
+    const sessions: StoredSession[] = [];
+    const problems: string[] = [];
+    for (const entry of Deno.readDirSync(this.dir)) {
+      const m = entry.name.match(/^([a-z0-9]+)\.json$/);
+      if (!m) {
+        // A temporary file left by a killed writer.
+        if (/\.json\.tmp\d+$/.test(entry.name)) this.#removeStaleTemp(entry.name);
+        continue;
+      }
+      let record;
+      try {
+        record = this.read(m[1]!);
+      } catch (error) {
+        problems.push((error as Error).message);
+        continue;
+      }
+      const alive = ownerAlive(record.owner);
+      if (!alive && expired(record, now)) {
+        this.remove(record.id);
+        continue;
+      }
+      sessions.push({ record, alive });
+    }
+    sessions.sort((a, b) => b.record.lastContact - a.record.lastContact);
+    return { sessions, problems };
+  }
+
+  #removeStaleTemp(name: string): void {
+    const pid = Number(name.slice(name.lastIndexOf("tmp") + 3));
+    if (ownerOf(pid) === null) {
+      try {
+        Deno.removeSync(`${this.dir}/${name}`);
+      } catch { /* raced */ }
+    }
+  }
+}
+
+/** A record and whether its client process still runs. */
+export interface StoredSession {
+  record: SessionRecord;
+  alive: boolean;
+}
+
+/** Whether the server has certainly given up on this session (or it is simply too old). */
+export function expired(record: SessionRecord, now: number): boolean {
+  if (now - record.lastContact > MAX_AGE_MS) return true;
+  return record.networkTimeout > 0 && now - record.lastContact > record.networkTimeout * 1000;
+}

@@ -1,0 +1,116 @@
+/**
+ * Resume, end to end in tmux: our client killed with SIGKILL mid-session and
+ * resumed by a new process, against Debian's real mosh-server and ours, with
+ * every datagram's nonce recorded on the way.
+ */
+import assert from "node:assert/strict";
+import { type Implementation, startServer } from "../support/mosh_programs.ts";
+import { waitForExit } from "../support/real_mosh.ts";
+import { TmuxSession } from "../support/tmux.ts";
+import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
+
+const CLIENT = new URL("../../cli/mosh_client.ts", import.meta.url).pathname;
+const DENO = `${Deno.execPath()} run -A --unstable-net`;
+
+/** The one session file in the store, parsed. */
+function onlyRecord(dir: string): { id: string; owner: { pid: number }; seqEnd: number } {
+  const files = [...Deno.readDirSync(`${dir}/mosh-deno`)].filter((e) => e.name.endsWith(".json"));
+  assert.equal(files.length, 1, `one session file, found ${files.map((f) => f.name)}`);
+  return JSON.parse(Deno.readTextFileSync(`${dir}/mosh-deno/${files[0]!.name}`));
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+for (const which of ["real", "ours"] as Implementation[]) {
+  Deno.test(`a client killed with SIGKILL resumes its session on ${which} mosh-server: current screen, typing, no nonce reused`, async () => {
+    const state = Deno.makeTempDirSync();
+    const flag = `${state}/later`;
+    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
+    const proxy = new UdpImpairmentProxy(server.port);
+    // Every datagram of the session, both directions: the nonce is its first 8 bytes, in clear.
+    const nonces: string[] = [];
+    proxy.tap = (data) => {
+      const v = new DataView(data.buffer, data.byteOffset, 8);
+      nonces.push(`${v.getUint32(0).toString(16)}:${v.getUint32(4)}`);
+    };
+    const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
+    let first: TmuxSession | null = null, second: TmuxSession | null = null;
+    try {
+      first = await TmuxSession.start({
+        command: `${DENO} ${CLIENT} -# myhost 127.0.0.1 ${proxy.port}; sleep 60`,
+        env,
+      });
+      await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+      await first.sendText("echo one\r");
+      await first.waitFor(/^one$/m);
+      // Output that appears while no client is there.
+      await first.sendText(`(sleep 3; echo; echo later-output; touch ${flag}) &\r`);
+      await first.waitFor(/^\$ ?$/m);
+      // Half a command line typed (and echoed), then the client dies.
+      await first.sendText("echo tw");
+      await first.waitFor(/^\$ echo tw$/m);
+      const record = onlyRecord(state);
+      const oldNonces = nonces.length;
+      Deno.kill(record.owner.pid, "SIGKILL");
+      assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
+      await waitUntil(() => {
+        try {
+          return Deno.statSync(flag).isFile;
+        } catch {
+          return false;
+        }
+      }, "the background job");
+      const dead = nonces.length;
+
+      second = await TmuxSession.start({ command: `${DENO} ${CLIENT} --resume; sleep 60`, env });
+      // The server's current screen, including what was written while away.
+      const screen = await second.waitFor(/later-output/, { timeoutMs: 15_000 });
+      assert.ok(screen.includes("echo one"), screen);
+      await second.waitFor(/^\$ echo tw$/m);
+      assert.ok(onlyRecord(state).owner.pid !== record.owner.pid, "the new process took over");
+      await second.sendText("o\r");
+      // Neither a lost nor a doubled keystroke: exactly "two".
+      await second.waitFor(/^two$/m);
+      await second.sendText("echo three\r");
+      await second.waitFor(/^three$/m);
+
+      assert.ok(oldNonces > 10 && nonces.length > dead, "traffic before and after was recorded");
+      const seen = new Map<string, number>();
+      nonces.forEach((n, i) => {
+        assert.ok(!seen.has(n), `nonce ${n} used twice (datagrams ${seen.get(n)} and ${i})`);
+        seen.set(n, i);
+      });
+      const clientSeqs = (from: number, to: number) =>
+        nonces.slice(from, to).filter((n) => n.startsWith("0:")).map((n) =>
+          Number(n.split(":")[1])
+        );
+      const before = clientSeqs(0, dead), after = clientSeqs(dead, nonces.length);
+      assert.ok(
+        Math.min(...after) > Math.max(...before),
+        "the resumed client starts past the old one",
+      );
+
+      await second.sendKeys("C-^");
+      await second.sendText(".");
+      await second.waitFor("[mosh is exiting.]", { timeoutMs: 10_000 });
+      assert.ok(await waitForExit(server.pid, 5000), "the server ends with the session");
+      assert.equal(
+        [...Deno.readDirSync(`${state}/mosh-deno`)].filter((e) => e.name.endsWith(".json")).length,
+        0,
+        "a session that ended leaves no record",
+      );
+    } finally {
+      await first?.close();
+      await second?.close();
+      await proxy.close();
+      await server.stop();
+      Deno.removeSync(state, { recursive: true });
+    }
+  });
+}
