@@ -65,7 +65,8 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
     ip: ip.replace(/^\[(.*)\]$/, "$1"),
     port: Number(port),
     verbose,
-    ...(host ? { host } : {}),
+    // The wrapper passes `-# 'ARGS |'`: its own command line, for display.
+    ...(host?.trim() ? { host: host.trim().replace(/\s*\|$/, "") } : {}),
   };
 }
 

@@ -27,6 +27,10 @@ export interface WrapperOptions {
   fakeProxy: boolean;
   help: boolean;
   version: boolean;
+  /** `--resume [ID]`: take over a session whose client died (no ssh). */
+  resume: boolean;
+  /** With `--resume`: list resumable sessions instead. */
+  list: boolean;
   /** `[user@]host` then the remote command. */
   positional: string[];
 }
@@ -80,6 +84,10 @@ export function wrapperUsage(prog: string): string {
                              discovering the remote IP address to use for mosh
                              (default: "proxy")
 
+        --resume [ID]        take over a session whose client died (the most
+                             recent one, or ID); no ssh needed
+        --resume --list      list resumable sessions
+
         --help               this message
         --version            version and copyright information
 
@@ -104,6 +112,8 @@ const LONG: Spec[] = [
   { name: "fake-proxy", value: false },
   { name: "help", value: false },
   { name: "version", value: false },
+  { name: "resume", value: false },
+  { name: "list", value: false },
 ];
 
 function findLong(name: string): { spec: Spec; negated: boolean } {
@@ -195,6 +205,8 @@ export function parseWrapperArgs(
     fakeProxy: false,
     help: false,
     version: false,
+    resume: false,
+    list: false,
     positional: [],
   };
   const set = (name: string, value: string | null, negated: boolean) => {
@@ -250,6 +262,12 @@ export function parseWrapperArgs(
       case "version":
         o.version = true;
         break;
+      case "resume":
+        o.resume = true;
+        break;
+      case "list":
+        o.list = true;
+        break;
     }
   };
   for (let i = 0; i < args.length; i++) {
@@ -304,5 +322,6 @@ export function parseWrapperArgs(
     );
   }
   if (o.port !== null) validatePort(o.port, prog);
+  if (o.list && !o.resume) throw new WrapperUsageError(`${prog}: --list goes with --resume`);
   return o;
 }

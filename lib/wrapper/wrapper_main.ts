@@ -233,31 +233,36 @@ export async function wrapperMain(args: string[]): Promise<number> {
   if (o.fakeProxy) return await fakeProxy(o);
   // Beyond mosh: `mosh --local` alone means this machine over loopback.
   if (o.local && o.positional.length === 0) o.positional.push("127.0.0.1");
-  if (o.positional.length === 0) {
+  if (o.positional.length === 0 && !o.resume) {
     console.error(wrapperUsage(PROG));
     return 255;
   }
   Deno.env.delete("MOSH_PREDICTION_DISPLAY");
   Deno.env.set("MOSH_CLIENT_PID", String(Deno.pid));
   const client = o.client !== null ? shellSplit(o.client) : programCommand("mosh-client");
-  let server;
-  try {
-    server = await startServer(o, client);
-  } catch (error) {
-    if (error instanceof BootstrapError) {
-      console.error(error.message);
-      return 255;
+  const env: Record<string, string> = { MOSH_PREDICTION_DISPLAY: o.predict! };
+  let clientArgs: string[];
+  if (o.resume) {
+    // The client has everything on record: no ssh round trip.
+    clientArgs = o.list ? ["--resume", "--list"] : ["--resume", ...o.positional.slice(0, 1)];
+  } else {
+    let server;
+    try {
+      server = await startServer(o, client);
+    } catch (error) {
+      if (error instanceof BootstrapError) {
+        console.error(error.message);
+        return 255;
+      }
+      throw error;
     }
-    throw error;
+    env["MOSH_KEY"] = server.key;
+    clientArgs = [`-# ${args.join(" ")} |`, server.ip, String(server.port)];
   }
-  const env: Record<string, string> = {
-    MOSH_KEY: server.key,
-    MOSH_PREDICTION_DISPLAY: o.predict!,
-  };
   if (o.predictOverwrite) env["MOSH_PREDICTION_OVERWRITE"] = "yes";
   if (!o.init) env["MOSH_NO_TERM_INIT"] = "1";
   const child = new Deno.Command(client[0]!, {
-    args: [...client.slice(1), `-# ${args.join(" ")} |`, server.ip, String(server.port)],
+    args: [...client.slice(1), ...clientArgs],
     env,
     stdin: "inherit",
     stdout: "inherit",

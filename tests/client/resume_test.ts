@@ -10,6 +10,7 @@ import { TmuxSession } from "../support/tmux.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 
 const CLIENT = new URL("../../cli/mosh_client.ts", import.meta.url).pathname;
+const MOSH = new URL("../../cli/mosh.ts", import.meta.url).pathname;
 const DENO = `${Deno.execPath()} run -A --unstable-net`;
 
 /** The one session file in the store, parsed. */
@@ -68,7 +69,9 @@ for (const which of ["real", "ours"] as Implementation[]) {
       }, "the background job");
       const dead = nonces.length;
 
-      second = await TmuxSession.start({ command: `${DENO} ${CLIENT} --resume; sleep 60`, env });
+      // Through the wrapper on one pairing, the client itself on the other.
+      const resume = which === "real" ? `${DENO} ${MOSH} --resume` : `${DENO} ${CLIENT} --resume`;
+      second = await TmuxSession.start({ command: `${resume}; sleep 60`, env });
       // The server's current screen, including what was written while away.
       const screen = await second.waitFor(/later-output/, { timeoutMs: 15_000 });
       assert.ok(screen.includes("echo one"), screen);
@@ -114,3 +117,92 @@ for (const which of ["real", "ours"] as Implementation[]) {
     }
   });
 }
+
+Deno.test("--resume of a session whose shell exited while the client was dead reports it ended and removes its record", async () => {
+  const state = Deno.makeTempDirSync();
+  const server = await startServer("real", { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
+  let first: TmuxSession | null = null, second: TmuxSession | null = null;
+  try {
+    first = await TmuxSession.start({
+      command: `${DENO} ${CLIENT} 127.0.0.1 ${server.port}; sleep 60`,
+      env,
+    });
+    await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await first.sendText("sleep 1; exit\r");
+    await first.waitFor(/^\$ sleep 1; exit$/m);
+    const record = onlyRecord(state);
+    Deno.kill(record.owner.pid, "SIGKILL");
+    assert.ok(await waitForExit(server.pid, 15_000), "the server ends after its shell");
+    second = await TmuxSession.start({ command: `${DENO} ${CLIENT} --resume; sleep 60`, env });
+    await second.waitFor(
+      `mosh: session ${record.id} has ended: no answer from 127.0.0.1:${server.port}`,
+      { timeoutMs: 30_000 },
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(`${state}/mosh-deno`)].map((e) => e.name),
+      [],
+      "the record is removed",
+    );
+  } finally {
+    await first?.close();
+    await second?.close();
+    await server.stop();
+    Deno.removeSync(state, { recursive: true });
+  }
+});
+
+Deno.test("--resume --list shows detached sessions; --resume with nothing to resume says so", async () => {
+  const state = Deno.makeTempDirSync();
+  const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
+  let first: TmuxSession | null = null;
+  try {
+    first = await TmuxSession.start({
+      command: `${DENO} ${CLIENT} -# listhost 127.0.0.1 ${server.port}; sleep 60`,
+      env,
+    });
+    await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await first.sendText("echo list-me\r");
+    await first.waitFor(/^list-me$/m);
+    const list = async (program = CLIENT) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--unstable-net", program, "--resume", "--list"],
+        env: { XDG_STATE_HOME: state },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout);
+    };
+    const record = onlyRecord(state);
+    assert.match(
+      await list(),
+      new RegExp(`^${record.id}\\s+listhost\\s+${server.port}\\s.*in use\\s+\\$ echo list-me`, "m"),
+    );
+    const busy = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-net", CLIENT, "--resume"],
+      env: { XDG_STATE_HOME: state },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(busy.code, 1);
+    assert.match(
+      new TextDecoder().decode(busy.stderr),
+      /no session to resume: every recorded session still has a running client/,
+    );
+    Deno.kill(record.owner.pid, "SIGKILL");
+    assert.ok(await waitForExit(record.owner.pid, 5000));
+    assert.match(
+      await list(),
+      new RegExp(
+        `^${record.id}\\s+listhost\\s+${server.port}\\s.*detached\\s+\\$ echo list-me`,
+        "m",
+      ),
+    );
+  } finally {
+    await first?.close();
+    await server.stop();
+    Deno.removeSync(state, { recursive: true });
+  }
+});

@@ -1,0 +1,178 @@
+/**
+ * The resume store and the client journal: permissions, atomic records,
+ * pruning, liveness, screens on record, and how often the journal writes.
+ */
+import assert from "node:assert/strict";
+import { listSessions } from "../../lib/client/resume.ts";
+import {
+  loadScreen,
+  resumeFromRecord,
+  saveScreen,
+  SessionJournal,
+} from "../../lib/client/session_journal.ts";
+import {
+  MAX_AGE_MS,
+  ownerOf,
+  type SessionRecord,
+  SessionStore,
+  SessionStoreError,
+} from "../../lib/client/session_store.ts";
+import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
+import { UserStream } from "../../lib/statesync/user_stream.ts";
+import { TerminalState } from "../../lib/terminal/terminal_state.ts";
+
+const encoder = new TextEncoder();
+
+function envFor(dir: string) {
+  const vars: Record<string, string> = { XDG_STATE_HOME: dir };
+  return { get: (name: string) => vars[name] };
+}
+
+function record(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const blank = new CompleteTerminal(new TerminalState(80, 24));
+  return {
+    format: 1,
+    id,
+    host: "example",
+    ip: "127.0.0.1",
+    port: 60001,
+    key: "AAECAwQFBgcICQoLDA0ODw",
+    owner: { pid: 999_999_999, start: "gone" },
+    created: Date.now(),
+    lastContact: Date.now(),
+    networkTimeout: 0,
+    seqEnd: 0,
+    numEnd: "0",
+    ackedNum: "0",
+    events: "",
+    remote: [saveScreen({ num: 0n, state: blank })],
+    ...overrides,
+  };
+}
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = Deno.makeTempDirSync();
+  try {
+    fn(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("the store directory is 0700 and each record 0600, read back as written", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    assert.equal(store.dir, `${dir}/mosh-deno`);
+    assert.equal(Deno.statSync(store.dir).mode! & 0o777, 0o700);
+    store.write(record("abc"), true);
+    assert.equal(Deno.statSync(store.path("abc")).mode! & 0o777, 0o600);
+    assert.deepEqual(
+      store.read("abc"),
+      record("abc", {
+        created: store.read("abc").created,
+        lastContact: store.read("abc").lastContact,
+      }),
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(store.dir)].map((e) => e.name),
+      ["abc.json"],
+      "no temporary file is left behind",
+    );
+  });
+});
+
+Deno.test("a record others can read, or a store directory open to others, is refused with the fix", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    store.write(record("abc"), false);
+    Deno.chmodSync(store.path("abc"), 0o644);
+    assert.throws(
+      () => store.read("abc"),
+      (e: unknown) =>
+        e instanceof SessionStoreError && /its mode is 0644/.test(e.message) &&
+        e.message.includes(`chmod 0600 ${store.path("abc")}`),
+    );
+    Deno.chmodSync(store.dir, 0o755);
+    assert.throws(
+      () => SessionStore.open(envFor(dir)),
+      (e: unknown) => e instanceof SessionStoreError && /chmod 0700/.test(e.message),
+    );
+  });
+});
+
+Deno.test("a record of another user is refused", { ignore: Deno.uid() !== 0 }, () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    store.write(record("abc"), false);
+    Deno.chownSync(store.path("abc"), 4242, 4242);
+    assert.throws(
+      () => store.read("abc"),
+      (e: unknown) => e instanceof SessionStoreError && /belongs to uid 4242/.test(e.message),
+    );
+  });
+});
+
+Deno.test("list prunes records past 30 days or the server's network timeout, and tells live owners", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    const now = Date.now();
+    store.write(record("old", { lastContact: now - MAX_AGE_MS - 1000 }), false);
+    store.write(record("timedout", { lastContact: now - 120_000, networkTimeout: 60 }), false);
+    store.write(record("fresh", { lastContact: now - 5000 }), false);
+    store.write(record("mine", { owner: ownerOf(Deno.pid)!, lastContact: now - 1000 }), false);
+    Deno.writeTextFileSync(`${store.dir}/zz.json.tmp999999999`, "half");
+    const { sessions } = store.list(now);
+    assert.deepEqual(sessions.map((s) => [s.record.id, s.alive]), [
+      ["mine", true],
+      ["fresh", false],
+    ]);
+    assert.deepEqual(
+      [...Deno.readDirSync(store.dir)].map((e) => e.name).sort(),
+      ["fresh.json", "mine.json"],
+    );
+    const text = listSessions(envFor(dir), now);
+    assert.match(text, /^fresh\s+example\s+60001\s+5s detached/m);
+    assert.match(text, /^mine\s+example\s+60001\s+1s in use/m);
+  });
+});
+
+Deno.test("a screen on record rebuilds the same framebuffer (colours, wide text, title, cursor)", () => {
+  const state = new TerminalState(40, 10);
+  state.write(encoder.encode(
+    "\x1b]0;my title\x07\x1b[1;31mred\x1b[0m plain 漢字\r\n\x1b[7mreverse\x1b[m\x1b[5;7H\x1b[?25l",
+  ));
+  const saved = saveScreen({ num: 17n, state: new CompleteTerminal(state, 5n) });
+  const back = loadScreen(JSON.parse(JSON.stringify(saved)));
+  assert.equal(back.num, 17n);
+  assert.equal(back.state.echoAck, 5n);
+  assert.ok(back.state.screen.equals(state), "identical framebuffer");
+});
+
+Deno.test("the journal writes new events before they leave, and the acknowledged number at most once a second", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    let now = 0;
+    const journal = new SessionJournal(store, record("jj"), { clock: () => now });
+    const start = journal.writes;
+    const stream = new UserStream();
+    stream.pushKeys(encoder.encode("ls"));
+    assert.equal(journal.beforeSend(stream, 0n), 0n);
+    assert.equal(journal.writes, start + 1, "new events: written");
+    assert.equal(journal.beforeSend(stream, 0n), 0n);
+    assert.equal(journal.writes, start + 1, "nothing new: not written");
+    now = 500;
+    assert.equal(journal.beforeSend(stream, 3n), 0n, "the throwaway stays at what is on record");
+    assert.equal(journal.writes, start + 1);
+    now = 1200;
+    assert.equal(journal.beforeSend(stream, 3n), 3n);
+    assert.equal(journal.writes, start + 2);
+    const onDisk = store.read("jj");
+    assert.equal(onDisk.ackedNum, "3");
+    const resumed = resumeFromRecord(onDisk);
+    assert.ok(resumed.current.equals(stream));
+    assert.equal(journal.reserveSeq(10), 10 + 1024);
+    assert.equal(store.read("jj").seqEnd, 1034, "a sequence block is on disk before use");
+    journal.close(true);
+    assert.throws(() => store.read("jj"), SessionStoreError);
+  });
+});
