@@ -40,8 +40,6 @@ export interface ClientResult {
   status: number;
   /** Whether any server state ever arrived. */
   connected: boolean;
-  /** The server ended the session (its shell exited, or it was told to stop). */
-  endedByServer?: boolean;
 }
 
 /**
@@ -165,6 +163,7 @@ export class ClientCore {
   readonly #start: number;
   readonly #port: number;
   #connected = false;
+  #endedByServer = false;
   readonly #resumed: boolean;
   #started = false;
   #done = false;
@@ -216,6 +215,11 @@ export class ClientCore {
   /** Whether a state from the server has arrived. */
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** Whether the server ended the session (its shell exited, or it was told to stop). */
+  get endedByServer(): boolean {
+    return this.#endedByServer;
   }
 
   /** Whether the session has ended. */
@@ -381,6 +385,7 @@ export class ClientCore {
 
   #finish(status: number, endedByServer = false): void {
     if (this.#done) return;
+    this.#endedByServer = endedByServer;
     this.#done = true;
     clearTimeout(this.#timer);
     this.notifications.clear();
@@ -388,7 +393,7 @@ export class ClientCore {
     this.#sink.finish?.();
     this.#transport.close();
     Promise.all(this.#sockets.map((s) => s.closed)).then(() =>
-      this.#resolve({ status, connected: this.#connected, endedByServer })
+      this.#resolve({ status, connected: this.#connected })
     );
   }
 }

@@ -167,7 +167,9 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     for (const [s, fn] of signals) Deno.removeSignalListener(s, fn);
     stdinDone.abort();
   }
-  const settled = persistence ? settleSession(persistence, result) : null;
+  const settled = persistence
+    ? settleSession(persistence, result, session.core.endedByServer)
+    : null;
   if (persistence?.resumed && settled !== null) {
     console.error(`\n${settled}`);
   } else if (!result.connected) {

@@ -150,11 +150,15 @@ export function takeOverSession(env: StoreEnvironment, id?: string): Persistence
  * stderr, if any. A session that ended is removed; one that may live on
  * (the shutdown went unanswered, the link was down) stays resumable.
  */
-export function settleSession(p: Persistence, result: ClientResult): string | null {
+export function settleSession(
+  p: Persistence,
+  result: ClientResult,
+  endedByServer: boolean,
+): string | null {
   const r = p.journal.record;
   if (result.status === 0) {
     p.journal.close(true);
-    return p.resumed && result.endedByServer
+    return p.resumed && endedByServer
       ? `mosh: session ${r.id} has ended (the server shut it down); its record is removed.`
       : null;
   }
