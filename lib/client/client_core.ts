@@ -339,7 +339,7 @@ export class ClientCore {
     if (this.#done || !this.#started) return;
     const now = this.#clock();
     const t = this.#transport;
-    const answered = this.#resumed ? t.connection.lastHeard >= this.#start : t.remoteStateNum > 0n;
+    const answered = this.#resumed ? t.lastHeard >= this.#start : t.remoteStateNum > 0n;
     if (answered && !this.#connected) {
       this.#connected = true;
       if (this.notifications.message.startsWith("Nothing received")) this.notifications.clear();

@@ -241,6 +241,11 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     return this.sender.lastSent.timestamp;
   }
 
+  /** When the last in-order authentic datagram arrived (−∞ before any). */
+  get lastHeard(): number {
+    return this.connection.lastHeard;
+  }
+
   /** Whether the peer's address is known. */
   get hasRemoteAddr(): boolean {
     return this.connection.hasRemoteAddr;
