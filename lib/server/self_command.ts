@@ -23,5 +23,34 @@ export function isCompiled(): boolean {
  */
 export function selfCommand(args: string[]): string[] {
   if (isCompiled()) return [Deno.execPath(), ...args];
-  return [Deno.execPath(), "run", "-A", "--unstable-net", "--no-lock", Deno.mainModule, ...args];
+  return [
+    Deno.execPath(),
+    "run",
+    ...permissionFlags(),
+    "--unstable-net",
+    "--no-lock",
+    Deno.mainModule,
+  ]
+    .concat(args);
+}
+
+const PERMISSIONS = ["read", "write", "net", "env", "sys", "run", "ffi"] as const;
+
+/**
+ * `deno run` flags granting what this process was granted in full: `-A`
+ * when it has everything, else e.g. `--allow-net --allow-ffi` — a copy of
+ * an installed program (`deno install` with narrow permissions) must not
+ * get more than the original.
+ *
+ * @example
+ * ```ts
+ * import { permissionFlags } from "./self_command.ts";
+ * permissionFlags(); // ["-A"] under `deno test -A`
+ * ```
+ */
+export function permissionFlags(): string[] {
+  const granted = PERMISSIONS.filter((name) =>
+    Deno.permissions.querySync({ name }).state === "granted"
+  );
+  return granted.length === PERMISSIONS.length ? ["-A"] : granted.map((name) => `--allow-${name}`);
 }

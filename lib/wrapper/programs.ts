@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { permissionFlags } from "../server/self_command.ts";
 
 function compiled(): boolean {
   const exe = Deno.execPath().split(/[\\/]/).pop() ?? "";
@@ -27,5 +28,6 @@ export function programCommand(name: "mosh" | "mosh-client" | "mosh-server"): st
   }
   const url = new URL(`../../cli/${name.replace("-", "_")}.ts`, import.meta.url);
   const target = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
-  return [Deno.execPath(), "run", "-A", "--unstable-net", "--no-lock", target];
+  // With the permissions we have, no more: an installed `mosh` (narrow ones) stays narrow.
+  return [Deno.execPath(), "run", ...permissionFlags(), "--unstable-net", "--no-lock", target];
 }
