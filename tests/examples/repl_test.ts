@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { evaluate } from "../../examples/repl.ts";
+import { clientCommandLine } from "../support/mosh_programs.ts";
 import { parseMoshConnect } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 
@@ -71,6 +72,29 @@ Deno.test("examples/repl.ts served over mosh to real mosh-client: editing, histo
     await tmux.sendText("quit\r");
     await tmux.waitFor(/^client-exit-0$/m);
     assert.equal((await repl.child.status).code, 0, "the served program ends with its session");
+  } finally {
+    await tmux.close();
+    try {
+      repl.child.kill();
+    } catch { /* already exited */ }
+    await repl.child.status;
+    await repl.child.stdout.cancel().catch(() => {});
+  }
+});
+
+Deno.test("examples/repl.ts with our own mosh-client: a line, and Ctrl-D ends the session", async () => {
+  const repl = await startRepl();
+  const tmux = await TmuxSession.start({
+    command: `${clientCommandLine("ours", repl.port)}; echo client-exit-$?; sleep 60`,
+    env: { MOSH_KEY: repl.key },
+  });
+  try {
+    await tmux.waitFor(/^calc> ?$/m, { timeoutMs: 20_000 });
+    await tmux.sendText("6*7\r");
+    await tmux.waitFor(/^calc> 6\*7\n42$/m);
+    await tmux.sendKeys("C-d");
+    await tmux.waitFor(/^client-exit-0$/m);
+    assert.equal((await repl.child.status).code, 0);
   } finally {
     await tmux.close();
     try {
