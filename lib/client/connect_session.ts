@@ -27,6 +27,8 @@ export interface ConnectSessionOptions {
    * one (so `--allow-net=127.0.0.1` suffices), else every interface.
    */
   localHostname?: string;
+  /** Give up connecting after this long (ms); default 15 s, as mosh-client. */
+  timeoutMs?: number;
   /** Aborting ends the session (the shutdown handshake when connected). */
   signal?: AbortSignal;
 }
@@ -169,11 +171,14 @@ export function connectSession(options: ConnectSessionOptions): Promise<RemoteSe
     closed,
   };
   return new Promise((resolve, reject) => {
+    const giveUp = setTimeout(() => core.abort(), options.timeoutMs ?? 15_000);
     onConnect = () => {
       onConnect = () => {};
+      clearTimeout(giveUp);
       resolve(session);
     };
     closed.then((result) => {
+      clearTimeout(giveUp);
       if (!result.connected) {
         reject(
           new ConnectError(

@@ -153,6 +153,7 @@ export class StreamHost implements Host {
   readonly #chunks: PendingChunk[] = [];
   #reader: ((chunk: Uint8Array | null) => void) | null = null;
   #outputEnded = false;
+  #inputCancelled = false;
   #closed = false;
   #session: ServedSession | null = null;
   #resized: (columns: number, rows: number) => void = () => {};
@@ -171,6 +172,9 @@ export class StreamHost implements Host {
     this.#input = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#inputController = controller;
+      },
+      cancel: () => {
+        this.#inputCancelled = true; // the handler wants no input: keys are dropped
       },
     });
     this.#output = new WritableStream<Uint8Array>({
@@ -219,7 +223,7 @@ export class StreamHost implements Host {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (!this.#closed) this.#inputController.enqueue(bytes.slice());
+    if (!this.#closed && !this.#inputCancelled) this.#inputController.enqueue(bytes.slice());
     return Promise.resolve();
   }
 
@@ -246,9 +250,7 @@ export class StreamHost implements Host {
     if (this.#closed) return;
     this.#closed = true;
     this.#outputEnded = true;
-    try {
-      this.#inputController.close();
-    } catch { /* the handler cancelled it */ }
+    if (!this.#inputCancelled) this.#inputController.close();
     for (const chunk of this.#chunks.splice(0)) chunk.taken();
     this.#reader?.(null);
     this.#reader = null;

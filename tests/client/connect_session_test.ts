@@ -76,7 +76,7 @@ Deno.test("connectSession rides out 30% loss both ways and a change of its addre
   }
 });
 
-Deno.test("connectSession with the wrong key never connects: aborting rejects with ConnectError", async () => {
+Deno.test("connectSession with the wrong key never connects: abort or its timeout reject with ConnectError", async () => {
   const server = await startRealMoshServer({ command: ["/bin/sh"] });
   try {
     const controller = new AbortController();
@@ -88,6 +88,17 @@ Deno.test("connectSession with the wrong key never connects: aborting rejects wi
     });
     setTimeout(() => controller.abort(), 300);
     await assert.rejects(pending, ConnectError);
+    const started = Date.now();
+    await assert.rejects(
+      connectSession({
+        hostname: "127.0.0.1",
+        port: server.port,
+        key: "AAAAAAAAAAAAAAAAAAAAAA",
+        timeoutMs: 500,
+      }),
+      ConnectError,
+    );
+    assert.ok(Date.now() - started < 5000, "gave up after its timeout, not mosh-client's 15 s");
   } finally {
     await server.stop();
   }

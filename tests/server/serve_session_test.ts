@@ -169,3 +169,28 @@ Deno.test("serveSession: a handler that throws rejects finished with its error, 
   assert.equal(result.status, 0, "the client was told the session ended");
   await assert.rejects(server.finished, RangeError);
 });
+
+Deno.test("serveSession: a handler that cancels its input still serves output; typing does not end the session", async () => {
+  const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+    await session.readable.cancel();
+    const writer = session.writable.getWriter();
+    await writer.write(encoder.encode("output only"));
+    session.addEventListener("resize", () => {
+      writer.write(encoder.encode(` resized ${session.columns}`)).catch(() => {});
+    });
+    await session.closed;
+  });
+  const client = await connectSession({
+    hostname: "127.0.0.1",
+    port: server.port,
+    key: server.key,
+  });
+  await client.waitForText("output only");
+  client.write("ignored keys");
+  client.resize(90, 24); // after the keys in the user stream: the session must still be up
+  await client.waitForText("resized 90");
+  assert.ok(!client.screenText().join("").includes("ignored"));
+  const result = await client.close();
+  assert.deepEqual(result, { status: 0, connected: true }, "the session was still up to shut down");
+  await server.finished;
+});
