@@ -99,11 +99,18 @@ export {
   type DropCounters,
   type Role,
 } from "./lib/network/connection.ts";
-export { type SentState, TransportSender } from "./lib/network/transport_sender.ts";
+export {
+  type SenderJournal,
+  type SentState,
+  TransportSender,
+} from "./lib/network/transport_sender.ts";
+export type { AckJournal, NumberedState } from "./lib/network/durable_acks.ts";
 export {
   type InstructionDrops,
   Transport,
+  type TransportJournal,
   type TransportOptions,
+  type TransportResume,
 } from "./lib/network/transport.ts";
 export { UdpSocket } from "./lib/network/udp_socket.ts";
 export type { SyncState } from "./lib/network/sync_state.ts";

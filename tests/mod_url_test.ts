@@ -102,3 +102,14 @@ await server.finished;
     }
   },
 });
+
+Deno.test("deno doc --lint mod.ts is clean: every export documented, no private type in the public API", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--lint", "mod.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});

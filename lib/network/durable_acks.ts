@@ -16,7 +16,9 @@
 
 /** A remote state and its number. */
 export interface NumberedState<R> {
+  /** The number the peer gave the state. */
   num: bigint;
+  /** The state. */
   state: R;
 }
 

@@ -49,7 +49,11 @@ export class Fragmenter {
   // resend; a receiver uses ids just to group fragments, so this is compatible).
   #nextId: bigint;
 
-  /** @param firstId The id of the first instruction (a resumed client starts past its old ids). */
+  /**
+   * A fragmenter numbering instructions from `firstId`.
+   *
+   * @param firstId The id of the first instruction (a resumed client starts past its old ids).
+   */
   constructor(firstId = 1n) {
     this.#nextId = firstId;
   }
