@@ -29,9 +29,11 @@ if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
 fi
 
 # The narrowest permissions each program needs (all three need UDP, so --unstable-net).
+# Writes: the client's resume records and the server's session registry, under
+# $XDG_STATE_HOME/mosh-deno (a per-user path, so it cannot be fixed at compile time).
 declare -A perms=(
-  [mosh-server]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
-  [mosh-client]="--allow-net --allow-env --allow-run --allow-read"
+  [mosh-server]="--allow-net --allow-env --allow-ffi --allow-run --allow-read --allow-write"
+  [mosh-client]="--allow-net --allow-env --allow-run --allow-read --allow-write"
   [mosh]="--allow-net --allow-env --allow-run --allow-read"
 )
 

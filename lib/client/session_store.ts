@@ -11,6 +11,16 @@
  *
  * @module
  */
+import {
+  checkPrivate,
+  privateDirectory,
+  PrivateStateError,
+  processAlive,
+  type ProcessStamp,
+  processStamp,
+  stateDirectory,
+  type StateEnvironment,
+} from "../local_state.ts";
 
 /** File format version. */
 const FORMAT = 1;
@@ -30,11 +40,7 @@ export interface SavedScreen {
 }
 
 /** Which process holds a session: pid plus its start time, so a reused pid is not mistaken for it. */
-export interface SessionOwner {
-  pid: number;
-  /** Boot id and start time of the process (from /proc). */
-  start: string;
-}
+export type SessionOwner = ProcessStamp;
 
 /** Everything on record for one session. */
 export interface SessionRecord {
@@ -76,63 +82,30 @@ export class SessionStoreError extends Error {
 }
 
 /** Environment the store reads. */
-export interface StoreEnvironment {
-  get(name: string): string | undefined;
-}
+export type StoreEnvironment = StateEnvironment;
 
 /** The store directory: `$XDG_STATE_HOME/mosh-deno`, else `~/.local/state/mosh-deno`. */
 export function storeDirectory(env: StoreEnvironment): string {
-  const xdg = env.get("XDG_STATE_HOME");
-  if (xdg && xdg.startsWith("/")) return `${xdg}/mosh-deno`;
-  const home = env.get("HOME");
-  if (!home) throw new SessionStoreError("Cannot find the resume store: HOME is not set");
-  return `${home}/.local/state/mosh-deno`;
-}
-
-function modeText(mode: number): string {
-  return (mode & 0o777).toString(8).padStart(4, "0");
-}
-
-/** Refuses a path that is not ours or that others can read or write. */
-function checkPrivate(path: string, info: Deno.FileInfo, wantMode: number): void {
-  const uid = Deno.uid();
-  if (uid !== null && info.uid !== null && info.uid !== uid) {
-    throw new SessionStoreError(
-      `Refusing ${path}: it belongs to uid ${info.uid}, not to you (uid ${uid})`,
-    );
-  }
-  if (info.mode !== null && (info.mode & 0o077) !== 0) {
-    throw new SessionStoreError(
-      `Refusing ${path}: its mode is ${modeText(info.mode)}, so others can read it ` +
-        `(it holds a session key); run: chmod ${modeText(wantMode)} ${path}`,
-    );
-  }
-}
-
-/** This process's owner stamp. */
-export function ownerOf(pid: number): SessionOwner | null {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Field 22 (start time in clock ticks since boot) counts from after the ")" of the name.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const boot = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
-    return { pid, start: `${boot}:${fields[19]}` };
-  } catch {
-    return null;
+    return stateDirectory(env);
+  } catch (error) {
+    throw new SessionStoreError((error as Error).message);
   }
 }
 
-/** Whether the process recorded as `owner` is still running (and is the same process). */
-export function ownerAlive(owner: SessionOwner): boolean {
-  const now = ownerOf(owner.pid);
-  if (now === null) return false;
+function checkStoreFile(path: string, info: Deno.FileInfo, wantMode: number): void {
   try {
-    if (/^State:\s+Z/m.test(Deno.readTextFileSync(`/proc/${owner.pid}/status`))) return false;
-  } catch {
-    return false;
+    checkPrivate(path, info, wantMode);
+  } catch (error) {
+    if (error instanceof PrivateStateError) throw new SessionStoreError(error.message);
+    throw error;
   }
-  return now.start === owner.start;
 }
+
+/** This process's owner stamp (null without /proc). */
+export const ownerOf = processStamp;
+/** Whether the recorded owner still runs. */
+export const ownerAlive = processAlive;
 
 /** A fresh short session id. */
 export function newSessionId(): string {
@@ -179,8 +152,12 @@ export class SessionStore {
    */
   static open(env: StoreEnvironment): SessionStore {
     const dir = storeDirectory(env);
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    checkPrivate(dir, Deno.lstatSync(dir), 0o700);
+    try {
+      privateDirectory(dir);
+    } catch (error) {
+      if (error instanceof PrivateStateError) throw new SessionStoreError(error.message);
+      throw error;
+    }
     return new SessionStore(dir);
   }
 
@@ -232,7 +209,7 @@ export class SessionStore {
       throw new SessionStoreError(`No session ${id} (no file ${path})`);
     }
     if (!info.isFile) throw new SessionStoreError(`Refusing ${path}: not a regular file`);
-    checkPrivate(path, info, 0o600);
+    checkStoreFile(path, info, 0o600);
     let parsed: unknown;
     try {
       parsed = JSON.parse(Deno.readTextFileSync(path));

@@ -20,6 +20,7 @@ import {
   ServerUsageError,
 } from "./server_args.ts";
 import { ServerSession } from "./server_session.ts";
+import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
@@ -233,10 +234,15 @@ async function runDaemon(): Promise<number> {
     stderr: "null",
   }).spawn();
   child.unref();
+  const registry = SessionRegistry.open(Deno.env, socket.localAddr.port);
   session = new ServerSession({
     key: config.key,
     socket,
     host: new PtyHost({ pty, childExited: child.status }),
+    ...(options.command.length === 0 && registry && !hushed(home)
+      ? { greeting: detachedNotice(registry.detachedOthers()) }
+      : {}),
+    ...(registry ? { onAttachment: (a: boolean) => registry.setAttached(a) } : {}),
     width: config.width,
     height: config.height,
     networkTimeoutMs: timeoutFromEnv("MOSH_SERVER_NETWORK_TMOUT", log),
@@ -253,10 +259,21 @@ async function runDaemon(): Promise<number> {
   ];
   for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
   await session.run();
+  registry?.close();
   for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   await socket.closed;
   if (options.verbose > 0) console.error("\n[mosh-server is exiting.]");
   return 0;
+}
+
+/** `~/.hushlogin` silences the login notices (mosh checks it before its motd and this notice). */
+function hushed(home: string): boolean {
+  try {
+    Deno.statSync(`${home}/.hushlogin`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses a seconds value the way mosh does (leading number used; negative ignored). */

@@ -21,6 +21,8 @@ const IDLE_WAIT_CAP = 5000;
 /** Exit if no client connects within this time. */
 const CONNECT_TIMEOUT = 60_000;
 const encoder = new TextEncoder();
+/** mosh marks a session detached once its client has been silent this long. */
+const DETACH_AFTER_MS = 30_000;
 
 /** Options for {@linkcode ServerSession}. */
 export interface ServerSessionOptions {
@@ -42,6 +44,10 @@ export interface ServerSessionOptions {
   log?: (message: string) => void;
   /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
+  /** Text shown on the terminal before the host's first output (the detached-session notice). */
+  greeting?: string;
+  /** Told when a client becomes attached, or detached after 30 s of silence (the registry). */
+  onAttachment?: (attached: boolean) => void;
 }
 
 /**
@@ -73,6 +79,8 @@ export class ServerSession {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #finished!: () => void;
   readonly #finishedPromise: Promise<void>;
+  readonly #onAttachment: ((attached: boolean) => void) | null;
+  #clientAttached = false;
 
   /** A ServerSession configured by `options`. */
   constructor(options: ServerSessionOptions) {
@@ -92,6 +100,8 @@ export class ServerSession {
       log: this.#log,
     });
     this.#finishedPromise = new Promise((resolve) => this.#finished = resolve);
+    if (options.greeting) this.#screen().writeOutput(encoder.encode(options.greeting));
+    this.#onAttachment = options.onAttachment ?? null;
   }
 
   /** Handles one datagram from the socket. */
@@ -205,6 +215,11 @@ export class ServerSession {
     const now = this.#clock();
     const t = this.transport;
     const sinceClient = now - t.latestRemoteTimestamp;
+    const attached = this.#lastRemoteNum > 0n && sinceClient <= DETACH_AFTER_MS;
+    if (attached !== this.#clientAttached) {
+      this.#clientAttached = attached;
+      this.#onAttachment?.(attached);
+    }
     let idle = false;
     if (this.#networkTimeout > 0 && sinceClient >= this.#networkTimeout) {
       this.#log(`Network idle for ${Math.floor(sinceClient / 1000)} seconds.`);
