@@ -3,7 +3,11 @@
  * a simulated lossy network on a virtual clock.
  */
 import assert from "node:assert/strict";
-import type { NumberedState } from "../../lib/network/durable_acks.ts";
+import {
+  DurableAcks,
+  MIN_SAVE_INTERVAL,
+  type NumberedState,
+} from "../../lib/network/durable_acks.ts";
 import { Transport, type TransportJournal } from "../../lib/network/transport.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import type { TerminalScreen } from "../../lib/statesync/terminal_screen.ts";
@@ -237,4 +241,63 @@ Deno.test("the resumed client starts past every sequence and state number the ol
   assert.ok(w.client!.sender.nextNum >= numEnd);
   w.run(1000);
   assert.ok(w.server.connection.remoteAddr?.port === w.clientSockets[0]!.address.port);
+});
+
+Deno.test("DurableAcks: one acknowledgement at a time, settled by the peer's front or by its refusal", () => {
+  let now = 0;
+  const saved: bigint[][] = [];
+  const acks = new DurableAcks<string>(
+    { saveRemote: (states) => saved.push(states.map((s) => s.num)) },
+    [{ num: 3n, state: "three" }],
+    () => now,
+  );
+  const sender = { nextNum: 10n };
+  assert.equal(acks.ackNum, 3n);
+  assert.equal(acks.advance({ num: 5n, state: "five" }, sender), 5n);
+  assert.deepEqual(saved, [[3n, 5n]], "saved before it is acknowledged, with the confirmed one");
+  now = 1000;
+  assert.equal(acks.advance({ num: 7n, state: "seven" }, sender), null, "one pending at a time");
+  acks.settle(9n, 3n); // the peer had not seen our ack yet (its ack predates state 10)
+  assert.equal(acks.advance({ num: 7n, state: "seven" }, sender), null);
+  acks.settle(10n, 3n); // it had, and kept its front at 3: it had culled 5
+  assert.deepEqual(acks.held.map((h) => h.num), [3n]);
+  sender.nextNum = 12n;
+  assert.equal(acks.advance({ num: 7n, state: "seven" }, sender), 7n);
+  acks.settle(11n, 7n); // its front moved to 7
+  assert.deepEqual(acks.held.map((h) => h.num), [7n]);
+  assert.equal(acks.ackNum, 7n);
+  assert.equal(
+    acks.advance({ num: 8n, state: "eight" }, sender),
+    null,
+    "at most 10 saves a second",
+  );
+  now += MIN_SAVE_INTERVAL;
+  assert.equal(acks.advance({ num: 8n, state: "eight" }, sender), 8n);
+  assert.deepEqual(saved.at(-1), [7n, 8n]);
+});
+
+Deno.test("a client killed at any moment of a fast-changing screen over a long path resumes and converges", () => {
+  // A 4 s path each way (RTT samples over 5 s are ignored, so the server keeps sending every
+  // 250 ms): more than 32 of its states are in flight, so it culls states the client may be
+  // acknowledging, and refuses those acknowledgements.
+  for (let kill = 0; kill < 10; kill++) {
+    const w = new World(100 + kill);
+    w.net.impairment = { delay: 4000, jitter: 200 };
+    w.startClient(false);
+    w.type("go");
+    const until = 14_000 + kill * 1033;
+    for (let t = 0; t < until; t += 50) {
+      w.server.currentState.screen.text += String.fromCharCode(97 + (t / 50) % 26);
+      w.run(50);
+    }
+    w.killClient();
+    w.run(300 + kill * 50);
+    w.startClient(true);
+    w.run(60_000);
+    assert.equal(w.received, "go", `kill ${kill}: keystrokes once`);
+    assert.ok(
+      w.client!.latestRemoteState.equals(w.server.currentState),
+      `kill ${kill}: the resumed client reaches the server's screen`,
+    );
+  }
 });
