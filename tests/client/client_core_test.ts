@@ -1,0 +1,108 @@
+/**
+ * ClientCore on its own: the connection timeline on a virtual clock, the
+ * sink's view of frames, the key filter, and the transport hook.
+ */
+import assert from "node:assert/strict";
+import { ClientCore, type ClientSink } from "../../lib/client/client_core.ts";
+import { Transport } from "../../lib/network/transport.ts";
+import { serveSession } from "../../lib/server/serve_session.ts";
+
+const KEY = "AAAAAAAAAAAAAAAAAAAAAA";
+
+Deno.test("ClientCore on a virtual clock: 'Nothing received' after 250 ms, 'Timed out' after 15 s, then it ends unconnected", async () => {
+  // A server that never answers: a bound socket nobody reads.
+  const silent = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+  const port = (silent.addr as Deno.NetAddr).port;
+  let now = 0;
+  const frames: boolean[] = [];
+  let finished = 0;
+  const sink: ClientSink = {
+    frame: (_core, _now, final) => frames.push(final),
+    finish: () => finished++,
+  };
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port,
+    key: KEY,
+    columns: 80,
+    rows: 24,
+    sink,
+    clock: () => now,
+  });
+  try {
+    core.start();
+    assert.equal(core.notifications.message, "", "nothing to say in the first 250 ms");
+    now = 251;
+    core.wake();
+    assert.equal(core.notifications.message, `Nothing received from server on UDP port ${port}.`);
+    assert.equal(core.shuttingDown, false);
+    now = 15_001;
+    core.wake();
+    assert.equal(core.notifications.message, "Timed out waiting for server...");
+    assert.equal(core.shuttingDown, true);
+    assert.equal(core.done, false, "the shutdown is tried before giving up");
+    now = 25_002;
+    core.wake();
+    assert.deepEqual(await core.finished, { status: 1, connected: false });
+    assert.equal(frames.at(-1), true, "the last frame is the final one");
+    assert.equal(frames.filter((f) => f).length, 1);
+    assert.equal(finished, 1);
+  } finally {
+    core.abort();
+    silent.close();
+  }
+});
+
+Deno.test("ClientCore: a sink sees each new remote state before it draws; a key filter decides what is sent", async () => {
+  let typed = "";
+  const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+    const writer = session.writable.getWriter();
+    await writer.write(new TextEncoder().encode("first"));
+    const reader = session.readable.getReader();
+    while (!typed.endsWith("!")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      typed += new TextDecoder().decode(value);
+      await writer.write(new TextEncoder().encode(`\r\n${typed}`));
+    }
+  });
+  const states: bigint[] = [];
+  const rows: string[] = [];
+  let built = 0;
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port: server.port,
+    key: server.key,
+    columns: 30,
+    rows: 4,
+    sink: {
+      frame(core) {
+        if (states.at(-1) === core.remoteStateNum) return;
+        states.push(core.remoteStateNum);
+        rows.push(core.screen.screenText());
+      },
+    },
+    transport: (options) => {
+      built++;
+      assert.equal(options.role, "client");
+      assert.deepEqual(options.remote, { hostname: "127.0.0.1", port: server.port });
+      return new Transport(options);
+    },
+  });
+  core.start();
+  // Upper-case letters; "." stops the input (the rest of it is dropped).
+  core.type(new TextEncoder().encode("ab.cd"), (byte, send) => {
+    if (byte === 0x2e) return false;
+    send.push(byte - 0x20);
+    return true;
+  });
+  core.type(new TextEncoder().encode("!"));
+  const result = await core.finished;
+  await server.finished;
+  assert.deepEqual(result, { status: 0, connected: true });
+  assert.equal(built, 1, "the core used the transport the hook built");
+  assert.equal(typed, "AB!", "filtered, stopped at '.', then the next input");
+  assert.ok(states.length >= 2, `new states seen: ${states}`);
+  assert.ok(states.every((n, i) => i === 0 || n > states[i - 1]!), `in order: ${states}`);
+  assert.ok(rows.some((r) => r.includes("AB!")), rows.join("\n--\n"));
+});
