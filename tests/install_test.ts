@@ -97,6 +97,7 @@ Deno.test("deno install from a URL as README shows: the installed mosh, mosh-cli
       const daemon = Deno.readTextFileSync(`/proc/${serverPid}/cmdline`).split("\0");
       assert.ok(!daemon.includes("-A"), `the daemon keeps the narrow permissions: ${daemon}`);
       assert.ok(daemon.includes("--allow-ffi"), `${daemon}`);
+      assert.ok(daemon.includes(`--allow-write=${state}/mosh-deno`), `${daemon}`);
       await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 20_000 });
       await tmux.sendText("echo installed-$((20+22))\r");
       await tmux.waitFor(/^installed-42$/m);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { stateDirectory } from "../local_state.ts";
 
 /** Whether we run inside a `deno compile`d binary rather than the `deno` CLI. */
 export function isCompiled(): boolean {
@@ -37,10 +38,11 @@ export function selfCommand(args: string[]): string[] {
 const PERMISSIONS = ["read", "write", "net", "env", "sys", "run", "ffi"] as const;
 
 /**
- * `deno run` flags granting what this process was granted in full: `-A`
- * when it has everything, else e.g. `--allow-net --allow-ffi` — a copy of
- * an installed program (`deno install` with narrow permissions) must not
- * get more than the original.
+ * `deno run` flags granting what this process was granted: `-A` when it
+ * has everything, else e.g. `--allow-net --allow-ffi`, plus a read or
+ * write grant of our state directory (the session registry) — a copy of an
+ * installed program (`deno install` with narrow permissions) gets no more
+ * than the original, and no less of what it needs.
  *
  * @example
  * ```ts
@@ -52,5 +54,17 @@ export function permissionFlags(): string[] {
   const granted = PERMISSIONS.filter((name) =>
     Deno.permissions.querySync({ name }).state === "granted"
   );
-  return granted.length === PERMISSIONS.length ? ["-A"] : granted.map((name) => `--allow-${name}`);
+  if (granted.length === PERMISSIONS.length) return ["-A"];
+  const flags = granted.map((name) => `--allow-${name}`);
+  let state: string | null = null;
+  try {
+    state = stateDirectory(Deno.env);
+  } catch { /* no HOME, or no permission to read it: nothing to pass on */ }
+  for (const name of ["read", "write"] as const) {
+    if (state === null || granted.includes(name)) continue;
+    if (Deno.permissions.querySync({ name, path: state }).state === "granted") {
+      flags.push(`--allow-${name}=${state}`);
+    }
+  }
+  return flags;
 }
