@@ -34,7 +34,7 @@ fi
 declare -A perms=(
   [mosh-server]="--allow-net --allow-env --allow-ffi --allow-run --allow-read --allow-write"
   [mosh-client]="--allow-net --allow-env --allow-run --allow-read --allow-write"
-  [mosh]="--allow-net --allow-env --allow-run --allow-read"
+  [mosh]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
 )
 
 for name in mosh mosh-server mosh-client; do

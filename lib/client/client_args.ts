@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseKey } from "../crypto/session_key.ts";
+import { KeyFormatError, parseKey } from "../crypto/session_key.ts";
 
 /** Prediction display modes. */
 export type PredictMode = "adaptive" | "always" | "never" | "experimental";
@@ -18,16 +18,32 @@ export type ClientCommand =
 
 /** A command line or environment mosh-client refuses; the message is for stderr, exit 1. */
 export class ClientUsageError extends Error {
-  constructor(message: string) {
+  /** Follow the message with the version banner and the usage, as mosh-client does. */
+  readonly showUsage: boolean;
+  constructor(message: string, showUsage = false) {
     super(message);
     this.name = "ClientUsageError";
+    this.showUsage = showUsage;
   }
 }
 
-/** The usage text. */
+/** MOSH_KEY is not a key; mosh-client reports it as "Crypto exception: …" after the
+ * terminal is set up, then "[mosh is exiting.]". */
+export class ClientKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ClientKeyError";
+  }
+}
+
+/** The usage text, mosh-client's (printed after its version banner). */
 export function clientUsage(argv0: string): string {
-  return `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c\n` +
-    `       ${argv0} --resume [ID] | --resume --list`;
+  return `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c`;
+}
+
+/** `--help`: mosh's usage, then what we add (only here, so usage errors stay mosh's). */
+export function clientHelp(argv0: string): string {
+  return `${clientUsage(argv0)}\n       ${argv0} --resume [ID] | --resume --list`;
 }
 
 /**
@@ -46,19 +62,34 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
   const positional: string[] = [];
   let verbose = 0;
   let host: string | undefined;
+  // getopt("#:cv") with GNU argument permutation.
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "-c") return { kind: "colors" };
-    if (a === "-v") verbose++;
-    else if (a === "-#") host = args[++i];
-    else if (a.startsWith("-#")) host = a.slice(2);
-    else if (a.startsWith("-") && a !== "-") throw new ClientUsageError(clientUsage(argv0));
-    else positional.push(a);
+    if (a === "--") {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") {
+      positional.push(a);
+      continue;
+    }
+    for (let k = 1; k < a.length; k++) {
+      const c = a[k]!;
+      if (c === "c") return { kind: "colors" };
+      if (c === "v") verbose++;
+      else if (c === "#") {
+        host = k < a.length - 1 ? a.slice(k + 1) : args[++i];
+        if (host === undefined) {
+          throw new ClientUsageError(`${argv0}: option requires an argument -- '#'`, true);
+        }
+        break;
+      } else throw new ClientUsageError(`${argv0}: invalid option -- '${c}'`, true);
+    }
   }
-  if (positional.length !== 2) throw new ClientUsageError(clientUsage(argv0));
+  if (positional.length !== 2) throw new ClientUsageError("", true);
   const [ip, port] = positional as [string, string];
-  if (!/^\d+$/.test(port) || Number(port) > 65535) {
-    throw new ClientUsageError(`${argv0}: Bad UDP port (${port})\n\n${clientUsage(argv0)}`);
+  if (!/^\d*$/.test(port)) {
+    throw new ClientUsageError(`${argv0}: Bad UDP port (${port})\n`, true);
   }
   return {
     kind: "run",
@@ -77,7 +108,7 @@ function parseResume(rest: string[], argv0: string): ClientCommand {
   if (rest.length === 1 && /^[a-z0-9]{1,32}$/.test(rest[0]!)) {
     return { kind: "resume", id: rest[0]!, list: false };
   }
-  throw new ClientUsageError(clientUsage(argv0));
+  throw new ClientUsageError("", true);
 }
 
 /** The client's settings from the environment. */
@@ -99,30 +130,44 @@ export interface ClientEnvironment {
 }
 
 /**
- * Reads (and removes) `MOSH_KEY` and the other `MOSH_*` settings.
+ * The checks mosh-client makes of its environment before it looks at the
+ * locale and the terminal: MOSH_KEY present, a known prediction mode.
  *
- * @throws {ClientUsageError} with mosh's messages for a missing/bad key or prediction mode.
+ * @throws {ClientUsageError} with mosh's messages.
  */
-export function readClientEnvironment(env: {
-  get(name: string): string | undefined;
-  delete(name: string): void;
-}): ClientEnvironment {
-  const keyText = env.get("MOSH_KEY");
-  if (keyText === undefined) throw new ClientUsageError("MOSH_KEY environment variable not found.");
-  env.delete("MOSH_KEY");
-  let key: Uint8Array;
-  try {
-    key = parseKey(keyText);
-  } catch (error) {
-    throw new ClientUsageError(`Crypto exception: ${(error as Error).message}`);
+export function checkClientEnvironment(env: { get(name: string): string | undefined }): void {
+  if (env.get("MOSH_KEY") === undefined) {
+    throw new ClientUsageError("MOSH_KEY environment variable not found.");
   }
   const predict = env.get("MOSH_PREDICTION_DISPLAY") ?? "adaptive";
   if (!["adaptive", "always", "never", "experimental"].includes(predict)) {
     throw new ClientUsageError(`Unknown prediction mode ${predict}.`);
   }
+}
+
+/**
+ * Reads (and removes) `MOSH_KEY` and the other `MOSH_*` settings.
+ *
+ * @throws {ClientUsageError} for a missing key or prediction mode (see {@linkcode checkClientEnvironment}).
+ * @throws {ClientKeyError} for a key mosh would refuse.
+ */
+export function readClientEnvironment(env: {
+  get(name: string): string | undefined;
+  delete(name: string): void;
+}): ClientEnvironment {
+  checkClientEnvironment(env);
+  const keyText = env.get("MOSH_KEY")!;
+  env.delete("MOSH_KEY");
+  let key: Uint8Array;
+  try {
+    key = parseKey(keyText);
+  } catch (error) {
+    if (error instanceof KeyFormatError) throw new ClientKeyError(error.moshMessage);
+    throw error;
+  }
   return {
     key,
-    predict: predict as PredictMode,
+    predict: (env.get("MOSH_PREDICTION_DISPLAY") ?? "adaptive") as PredictMode,
     predictOverwrite: env.get("MOSH_PREDICTION_OVERWRITE") === "yes",
     noTermInit: env.get("MOSH_NO_TERM_INIT") !== undefined,
     titleNoPrefix: env.get("MOSH_TITLE_NOPREFIX") !== undefined,

@@ -4,9 +4,12 @@
  *
  * @module
  */
-import { describeLocale } from "../terminal/locale.ts";
+import { describeLocale } from "../locale.ts";
 import { versionText } from "../version.ts";
 import {
+  checkClientEnvironment,
+  ClientKeyError,
+  clientHelp,
   clientUsage,
   ClientUsageError,
   parseClientArgs,
@@ -47,6 +50,14 @@ function stdoutTerminal(): LocalTerminal {
   };
 }
 
+function isTty(file: { isTerminal(): boolean }): boolean {
+  try {
+    return file.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
 /** Colours of `TERM` as `mosh-client -c` reports them (terminfo's `colors`). */
 function termColors(term: string | undefined): number {
   if (!term) return -1;
@@ -69,13 +80,14 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     command = parseClientArgs(args, argv0);
   } catch (error) {
     if (error instanceof ClientUsageError) {
-      console.error(error.message);
+      if (error.message !== "") console.error(error.message);
+      console.error(`${versionText("mosh-client")}\n\n${clientUsage(argv0)}`);
       return 1;
     }
     throw error;
   }
   if (command.kind === "help") {
-    console.log(`${versionText("mosh-client")}\n\n${clientUsage(argv0)}`);
+    console.log(`${versionText("mosh-client")}\n\n${clientHelp(argv0)}`);
     return 0;
   }
   if (command.kind === "version") {
@@ -107,9 +119,9 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
   const target = command.kind === "resume"
     ? { ip: persistence!.journal.record.ip, port: persistence!.journal.record.port }
     : { ip: command.ip, port: command.port };
-  let env;
+  // mosh-client's order: environment, locale, terminal, then the key itself.
   try {
-    env = readClientEnvironment(Deno.env);
+    checkClientEnvironment(Deno.env);
   } catch (error) {
     if (error instanceof ClientUsageError) {
       console.error(error.message);
@@ -127,6 +139,22 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     await new Deno.Command("locale", { stdout: "inherit", stderr: "inherit" }).output()
       .catch(() => {});
     return 1;
+  }
+  if (!isTty(Deno.stdin)) {
+    // Never draw into a pipe or a file: mosh-client's tcgetattr fails the same way.
+    console.error("tcgetattr: Inappropriate ioctl for device");
+    return 1;
+  }
+  let env;
+  try {
+    env = readClientEnvironment(Deno.env);
+  } catch (error) {
+    if (error instanceof ClientKeyError) {
+      await Deno.stderr.write(encoder.encode(`Crypto exception: ${error.message}\r\n`));
+      console.log("[mosh is exiting.]");
+      return 1;
+    }
+    throw error;
   }
   const terminal = stdoutTerminal();
   if (command.kind === "run") {

@@ -88,7 +88,7 @@ export class TerminalSink implements ClientSink {
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
     try {
-      Deno.kill(Deno.pid, "SIGSTOP");
+      Deno.kill(0, "SIGSTOP"); // the whole process group, as mosh does: the shell sees its job stop
     } catch { /* cannot stop: carry on */ }
   }
 

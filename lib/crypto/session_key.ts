@@ -13,10 +13,13 @@ export const KEY_TEXT_LENGTH = 22;
 
 /** A printable key that mosh would refuse; the message says why. */
 export class KeyFormatError extends SyntaxError {
+  /** mosh's own wording, without our detail in parentheses (what mosh-client prints). */
+  readonly moshMessage: string;
   /** A KeyFormatError with a message the user can act on. */
   constructor(message: string) {
     super(message);
     this.name = "KeyFormatError";
+    this.moshMessage = message.replace(/ \(.*\)$/, "");
   }
 }
 

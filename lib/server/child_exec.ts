@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cString, errno, libc, PLATFORM } from "./libc.ts";
+import { cString, cStringArray, errno, libc, PLATFORM, resetSignals, strerror } from "./libc.ts";
 
 /** What the helper is asked to run. */
 export interface ExecRequest {
@@ -26,14 +26,6 @@ export class ExecError extends Error {
   }
 }
 
-/** Builds a NULL-terminated `char *[]` whose strings stay alive with the returned holder. */
-function cStringArray(items: string[]): { array: Uint8Array<ArrayBuffer>; keep: Uint8Array[] } {
-  const keep = items.map(cString);
-  const array = new BigUint64Array(items.length + 1);
-  keep.forEach((s, i) => array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(s))));
-  return { array: new Uint8Array(array.buffer), keep };
-}
-
 /**
  * Runs in the helper process: never returns on success (the process image
  * becomes the program).
@@ -47,9 +39,7 @@ export function execInPty(request: ExecRequest): never {
   c.ioctl_int(fd, BigInt(PLATFORM.TIOCSCTTY), 0n);
   for (const target of [0, 1, 2]) c.dup2(fd, target);
   if (fd > 2) c.close(fd);
-  // Deno ignores SIGPIPE and may block signals; the shell must start with defaults.
-  for (let sig = 1; sig < 32; sig++) c.signal(sig, null); // SIG_DFL (KILL/STOP just fail)
-  c.sigprocmask(2, /* SIG_SETMASK */ new Uint8Array(128), null);
+  resetSignals();
   // Wait for the server's release: it writes "\n" once a client has connected.
   const one = new Uint8Array(1);
   for (;;) {
@@ -58,8 +48,12 @@ export function execInPty(request: ExecRequest): never {
   }
   const argv = cStringArray(request.argv);
   c.execvp(cString(request.program), argv.array);
-  const message = `${request.argv[0]}: execvp: ${request.program}: errno ${errno()}\r\n`;
-  c.write(2, new TextEncoder().encode(message), BigInt(message.length));
+  const code = errno();
+  // mosh's warn(): program name, then the system's message.
+  const bytes = new TextEncoder().encode(
+    `mosh-server: execvp: ${request.program}: ${strerror(code)}\n`,
+  );
+  c.write(2, bytes, BigInt(bytes.length));
   // Give the client time to show the message, as mosh does.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
   Deno.exit(1);

@@ -107,6 +107,7 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
   getpid: { parameters: [], result: "i32" },
+  strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -131,4 +132,28 @@ export function errno(): number {
 /** NUL-terminated bytes of a string. */
 export function cString(s: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(s + "\0") as Uint8Array<ArrayBuffer>;
+}
+
+/** The system's message for an errno value ("No such file or directory"). */
+export function strerror(code: number): string {
+  const p = libc().strerror(code);
+  return p === null ? `errno ${code}` : new Deno.UnsafePointerView(p).getCString();
+}
+
+/** Builds a NULL-terminated `char *[]` whose strings stay alive with the returned holder. */
+export function cStringArray(
+  items: string[],
+): { array: Uint8Array<ArrayBuffer>; keep: Uint8Array[] } {
+  const keep = items.map(cString);
+  const array = new BigUint64Array(items.length + 1);
+  keep.forEach((s, i) => array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(s))));
+  return { array: new Uint8Array(array.buffer), keep };
+}
+
+/** Resets every signal to its default action and unblocks all, as a freshly exec'd program
+ * expects (Deno ignores SIGPIPE and exec keeps ignored signals and the mask). */
+export function resetSignals(): void {
+  const c = libc();
+  for (let sig = 1; sig < 32; sig++) c.signal(sig, null); // SIG_DFL (KILL/STOP just fail)
+  c.sigprocmask(2, /* SIG_SETMASK */ new Uint8Array(128), null);
 }

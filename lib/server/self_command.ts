@@ -1,7 +1,7 @@
 /**
  * How this program starts another copy of itself — the detached daemon and
  * the pty helper — both when run from source (`deno run … cli/x.ts`) and
- * as a `deno compile`d binary.
+ * as a `deno compile`d binary; the wrapper finds its siblings the same way.
  *
  * @module
  */
@@ -11,6 +11,21 @@ import { stateDirectory } from "../local_state.ts";
 export function isCompiled(): boolean {
   const exe = Deno.execPath().split(/[\\/]/).pop() ?? "";
   return !/^deno(\.exe)?$/.test(exe);
+}
+
+/**
+ * `deno run` flags for our programs run from source: this process's
+ * permissions, UDP, no lockfile writes, and `-q` so Deno's progress bar and
+ * its clearing escapes (`\e[0G\e[2K\e[J`) never reach the user's terminal.
+ *
+ * @example
+ * ```ts
+ * import { denoRunFlags } from "./self_command.ts";
+ * denoRunFlags(); // ["-q", "-A", "--unstable-net", "--no-lock"] under `deno test -A`
+ * ```
+ */
+export function denoRunFlags(): string[] {
+  return ["-q", ...permissionFlags(), "--unstable-net", "--no-lock"];
 }
 
 /**
@@ -24,15 +39,7 @@ export function isCompiled(): boolean {
  */
 export function selfCommand(args: string[]): string[] {
   if (isCompiled()) return [Deno.execPath(), ...args];
-  return [
-    Deno.execPath(),
-    "run",
-    ...permissionFlags(),
-    "--unstable-net",
-    "--no-lock",
-    Deno.mainModule,
-  ]
-    .concat(args);
+  return [Deno.execPath(), "run", ...denoRunFlags(), Deno.mainModule, ...args];
 }
 
 const PERMISSIONS = ["read", "write", "net", "env", "sys", "run", "ffi"] as const;

@@ -40,22 +40,39 @@ export function serverUsage(argv0: string): string {
   return `Usage: ${argv0} new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] [-l NAME=VALUE] [-- COMMAND...]`;
 }
 
-/** Parses `PORT` or `LOW:HIGH` with mosh's messages. */
+/** C's strtol in base 10: the value and what follows it (all of `text` when no digits). */
+function strtol(text: string): { value: number; rest: string; overflow: boolean } {
+  const m = text.match(/^\s*([+-]?\d+)/);
+  if (!m) return { value: 0, rest: text, overflow: false };
+  const big = BigInt(m[1]!);
+  const overflow = big > 0x7fffffffffffffffn || big < -0x8000000000000000n;
+  return { value: Number(big), rest: text.slice(m[0].length), overflow };
+}
+
+/** Parses `PORT` or `LOW:HIGH` as mosh's strtol-based parser does, with its messages. */
 export function parsePortRange(text: string, argv0 = "mosh-server"): [number, number] {
   const fail = (why: string): never => {
-    throw new ServerUsageError(`${why}\n${argv0}: Bad UDP port range (${text})`);
+    throw new ServerUsageError(
+      `${why}\n${argv0}: Bad UDP port range (${text})\n${serverUsage(argv0)}`,
+    );
   };
-  const [lowText, highText] = text.split(":", 2) as [string, string | undefined];
-  if (!/^\d+$/.test(lowText)) fail(`Invalid (low) port number (${lowText})`);
-  const low = Number(lowText);
-  if (low > 65535) fail(`(Low) port number ${low} outside valid range [0..65535]`);
-  if (highText === undefined) return [low, low];
-  if (!/^\d+$/.test(highText)) fail(`Invalid high port number (${highText})`);
-  const high = Number(highText);
-  if (high > 65535) fail(`High port number ${high} outside valid range [0..65535]`);
-  if (low > high) fail(`Low port ${low} greater than high port ${high}`);
-  if (low === 0) fail(`Low port 0 incompatible with port ranges`);
-  return [low, high];
+  const low = strtol(text);
+  if (low.overflow || (low.rest !== "" && !low.rest.startsWith(":"))) {
+    fail(`Invalid (low) port number (${text})`);
+  }
+  if (low.value < 0 || low.value > 65535) {
+    fail(`(Low) port number ${low.value} outside valid range [0..65535]`);
+  }
+  if (low.rest === "") return [low.value, low.value];
+  const highText = low.rest.slice(1);
+  const high = strtol(highText);
+  if (high.overflow || high.rest !== "") fail(`Invalid high port number (${highText})`);
+  if (high.value < 0 || high.value > 65535) {
+    fail(`High port number ${high.value} outside valid range [0..65535]`);
+  }
+  if (low.value > high.value) fail(`Low port ${low.value} greater than high port ${high.value}`);
+  if (low.value === 0) fail(`Low port 0 incompatible with port ranges`);
+  return [low.value, high.value];
 }
 
 function sshConnectionIp(
@@ -113,33 +130,50 @@ export function parseServerArgs(
     }
     return { kind: "run", options };
   }
+  // getopt(argc - 1, argv + 1, "@:i:p:c:svl:"): messages name "new" as the program,
+  // unknown options and missing values print the usage and are not fatal,
+  // non-options are skipped (GNU permutation).
   const rest = optionPart.slice(1);
+  const problem = (text: string) => options.warnings.push(text, serverUsage(argv0));
+  let port: string | null = null;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
-    const takeValue = (flag: string): string => {
-      if (arg.length > 2) return arg.slice(2);
-      const v = rest[++i];
-      if (v === undefined) {
-        throw new ServerUsageError(
-          `option requires an argument -- '${flag}'\n${serverUsage(argv0)}`,
-        );
-      }
-      return v;
-    };
-    if (arg === "-s") options.bindIp = sshConnectionIp(env, options.warnings);
-    else if (arg === "-v") options.verbose++;
-    else if (arg.startsWith("-i")) options.bindIp = takeValue("i");
-    else if (arg.startsWith("-p")) {
-      [options.portLow, options.portHigh] = parsePortRange(takeValue("p"), argv0);
-    } else if (arg.startsWith("-c")) {
-      const v = takeValue("c");
-      if (!/^\d+$/.test(v)) {
-        throw new ServerUsageError(`${argv0}: Bad number of colors (${v})\n${serverUsage(argv0)}`);
-      }
-      options.colors = Number(v);
-    } else if (arg.startsWith("-l")) options.locales.push(takeValue("l"));
-    else if (arg.startsWith("-@")) takeValue("@");
-    else options.warnings.push(serverUsage(argv0)); // unknown option: usage, not fatal
+    if (!arg.startsWith("-") || arg === "-") continue;
+    for (let k = 1; k < arg.length; k++) {
+      const flag = arg[k]!;
+      if (flag === "s") options.bindIp = sshConnectionIp(env, options.warnings);
+      else if (flag === "v") options.verbose++;
+      else if ("@ipcl".includes(flag)) {
+        let value: string | undefined = arg.slice(k + 1);
+        if (value === "") value = rest[++i];
+        if (value === undefined) {
+          problem(`new: option requires an argument -- '${flag}'`);
+          break;
+        }
+        if (flag === "i") options.bindIp = value;
+        else if (flag === "p") port = value;
+        else if (flag === "l") options.locales.push(value);
+        else if (flag === "c") {
+          const n = strtol(value);
+          if (n.overflow || n.rest !== "") {
+            throw new ServerUsageError(
+              [...options.warnings, `${argv0}: Bad number of colors (${value})`, serverUsage(argv0)]
+                .join("\n"),
+            );
+          }
+          options.colors = n.value;
+        }
+        break;
+      } else problem(`new: invalid option -- '${flag}'`);
+    }
+  }
+  if (port !== null) {
+    try {
+      [options.portLow, options.portHigh] = parsePortRange(port, argv0);
+    } catch (error) {
+      if (!(error instanceof ServerUsageError)) throw error;
+      throw new ServerUsageError([...options.warnings, error.message].join("\n"));
+    }
   }
   return { kind: "run", options };
 }

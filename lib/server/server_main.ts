@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { formatKey, generateKey } from "../crypto/session_key.ts";
 import { UdpSocket } from "../network/udp_socket.ts";
-import { describeLocale, LOCALE_VARS } from "../terminal/locale.ts";
+import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
 import { execInPty, type ExecRequest } from "./child_exec.ts";
 import { libc } from "./libc.ts";
@@ -123,23 +124,39 @@ async function startDaemon(config: DaemonConfig, verbose: boolean): Promise<numb
   const writer = child.stdin.getWriter();
   await writer.write(encoder.encode(JSON.stringify(config)));
   await writer.close();
+  // The daemon reports bind problems ("MSG …") before "PORT n" or "ERROR …": mosh
+  // prints them on the foreground's stderr, before it detaches.
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
+  let buffer = "";
+  let port: string | null = null;
+  let error = "mosh-server: the session did not start";
+  reading: for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    line += value;
+    buffer += value;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.startsWith("MSG ")) console.error(line.slice(4));
+      else if (line.startsWith("PORT ")) {
+        port = line.slice(5);
+        break reading;
+      } else if (line.startsWith("ERROR ")) {
+        error = line.slice(6);
+        break reading;
+      }
+    }
   }
   await reader.cancel().catch(() => {});
-  const port = line.match(/^PORT (\d+)/);
-  if (!port) {
-    console.error(line.replace(/^ERROR /, "").trim() || "mosh-server: the session did not start");
+  if (port === null) {
+    console.error(error);
     await child.status;
     return 1;
   }
   child.unref();
   const prefix = isTty(Deno.stdin) ? "\r\n\n" : "";
-  await Deno.stdout.write(encoder.encode(`${prefix}MOSH CONNECT ${port[1]} ${config.key}\n`));
+  await Deno.stdout.write(encoder.encode(`${prefix}MOSH CONNECT ${port} ${config.key}\n`));
   await Deno.stderr.write(
     encoder.encode(
       `\n${versionText("mosh-server")}\n\n[mosh-server detached, pid = ${child.pid}]\n`,
@@ -148,13 +165,33 @@ async function startDaemon(config: DaemonConfig, verbose: boolean): Promise<numb
   return 0;
 }
 
+/** A bind that failed on every address tried; mosh's last line for it. */
+class BindError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BindError";
+  }
+}
+
+/** Deno's error text without its " (os error N)" suffix: the system's message, as mosh shows it. */
+function systemMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/ \(os error \d+\)$/, "");
+}
+
+/**
+ * Binds as mosh-server does: the requested IP (numeric only, so a name
+ * costs no DNS lookups) on each port of the range, then any interface;
+ * each failure is reported through `report` in mosh's words.
+ *
+ * @throws {BindError} when no address could be bound.
+ */
 function bindSocket(
   options: ServerOptions,
   handler: (data: Uint8Array, from: { hostname: string; port: number }) => void,
+  report: (message: string) => void,
 ): UdpSocket {
-  const hosts = options.bindIp ? [options.bindIp, "0.0.0.0"] : ["0.0.0.0"];
-  let lastError: unknown = null;
-  for (const hostname of hosts) {
+  const tryBind = (hostname: string): UdpSocket => {
+    let lastError: unknown = null;
     for (let port = options.portLow; port <= options.portHigh; port++) {
       try {
         return UdpSocket.bind({ hostname, port }, handler);
@@ -162,13 +199,30 @@ function bindSocket(
         lastError = error;
       }
     }
-    if (hostname !== "0.0.0.0") {
-      console.error(`Error binding to IP ${hostname}: ${lastError}`);
+    report(`Failed binding to ${hostname}:${options.portHigh}`);
+    throw new BindError(`bind: ${systemMessage(lastError)}`);
+  };
+  if (options.bindIp !== null) {
+    try {
+      if (isIP(options.bindIp) === 0) {
+        // getaddrinfo with AI_NUMERICHOST refuses names; errno is 0 ("Success").
+        throw new BindError(
+          `Bad IP address (${options.bindIp}): Name or service not known: Success`,
+        );
+      }
+      return tryBind(options.bindIp);
+    } catch (error) {
+      if (!(error instanceof BindError)) throw error;
+      report(`Error binding to IP ${options.bindIp}: ${error.message}`);
     }
   }
-  throw new Error(
-    `Failed binding to any interface, ports ${options.portLow}-${options.portHigh}: ${lastError}`,
-  );
+  try {
+    return tryBind("0.0.0.0");
+  } catch (error) {
+    if (!(error instanceof BindError)) throw error;
+    report(`Error binding to any interface: ${error.message}`);
+    throw error;
+  }
 }
 
 function childProgram(command: string[]): { program: string; argv: string[] } {
@@ -195,11 +249,12 @@ async function runDaemon(): Promise<number> {
   libc().setsid();
   let session: ServerSession | null = null;
   let socket: UdpSocket;
+  const report = (m: string) => Deno.stdout.writeSync(encoder.encode(`MSG ${m}\n`));
   try {
-    socket = bindSocket(options, (data, from) => session?.onDatagram(data, from));
+    socket = bindSocket(options, (data, from) => session?.onDatagram(data, from), report);
   } catch (error) {
     await Deno.stdout.write(
-      encoder.encode(`ERROR Network exception: ${(error as Error).message}\n`),
+      encoder.encode(`ERROR Network exception: ${systemMessage(error)}\n`),
     );
     return 1;
   }
@@ -262,7 +317,7 @@ async function runDaemon(): Promise<number> {
   registry?.close();
   for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   await socket.closed;
-  if (options.verbose > 0) console.error("\n[mosh-server is exiting.]");
+  if (options.verbose > 0) console.log("\n[mosh-server is exiting.]");
   return 0;
 }
 

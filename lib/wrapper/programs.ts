@@ -5,12 +5,7 @@
  *
  * @module
  */
-import { permissionFlags } from "../server/self_command.ts";
-
-function compiled(): boolean {
-  const exe = Deno.execPath().split(/[\\/]/).pop() ?? "";
-  return !/^deno(\.exe)?$/.test(exe);
-}
+import { denoRunFlags, isCompiled } from "../server/self_command.ts";
 
 /**
  * The argv that runs one of our programs (`mosh`, `mosh-client`, `mosh-server`).
@@ -22,12 +17,12 @@ function compiled(): boolean {
  * ```
  */
 export function programCommand(name: "mosh" | "mosh-client" | "mosh-server"): string[] {
-  if (compiled()) {
+  if (isCompiled()) {
     const dir = Deno.execPath().replace(/[\\/][^\\/]*$/, "");
     return [`${dir}/${name}`];
   }
   const url = new URL(`../../cli/${name.replace("-", "_")}.ts`, import.meta.url);
   const target = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
   // With the permissions we have, no more: an installed `mosh` (narrow ones) stays narrow.
-  return [Deno.execPath(), "run", ...permissionFlags(), "--unstable-net", "--no-lock", target];
+  return [Deno.execPath(), "run", ...denoRunFlags(), target];
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LOCALE_VARS } from "../terminal/locale.ts";
+import { LOCALE_VARS } from "../locale.ts";
 import type { WrapperOptions } from "./wrapper_args.ts";
 
 /** Single-quotes a word for a POSIX shell (`'` becomes `'\''`). */

@@ -33,6 +33,8 @@ export interface WrapperOptions {
   list: boolean;
   /** `[user@]host` then the remote command. */
   positional: string[];
+  /** `--` came before any host: everything after it is the command (host omitted). */
+  commandOnly: boolean;
 }
 
 /** A command line mosh refuses; print the message (and usage), exit 255. */
@@ -45,7 +47,18 @@ export class WrapperUsageError extends Error {
   }
 }
 
-/** The usage text of `mosh --help`. */
+/** What we add to mosh's options; shown by `--help` only, so every usage error stays mosh's. */
+const EXTENSIONS_HELP = `        --resume [ID]        take over a session whose client died (the most
+                             recent one, or ID); no ssh needed
+        --resume --list      list resumable sessions
+`;
+
+/** `mosh --help`: mosh's usage with our extensions before `--help`. */
+export function wrapperHelp(prog: string): string {
+  return wrapperUsage(prog).replace(/^ {8}--help /m, `${EXTENSIONS_HELP}\n$&`);
+}
+
+/** The usage text mosh prints for a command line it refuses (and, with extensions, for --help). */
 export function wrapperUsage(prog: string): string {
   return `Usage: ${prog} [options] [--] [user@]host [command...]
         --client=PATH        mosh client on local machine
@@ -57,6 +70,8 @@ export function wrapperUsage(prog: string): string {
 -a      --predict=always        use local echo even on fast links
 -n      --predict=never         never use local echo
         --predict=experimental  aggressively echo even when incorrect
+
+-o      --predict-overwrite     prediction overwrites instead of inserting
 
 -4      --family=inet        use IPv4 only
 -6      --family=inet6       use IPv6 only
@@ -84,10 +99,6 @@ export function wrapperUsage(prog: string): string {
                              discovering the remote IP address to use for mosh
                              (default: "proxy")
 
-        --resume [ID]        take over a session whose client died (the most
-                             recent one, or ID); no ssh needed
-        --resume --list      list resumable sessions
-
         --help               this message
         --version            version and copyright information
 
@@ -95,43 +106,54 @@ Please report bugs to mosh-devel@mit.edu.
 Mosh home page: https://mosh.org`;
 }
 
-type Spec = { name: string; value: boolean; negatable?: boolean };
+/** `extension`: ours, not mosh's; matched only when spelled out, so mosh's abbreviations
+ * (`--l` for `--local`) keep their meaning. */
+type Spec = {
+  name: string;
+  value: boolean;
+  negatable?: boolean;
+  alias?: string;
+  extension?: boolean;
+};
 const LONG: Spec[] = [
   { name: "client", value: true },
   { name: "server", value: true },
   { name: "ssh", value: true },
   { name: "ssh-pty", value: false, negatable: true },
   { name: "predict", value: true },
-  { name: "predict-overwrite", value: false, negatable: true },
+  { name: "predict-overwrite", value: false, negatable: true, alias: "o" },
   { name: "family", value: true },
   { name: "port", value: true },
   { name: "bind-server", value: true },
   { name: "experimental-remote-ip", value: true },
   { name: "init", value: false, negatable: true },
   { name: "local", value: false },
-  { name: "fake-proxy", value: false },
+  { name: "fake-proxy", value: false, negatable: true },
   { name: "help", value: false },
   { name: "version", value: false },
-  { name: "resume", value: false },
-  { name: "list", value: false },
+  { name: "resume", value: false, extension: true },
+  { name: "list", value: false, extension: true },
 ];
 
+/** Every spelling Getopt::Long accepts (names, aliases, `no-`/`no` negations), sorted as it sorts them. */
+const SPELLINGS: { text: string; spec: Spec; negated: boolean }[] = LONG.flatMap((spec) =>
+  [spec.name, ...(spec.alias ? [spec.alias] : [])].flatMap((n) => [
+    { text: n, spec, negated: false },
+    ...(spec.negatable
+      ? [{ text: `no-${n}`, spec, negated: true }, { text: `no${n}`, spec, negated: true }]
+      : []),
+  ])
+).sort((a, b) => a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+
 function findLong(name: string): { spec: Spec; negated: boolean } {
-  const candidates: { spec: Spec; negated: boolean; exact: boolean }[] = [];
-  for (const spec of LONG) {
-    const names = [{ n: spec.name, negated: false }];
-    if (spec.negatable) {
-      names.push({ n: `no-${spec.name}`, negated: true }, { n: `no${spec.name}`, negated: true });
-    }
-    for (const { n, negated } of names) {
-      if (n === name) return { spec, negated };
-      if (n.startsWith(name)) candidates.push({ spec, negated, exact: false });
-    }
-  }
-  const unique = new Set(candidates.map((c) => c.spec.name + c.negated));
-  if (unique.size === 1) return candidates[0]!;
+  const exact = SPELLINGS.find((s) => s.text === name);
+  if (exact) return exact;
+  const hits = SPELLINGS.filter((s) => !s.spec.extension && s.text.startsWith(name));
+  if (hits.length === 0) throw new WrapperUsageError(`Unknown option: ${name}`);
+  // Several spellings of one option are no ambiguity (Getopt::Long).
+  if (new Set(hits.map((h) => h.spec.name + h.negated)).size === 1) return hits[0]!;
   throw new WrapperUsageError(
-    unique.size === 0 ? `Unknown option: ${name}` : `Option ${name} is ambiguous`,
+    `Option ${name} is ambiguous (${hits.map((h) => h.text).join(", ")})`,
   );
 }
 
@@ -208,6 +230,7 @@ export function parseWrapperArgs(
     resume: false,
     list: false,
     positional: [],
+    commandOnly: false,
   };
   const set = (name: string, value: string | null, negated: boolean) => {
     switch (name) {
@@ -254,7 +277,7 @@ export function parseWrapperArgs(
         o.local = true;
         break;
       case "fake-proxy":
-        o.fakeProxy = true;
+        o.fakeProxy = !negated;
         break;
       case "help":
         o.help = true;
@@ -274,6 +297,7 @@ export function parseWrapperArgs(
     const arg = args[i]!;
     if (arg === "--") {
       o.positional.push(...args.slice(i + 1));
+      o.commandOnly = true;
       break;
     }
     if (arg === "-a") o.predict = "always";

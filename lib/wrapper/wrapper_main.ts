@@ -6,6 +6,7 @@
  * @module
  */
 import { versionText } from "../version.ts";
+import { canExec, ExecFailedError, execProgram } from "./exec_program.ts";
 import { programCommand } from "./programs.ts";
 import {
   remoteCommand,
@@ -18,6 +19,7 @@ import {
 import {
   parseWrapperArgs,
   type WrapperOptions,
+  wrapperHelp,
   wrapperUsage,
   WrapperUsageError,
 } from "./wrapper_args.ts";
@@ -25,13 +27,18 @@ import {
 const PROG = "mosh";
 const encoder = new TextEncoder();
 
-/** A bootstrap failure with a message for the user. */
+/** A bootstrap failure with a message for the user and mosh's exit status for it. */
 export class BootstrapError extends Error {
-  constructor(message: string) {
+  readonly status: number;
+  constructor(message: string, status = 255) {
     super(message);
     this.name = "BootstrapError";
+    this.status = status;
   }
 }
+
+/** mosh's Perl `die` after its `waitpid` exits with errno ECHILD (10): users see 10. */
+const DIE_AFTER_WAIT = 10;
 
 async function clientColors(client: string[]): Promise<number> {
   try {
@@ -122,53 +129,48 @@ async function startServer(
       throw new BootstrapError(`${PROG}: cannot run ${argv[0]}: ${(error as Error).message}`);
     }
   }
-  const passthrough: string[] = [];
   let failure: Error | null = null;
+  let badUdpPortWarning = false;
   await readLines([child.stdout, child.stderr], (line) => {
     try {
       const shown = parser.line(line);
-      if (shown !== null) passthrough.push(shown);
+      if (shown !== null) {
+        // Shown as it comes, on stdout, as mosh prints what ssh says (a "\r" stays).
+        if (o.port?.includes(":") && /Bad UDP port/.test(shown)) badUdpPortWarning = true;
+        Deno.stdout.writeSync(encoder.encode(`${shown}\n`));
+      }
     } catch (error) {
       failure = error as Error;
       return true;
     }
     return parser.reply.key !== null;
   });
-  if (passthrough.length > 0) {
-    await Deno.stdout.write(encoder.encode(passthrough.join("\n").replace(/\r?$/, "\n")));
-  }
-  const status = await child.status;
+  await child.status;
   if (failure) throw new BootstrapError((failure as Error).message);
   const r = parser.reply;
   let ip = r.ip;
-  if (ip === null && r.sshConnectionIp !== null) {
+  if (ip === null) {
+    if (r.sshConnectionIp === null) {
+      throw new BootstrapError(
+        `${PROG}: Did not find remote IP address (is SSH ProxyCommand disabled?).`,
+        DIE_AFTER_WAIT,
+      );
+    }
     console.error(
       `${PROG}: Using remote IP address ${r.sshConnectionIp} from $SSH_CONNECTION for hostname ${target}`,
     );
     ip = r.sshConnectionIp;
   }
   if (r.port === null || r.key === null) {
-    if (r.oldServer) {
-      throw new BootstrapError(`${PROG}: Server does not support UDP port range option.`);
-    }
-    if (!o.local && status.code === 255) {
+    if (r.oldServer || badUdpPortWarning) {
       throw new BootstrapError(
-        `${PROG}: ssh failed (exit status 255): check the host name, your keys and --ssh.`,
+        `${PROG}: Server does not support UDP port range option.`,
+        DIE_AFTER_WAIT,
       );
     }
-    const notFound = passthrough.some((l) => /command not found|not found|No such file/.test(l));
     throw new BootstrapError(
-      `${PROG}: Did not find mosh server startup message. (Have you installed mosh on your server?)` +
-        (notFound
-          ? `\n${PROG}: the remote shell could not find ${
-            o.server ?? "mosh-server"
-          }; use --server=PATH if it is outside the remote PATH.`
-          : ""),
-    );
-  }
-  if (ip === null) {
-    throw new BootstrapError(
-      `${PROG}: Did not find remote IP address (is SSH ProxyCommand disabled?).`,
+      `${PROG}: Did not find mosh server startup message. (Have you installed mosh on your server?)`,
+      DIE_AFTER_WAIT,
     );
   }
   return { ip, port: r.port, key: r.key };
@@ -186,9 +188,9 @@ async function fakeProxy(o: WrapperOptions): Promise<number> {
     const hostname = host.replace(/^\[(.*)\]$/, "$1");
     conn = await Deno.connect({ hostname, port: Number(port) });
   } catch (error) {
-    console.error(
-      `${PROG}: Could not connect to ${host}, last tried ${host}: ${(error as Error).message}`,
-    );
+    // mosh shows the system's message, without Deno's "(os error N)".
+    const reason = (error as Error).message.replace(/ \(os error \d+\)$/, "");
+    console.error(`${PROG}: Could not connect to ${host}, last tried ${host}: ${reason}`);
     return 255;
   }
   const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
@@ -223,7 +225,7 @@ export async function wrapperMain(args: string[]): Promise<number> {
     throw error;
   }
   if (o.help) {
-    console.log(wrapperUsage(PROG));
+    console.log(wrapperHelp(PROG));
     return 0;
   }
   if (o.version) {
@@ -231,16 +233,16 @@ export async function wrapperMain(args: string[]): Promise<number> {
     return 0;
   }
   if (o.fakeProxy) return await fakeProxy(o);
-  // Beyond mosh: `mosh --local` alone means this machine over loopback.
-  if (o.local && o.positional.length === 0) o.positional.push("127.0.0.1");
+  // Beyond mosh: with `--local` the host may be omitted (alone, or before `-- command`).
+  if (o.local && (o.positional.length === 0 || o.commandOnly)) o.positional.unshift("127.0.0.1");
   if (o.positional.length === 0 && !o.resume) {
     console.error(wrapperUsage(PROG));
     return 255;
   }
   Deno.env.delete("MOSH_PREDICTION_DISPLAY");
+  if (o.predictOverwrite) Deno.env.set("MOSH_PREDICTION_OVERWRITE", "yes");
   Deno.env.set("MOSH_CLIENT_PID", String(Deno.pid));
   const client = o.client !== null ? shellSplit(o.client) : programCommand("mosh-client");
-  const env: Record<string, string> = { MOSH_PREDICTION_DISPLAY: o.predict! };
   let clientArgs: string[];
   if (o.resume) {
     // The client has everything on record: no ssh round trip.
@@ -252,22 +254,49 @@ export async function wrapperMain(args: string[]): Promise<number> {
     } catch (error) {
       if (error instanceof BootstrapError) {
         console.error(error.message);
-        return 255;
+        return error.status;
       }
       throw error;
     }
-    env["MOSH_KEY"] = server.key;
+    Deno.env.set("MOSH_KEY", server.key);
     clientArgs = [`-# ${args.join(" ")} |`, server.ip, String(server.port)];
   }
-  if (o.predictOverwrite) env["MOSH_PREDICTION_OVERWRITE"] = "yes";
-  if (!o.init) env["MOSH_NO_TERM_INIT"] = "1";
-  const child = new Deno.Command(client[0]!, {
-    args: [...client.slice(1), ...clientArgs],
-    env,
-    stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
+  Deno.env.set("MOSH_PREDICTION_DISPLAY", o.predict!);
+  if (!o.init) Deno.env.set("MOSH_NO_TERM_INIT", "1");
+  const argv = [...client, ...clientArgs];
+  if (canExec()) {
+    // Become the client, as mosh's wrapper does: the user's shell then sees the
+    // client's stop (Ctrl-^ Ctrl-Z) and `fg` continues it.
+    try {
+      execProgram(argv);
+    } catch (error) {
+      if (!(error instanceof ExecFailedError)) throw error;
+      console.error(error.message);
+      return error.code;
+    }
+  }
+  return await spawnClient(argv);
+}
+
+/**
+ * Without FFI (no permission, or another OS) the wrapper stays as the
+ * client's parent in the same process group: the client's stop of the whole
+ * group (Ctrl-^ Ctrl-Z) stops us too, so the shell's job control still works.
+ */
+async function spawnClient(argv: string[]): Promise<number> {
+  let child;
+  try {
+    child = new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^.*: (.*?)(?: \(os error \d+\))?$/, "$1");
+    console.error(`Cannot exec ${argv[0]}: ${reason}`);
+    return 255;
+  }
   // The terminal belongs to the client now; signals it handles must not kill us first.
   const ignore = () => {};
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGWINCH", "SIGCONT"] as const) {

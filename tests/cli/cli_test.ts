@@ -1,80 +1,283 @@
 /**
- * The three programs' --version, --help and usage errors, run from source.
+ * Every error path of the three programs, run against Debian's real
+ * binaries (/usr/bin/mosh, mosh-server, mosh-client) and ours for the same
+ * command line: stdout, stderr and exit status must be equal.
+ *
+ * What is normalized, and only that:
+ * - the first two lines of the version banner (program version and
+ *   copyright: ours is mosh-deno's, the other three lines are mosh's text);
+ * - the wrapper's name: Perl's `$0` is `/usr/bin/mosh`, ours prints `mosh`;
+ * - a started server's port, key and pid (they differ on every run);
+ * - in `--help` only, the lines for our extensions (`--resume`), checked verbatim;
+ * - on a terminal, what was drawn on the alternate screen (gone when the
+ *   program leaves it) and the remaining escape sequences.
  */
 import assert from "node:assert/strict";
+import { versionText } from "../../lib/version.ts";
+import { processAlive, waitForExit } from "../support/real_mosh.ts";
 
-const CLI = new URL("../../cli/", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+const KEY = "AAECAwQFBgcICQoLDA0ODw";
 
-async function run(program: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", `${CLI}${program}.ts`, ...args],
-    env: { LANG: "C.UTF-8", NO_COLOR: "1", ...env },
+type Program = "mosh" | "mosh-server" | "mosh-client";
+
+/** The argv of one program of either implementation. */
+function argv(which: "real" | "ours", program: Program, args: string[]): string[] {
+  // Through sh's exec by name, so argv[0] is the bare name as for ours (Perl's $0 is
+  // the path regardless).
+  if (which === "real") return ["/bin/sh", "-c", `exec ${program} "$@"`, "sh", ...args];
+  const file = `${ROOT}cli/${program.replace("-", "_")}.ts`;
+  return [Deno.execPath(), "run", "-q", "-A", "--unstable-net", "--no-lock", file, ...args];
+}
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const REAL_BANNER = (name: string) =>
+  `${name === "mosh" ? "mosh 1.4.0" : `${name} (mosh 1.4.0)`} [build mosh 1.4.0]\n` +
+  "Copyright 2012 Keith Winstein <mosh-devel@mit.edu>\n";
+const OUR_BANNER = (name: string) => versionText(name).split("\n").slice(0, 2).join("\n") + "\n";
+
+function normalize(text: string): string {
+  let out = text;
+  for (const name of ["mosh", "mosh-client", "mosh-server"]) {
+    out = out.replaceAll(REAL_BANNER(name), `<${name} version>\n`);
+    out = out.replaceAll(OUR_BANNER(name), `<${name} version>\n`);
+  }
+  return out
+    .replaceAll("/usr/bin/mosh:", "mosh:")
+    .replaceAll("Usage: /usr/bin/mosh ", "Usage: mosh ")
+    .replace(/MOSH CONNECT \d+ [A-Za-z0-9/+]{22}/g, "MOSH CONNECT <port> <key>")
+    .replace(/\[mosh-server detached, pid = \d+\]/g, "[mosh-server detached, pid = <pid>]");
+}
+
+/** Kills the daemon a successful `mosh-server new` left behind (it waits for a client). */
+async function stopDetached(stderr: string): Promise<void> {
+  const pid = Number(stderr.match(/\[mosh-server detached, pid = (\d+)\]/)?.[1]);
+  if (!(pid > 0)) return;
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    if (!processAlive(pid)) return;
+    try {
+      Deno.kill(pid, signal);
+    } catch { /* gone */ }
+    await waitForExit(pid, 3000);
+  }
+}
+
+async function run(command: string[], env: Record<string, string>): Promise<Result> {
+  const out = await new Deno.Command(command[0]!, {
+    args: command.slice(1),
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? "/",
+      TERM: "xterm",
+      ...env,
+    },
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  const result = { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  await stopDetached(result.stderr);
+  return { ...result, stdout: normalize(result.stdout), stderr: normalize(result.stderr) };
 }
 
-Deno.test("--version of all three names our version and the protocol version we speak", async () => {
-  for (
-    const [file, name] of [["mosh", "mosh"], ["mosh_client", "mosh-client"], [
-      "mosh_server",
-      "mosh-server",
-    ]]
-  ) {
-    const r = await run(file!, ["--version"]);
-    assert.equal(r.code, 0, r.stderr);
+/** Runs both and asserts equal output and status; returns ours for further checks. */
+async function same(
+  program: Program,
+  args: string[],
+  env: Record<string, string> = { LANG: "C.UTF-8" },
+): Promise<Result> {
+  const real = await run(argv("real", program, args), env);
+  const ours = await run(argv("ours", program, args), env);
+  assert.deepEqual(ours, real, `${program} ${args.join(" ")}`);
+  return ours;
+}
+
+/** On a terminal (script(1) with an 80x24 pty): what is left on the normal screen, and the status. */
+async function onTerminal(command: string[], env: Record<string, string>) {
+  const line = command.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qec", `stty rows 24 cols 80; ${line}`, "/dev/null"],
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", TERM: "xterm", ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  let text = new TextDecoder().decode(out.stdout);
+  const leave = text.lastIndexOf("\x1b[?1049l");
+  if (leave >= 0) text = text.slice(leave); // the alternate screen's contents are gone
+  // deno-lint-ignore no-control-regex
+  text = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+  return { code: out.code, text: normalize(text) };
+}
+
+/** What `--help` adds to mosh's text for our extensions (usage errors print mosh's alone). */
+const HELP_EXTENSIONS: Record<Program, string> = {
+  "mosh": "        --resume [ID]        take over a session whose client died (the most\n" +
+    "                             recent one, or ID); no ssh needed\n" +
+    "        --resume --list      list resumable sessions\n\n",
+  "mosh-client": "       mosh-client --resume [ID] | --resume --list\n",
+  "mosh-server": "",
+};
+
+Deno.test("--version and --help of each program: mosh's text, our version line", async () => {
+  for (const program of ["mosh", "mosh-server", "mosh-client"] as const) {
+    const version = await run(argv("ours", program, ["--version"]), { LANG: "C.UTF-8" });
+    assert.equal(version.code, 0);
     assert.match(
-      r.stdout,
-      new RegExp(
-        `^${name} \\(mosh-deno \\d+\\.\\d+\\.\\d+\\) \\[compatible with mosh 1\\.4\\.0, protocol version 2\\]`,
-      ),
+      versionText(program),
+      /^[a-z-]+ \(mosh-deno \d+\.\d+\.\d+\) \[compatible with mosh 1\.4\.0, protocol version 2\]/,
     );
+    const env = { LANG: "C.UTF-8" };
+    const real = await run(argv("real", program, ["--help"]), env);
+    const ours = await run(argv("ours", program, ["--help"]), env);
+    assert.ok(ours.stdout.includes(HELP_EXTENSIONS[program]), ours.stdout);
+    assert.deepEqual({ ...ours, stdout: ours.stdout.replace(HELP_EXTENSIONS[program], "") }, real);
+  }
+  await same("mosh", ["--version"]);
+});
+
+Deno.test("mosh-server: getopt's messages, bad ports and colours, legacy arguments", async () => {
+  // Not fatal in mosh: an unknown option or a missing value prints the usage and starts.
+  await same("mosh-server", ["new", "-x", "-p", "0", "--", "/bin/true"]);
+  await same("mosh-server", ["new", "-p", "0", "-i", "--", "/bin/true"]);
+  await same("mosh-server", ["new", "-p", "0", "-l", "--", "/bin/true"]);
+  const noPort = await same("mosh-server", ["new", "-p", "--", "/bin/true"]);
+  assert.equal(noPort.code, 0);
+  assert.match(noPort.stderr, /^new: option requires an argument -- 'p'\nUsage: mosh-server new/);
+  await same("mosh-server", ["new", "-p", "0", "stray", "-s", "--", "/bin/true"]);
+  for (const port of ["abc", "10:5", "70000", "-1", "0:5", "5:x", "5:70000", ":5", "1:2:3"]) {
+    const r = await same("mosh-server", ["new", "-p", port, "--", "/bin/true"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Bad UDP port range/);
+  }
+  await same("mosh-server", ["new", "-x", "-p", "abc"]);
+  for (const colors of ["lots", "8x", " "]) {
+    await same("mosh-server", ["new", "-p", "0", "-c", colors, "--", "/bin/true"]);
+  }
+  await same("mosh-server", ["a", "b", "c"]);
+});
+
+Deno.test("mosh-server: an unresolvable -i fails at once, a port in use is three lines", async () => {
+  const started = Date.now();
+  const bogus = await same("mosh-server", ["new", "-p", "0", "-i", "bogus", "--", "/bin/true"]);
+  assert.match(bogus.stderr, /^Error binding to IP bogus: Bad IP address \(bogus\)/);
+  assert.ok(Date.now() - started < 30_000, "no DNS query per port");
+  const held = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: 0 });
+  try {
+    const port = String((held.addr as Deno.NetAddr).port);
+    const inUse = await same("mosh-server", ["new", "-p", port, "--", "/bin/true"]);
+    assert.equal(inUse.code, 1);
+    assert.equal(inUse.stderr.split("\n").length, 4, inUse.stderr);
+    await same("mosh-server", ["new", "-i", "127.0.0.1", "-p", port, "--", "/bin/true"]);
+  } finally {
+    held.close();
   }
 });
 
-Deno.test("--help prints each program's usage", async () => {
-  assert.match((await run("mosh", ["--help"])).stdout, /^Usage: mosh \[options\]/);
-  assert.match(
-    (await run("mosh_client", ["--help"])).stdout,
-    /Usage: mosh-client \[-# 'ARGS'\] IP PORT/,
-  );
-  assert.match((await run("mosh_server", ["--help"])).stdout, /^Usage: mosh-server new \[-s\]/);
+Deno.test("mosh-server: the locale refusal names the variable that decides", async () => {
+  await same("mosh-server", ["new", "-p", "0", "--", "/bin/true"], { LANG: "C" });
+  await same("mosh-server", ["new", "-p", "0", "--", "/bin/true"], { LC_ALL: "" });
+  await same("mosh-server", ["new", "-p", "0", "-l", "LANG=C", "--", "/bin/true"], {
+    LC_CTYPE: "C",
+  });
 });
 
-Deno.test("usage errors exit non-zero with mosh's messages", async () => {
-  const badPort = await run("mosh_client", ["127.0.0.1", "6000x"], {
-    MOSH_KEY: "AAECAwQFBgcICQoLDA0ODw",
-  });
-  assert.equal(badPort.code, 1);
-  assert.match(badPort.stderr, /mosh-client: Bad UDP port \(6000x\)/);
-  const noKey = await run("mosh_client", ["127.0.0.1", "60001"]);
-  assert.equal(noKey.code, 1);
-  assert.match(noKey.stderr, /MOSH_KEY environment variable not found\./);
-  const badKey = await run("mosh_client", ["127.0.0.1", "60001"], { MOSH_KEY: "short" });
-  assert.match(badKey.stderr, /Crypto exception: Key must be 22 letters long/);
-  const badMode = await run("mosh_client", ["127.0.0.1", "60001"], {
-    MOSH_KEY: "AAECAwQFBgcICQoLDA0ODw",
+Deno.test("mosh-client: usage with the version banner, environment and locale checks", async () => {
+  await same("mosh-client", []);
+  await same("mosh-client", ["127.0.0.1"]);
+  await same("mosh-client", ["-z"]);
+  await same("mosh-client", ["-#"]);
+  await same("mosh-client", ["127.0.0.1", "6000x"]);
+  await same("mosh-client", ["-c"], { LANG: "C.UTF-8", TERM: "xterm" });
+  await same("mosh-client", ["127.0.0.1", "60001"], { LANG: "C.UTF-8" });
+  const env = { MOSH_KEY: KEY, LANG: "C.UTF-8" };
+  await same("mosh-client", ["127.0.0.1", "60001"], {
+    ...env,
     MOSH_PREDICTION_DISPLAY: "sometimes",
   });
-  assert.match(badMode.stderr, /Unknown prediction mode sometimes\./);
-  const locale = await run("mosh_client", ["127.0.0.1", "60001"], {
-    MOSH_KEY: "AAECAwQFBgcICQoLDA0ODw",
-    LANG: "C",
-  });
-  assert.equal(locale.code, 1);
-  assert.match(locale.stderr, /mosh-client needs a UTF-8 native locale to run\./);
-  const server = await run("mosh_server", ["new", "-c", "lots"]);
-  assert.equal(server.code, 1);
-  assert.match(server.stderr, /mosh-server: Bad number of colors \(lots\)/);
-  const serverPort = await run("mosh_server", ["new", "-p", "10:5"]);
-  assert.match(serverPort.stderr, /Low port 10 greater than high port 5/);
-  const wrapper = await run("mosh", ["--bogus-option", "host"]);
-  assert.notEqual(wrapper.code, 0);
-  assert.match(wrapper.stderr, /Unknown option: bogus-option/);
-  const noHost = await run("mosh", []);
-  assert.notEqual(noHost.code, 0);
-  assert.match(noHost.stderr, /Usage: mosh/);
+  await same("mosh-client", ["127.0.0.1", "60001"], { MOSH_KEY: KEY, LANG: "C" });
+  await same("mosh-client", ["127.0.0.1", "60001"], { MOSH_KEY: KEY, LC_ALL: "" });
+  await same("mosh-client", ["127.0.0.1", "60001"], { MOSH_KEY: KEY });
+  // Not a terminal: refuses before drawing anything, key or no key.
+  const pipe = await same("mosh-client", ["127.0.0.1", "60001"], env);
+  assert.equal(pipe.stdout, "");
+  await same("mosh-client", ["127.0.0.1", "60001"], { ...env, MOSH_KEY: "short" });
+});
+
+Deno.test("mosh-client: a bad MOSH_KEY on a terminal", async () => {
+  for (const key of ["short", "AAECAwQFBgcICQoLDA0OD=", "AAECAwQFBgcICQoLDA0ODx"]) {
+    const env = { MOSH_KEY: key, LANG: "C.UTF-8" };
+    const real = await onTerminal(argv("real", "mosh-client", ["127.0.0.1", "60001"]), env);
+    const ours = await onTerminal(argv("ours", "mosh-client", ["127.0.0.1", "60001"]), env);
+    assert.deepEqual(ours, real, key);
+    assert.match(ours.text, /^Crypto exception: .*\r\r\n\[mosh is exiting\.\]\r\n$/);
+  }
+});
+
+Deno.test("mosh wrapper: option errors and usage", async () => {
+  await same("mosh", []);
+  await same("mosh", ["--pred=always", "host"]);
+  await same("mosh", ["--no", "host"]);
+  await same("mosh", ["--s=x", "host"]);
+  await same("mosh", ["--bogus", "host"]);
+  // Our extensions never take an abbreviation of mosh's options.
+  await same("mosh", ["--l", "--ssh=false", "--", "h"]);
+  await same("mosh", ["--re", "h"]);
+  await same("mosh", ["-p"]);
+  for (const port of ["abc", "70000", "0:5", "9:5", "5:70000"]) {
+    await same("mosh", ["-p", port, "h"]);
+  }
+  await same("mosh", ["--predict=sometimes", "h"]);
+  await same("mosh", ["h"], { LANG: "C.UTF-8", MOSH_PREDICTION_DISPLAY: "sometimes" });
+});
+
+Deno.test("mosh wrapper: no sshd listening exits 10, 'Did not find remote IP address'", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const ssh = `--ssh=ssh -p ${port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null`;
+  const r = await same("mosh", [ssh, "127.0.0.1"]);
+  assert.equal(r.code, 10);
+  assert.match(
+    r.stderr,
+    /^mosh: Did not find remote IP address \(is SSH ProxyCommand disabled\?\)\.\n$/,
+  );
+});
+
+Deno.test("mosh --local with stdin not a terminal refuses as mosh-client does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mosh-cli-" });
+  try {
+    for (const which of ["real", "ours"] as const) {
+      // The server's stderr goes to a file so its pid is known and it can be stopped.
+      await Deno.writeTextFile(
+        `${dir}/${which}-server`,
+        `#!/bin/sh\nexec ${
+          which === "real" ? "mosh-server" : argv("ours", "mosh-server", []).join(" ")
+        } "$@" 2>>${dir}/${which}.err\n`,
+      );
+      await Deno.chmod(`${dir}/${which}-server`, 0o755);
+    }
+    const results: Result[] = [];
+    for (const which of ["real", "ours"] as const) {
+      const args = ["--local", `--server=${dir}/${which}-server`, "127.0.0.1"];
+      results.push(await run(argv(which, "mosh", args), { LANG: "C.UTF-8" }));
+      await stopDetached(await Deno.readTextFile(`${dir}/${which}.err`));
+    }
+    assert.deepEqual(results[1], results[0]);
+    assert.deepEqual(results[1], {
+      code: 1,
+      stdout: "",
+      stderr: "tcgetattr: Inappropriate ioctl for device\n",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -23,21 +23,23 @@ async function session(sshd: TestSshd, command: string, marker: string): Promise
   const tmux = await TmuxSession.start({ command: `${command}; echo WRAPPER-EXIT=$?; sleep 60` });
   try {
     await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 20_000 });
-    await tmux.sendText(`echo ${marker}-$((6*7))\r`);
-    await tmux.waitFor(`${marker}-42`, { timeoutMs: 10_000 });
+    // SSH_CONNECTION ends with this sshd's port: the session was set up through it.
+    await tmux.sendText(`echo ${marker}-$((6*7)) $SSH_CONNECTION\r`);
+    await tmux.waitFor(
+      new RegExp(`^${marker}-42 127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}$`, "m"),
+      { timeoutMs: 10_000 },
+    );
     await tmux.sendText("exit\r");
     const screen = await tmux.waitFor(/WRAPPER-EXIT=\d+/, { timeoutMs: 15_000 });
     assert.match(screen, /WRAPPER-EXIT=0/, screen);
   } finally {
     await tmux.close();
   }
-  assert.ok(sshd.port > 0);
 }
 
 Deno.test({
   name:
     "mosh wrappers through a real sshd: Debian's alone, ours with either server, Debian's with our programs",
-  sanitizeOps: false, // sshd's child processes outlive single steps
   async fn(t) {
     const sshd = await TestSshd.start();
     const ourClient = await script(sshd.dir, "our-mosh-client", "mosh_client");
