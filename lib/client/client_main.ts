@@ -8,8 +8,8 @@ import { describeLocale } from "../locale.ts";
 import { versionText } from "../version.ts";
 import {
   checkClientEnvironment,
-  ClientKeyError,
   clientHelp,
+  ClientKeyError,
   clientUsage,
   ClientUsageError,
   parseClientArgs,

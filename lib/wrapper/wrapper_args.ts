@@ -48,7 +48,8 @@ export class WrapperUsageError extends Error {
 }
 
 /** What we add to mosh's options; shown by `--help` only, so every usage error stays mosh's. */
-const EXTENSIONS_HELP = `        --resume [ID]        take over a session whose client died (the most
+const EXTENSIONS_HELP =
+  `        --resume [ID]        take over a session whose client died (the most
                              recent one, or ID); no ssh needed
         --resume --list      list resumable sessions
 `;

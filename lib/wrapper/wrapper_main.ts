@@ -18,8 +18,8 @@ import {
 } from "./remote_command.ts";
 import {
   parseWrapperArgs,
-  type WrapperOptions,
   wrapperHelp,
+  type WrapperOptions,
   wrapperUsage,
   WrapperUsageError,
 } from "./wrapper_args.ts";

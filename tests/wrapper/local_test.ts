@@ -84,4 +84,28 @@ Deno.test("Ctrl-^ Ctrl-Z through deno task and the wrapper: the shell's Stopped,
   suspendAndResume("deno task -q mosh", true));
 
 Deno.test("Ctrl-^ Ctrl-Z without FFI: the wrapper spawns the client and stops with it", () =>
-  suspendAndResume("deno run -q -A --deny-ffi --unstable-net cli/mosh.ts", false));
+  // Our programs inherit the wrapper's permissions: the server (pty) is given its own.
+  suspendAndResume(
+    "deno run -q -A --deny-ffi --unstable-net cli/mosh.ts " +
+      `--server='deno run -q -A --unstable-net ${ROOT}cli/mosh_server.ts'`,
+    false,
+  ));
+
+Deno.test("a command that cannot run: the system's message, as real mosh-server shows it", async () => {
+  const screens: string[] = [];
+  for (const mosh of ["mosh", "deno run -q -A --unstable-net cli/mosh.ts"]) {
+    const tmux = await localShell();
+    try {
+      // --no-init: no alternate screen, so the message stays after the session ends.
+      await tmux.sendText(
+        `${mosh} --local --no-init 127.0.0.1 -- /nonexistent/program; echo EXIT-$?\r`,
+      );
+      const screen = await tmux.waitFor(/^EXIT-\d+$/m, { timeoutMs: 30_000 });
+      screens.push(screen.split("\n").filter((l) => /execvp/.test(l)).join("\n"));
+    } finally {
+      await tmux.close();
+    }
+  }
+  assert.equal(screens[1], screens[0]);
+  assert.equal(screens[0], "mosh-server: execvp: /nonexistent/program: No such file or directory");
+});
