@@ -14,6 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { versionText } from "../../lib/version.ts";
+import { programCommand } from "../../lib/wrapper/programs.ts";
 import { processAlive, waitForExit } from "../support/real_mosh.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -279,5 +280,26 @@ Deno.test("mosh --local with stdin not a terminal refuses as mosh-client does", 
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("from source: deno task -q mosh shows only mosh's output; our children run deno -q", async () => {
+  const out = await new Deno.Command("script", {
+    args: ["-qec", "deno task -q mosh --version", "/dev/null"],
+    cwd: ROOT,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? "/" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  // On a terminal: no "Task mosh deno run …" line, no escape sequences at all.
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    `${versionText("mosh")}\n`.replaceAll("\n", "\r\n"),
+  );
+  // deno's progress bar (and its "\e[0G\e[2K\e[J") stays off in the programs we start.
+  for (const program of ["mosh", "mosh-client", "mosh-server"] as const) {
+    assert.deepEqual(programCommand(program).slice(1, 3), ["run", "-q"]);
   }
 });
