@@ -13,7 +13,6 @@ import type { ClientResult, ClientTransport } from "./client_core.ts";
 import { firstLine, resumeFromRecord, saveScreen, SessionJournal } from "./session_journal.ts";
 import {
   newSessionId,
-  ownerAlive,
   ownerOf,
   type SessionRecord,
   SessionStore,
@@ -80,9 +79,12 @@ export function recordNewSession(
   try {
     const store = SessionStore.open(env);
     const now = Date.now();
+    const id = newSessionId();
+    const lock = store.lock(id);
+    if (lock === null) throw new SessionStoreError(`session id ${id} is taken`);
     const record: SessionRecord = {
       format: 1,
-      id: newSessionId(),
+      id,
       host: session.host,
       ip: session.ip,
       port: session.port,
@@ -100,7 +102,7 @@ export function recordNewSession(
         state: new CompleteTerminal(new TerminalState(session.columns, session.rows)),
       })],
     };
-    return persistence(new SessionJournal(store, record), false);
+    return persistence(new SessionJournal(store, record, { lock }), false);
   } catch (error) {
     warn(`mosh: this session cannot be resumed: ${(error as Error).message}`);
     return null;
@@ -115,14 +117,9 @@ export function recordNewSession(
  */
 export function takeOverSession(env: StoreEnvironment, id?: string): Persistence {
   const store = SessionStore.open(env);
-  let record: SessionRecord;
+  let chosen: string;
   if (id !== undefined) {
-    record = store.read(id);
-    if (ownerAlive(record.owner)) {
-      throw new ResumeError(
-        `mosh: session ${id} is still held by a running client (pid ${record.owner.pid})`,
-      );
-    }
+    chosen = store.read(id).id;
   } else {
     const { sessions } = store.list();
     const gone = sessions.find((s) => !s.alive);
@@ -133,14 +130,26 @@ export function takeOverSession(env: StoreEnvironment, id?: string): Persistence
           : "mosh: no session to resume: every recorded session still has a running client",
       );
     }
-    record = gone.record;
+    chosen = gone.record.id;
   }
-  const owner = ownerOf(Deno.pid);
-  if (owner === null) throw new ResumeError("mosh: cannot resume here: /proc is not available");
-  record.owner = owner;
+  const lock = store.lock(chosen);
+  if (lock === null) {
+    throw new ResumeError(`mosh: session ${chosen} is still held by a running client`);
+  }
+  let record: SessionRecord;
+  try {
+    // Read again under the lock: the last holder's final numbers are on disk now.
+    record = store.read(chosen);
+    const owner = ownerOf(Deno.pid);
+    if (owner === null) throw new ResumeError("mosh: cannot resume here: /proc is not available");
+    record.owner = owner;
+  } catch (error) {
+    lock.close();
+    throw error;
+  }
   // The journal writes the record at once: from here on this process holds it.
   return persistence(
-    new SessionJournal(store, record, { current: resumeFromRecord(record).current }),
+    new SessionJournal(store, record, { current: resumeFromRecord(record).current, lock }),
     true,
   );
 }

@@ -103,19 +103,22 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
   #lastWrite = Number.NEGATIVE_INFINITY;
   #screens = new Map<string, SavedScreen>();
   #closed = false;
+  readonly #lock: Deno.FsFile | null;
   /** Writes so far (for tests and the README's figures). */
   writes = 0;
 
   /**
    * @param record The record to keep (written at once: the new process now holds it).
+   * @param options.lock The session's lock ({@linkcode SessionStore.lock}), released by `close`.
    * @param current With a resumed record, the user stream restored from it.
    */
   constructor(
     store: SessionStore,
     record: SessionRecord,
-    options: { clock?: () => number; current?: UserStream } = {},
+    options: { clock?: () => number; current?: UserStream; lock?: Deno.FsFile } = {},
   ) {
     this.#store = store;
+    this.#lock = options.lock ?? null;
     this.record = record;
     this.#clock = options.clock ?? (() => performance.now());
     this.#savedEnd = options.current?.end ?? 0;
@@ -169,8 +172,10 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
 
   /** Stops writing; with `remove`, deletes the record (the session ended). */
   close(remove: boolean): void {
+    if (this.#closed) return;
     this.#closed = true;
     if (remove) this.#store.remove(this.record.id);
+    this.#lock?.close();
   }
 
   #write(durable: boolean): void {

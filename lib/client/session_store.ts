@@ -222,11 +222,32 @@ export class SessionStore {
     return parsed;
   }
 
-  /** Removes a session's file (no error if already gone). */
+  /**
+   * Claims session `id` for this process: an exclusive lock on its lock
+   * file, held until the returned file is closed or the process dies (the
+   * kernel drops it even on SIGKILL). Returns `null` when another live
+   * process holds it — two clients never run one session, so they never
+   * share sequence numbers.
+   */
+  lock(id: string): Deno.FsFile | null {
+    const file = Deno.openSync(`${this.dir}/${id}.lock`, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    if (file.tryLockSync(true)) return file;
+    file.close();
+    return null;
+  }
+
+  /** Removes a session's file and its lock file (no error if already gone). */
   remove(id: string): void {
-    try {
-      Deno.removeSync(this.path(id));
-    } catch { /* already gone */ }
+    for (const path of [this.path(id), `${this.dir}/${id}.lock`]) {
+      try {
+        Deno.removeSync(path);
+      } catch { /* already gone */ }
+    }
   }
 
   /**

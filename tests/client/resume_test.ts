@@ -191,10 +191,23 @@ Deno.test("--resume --list shows detached sessions; --resume with nothing to res
       new TextDecoder().decode(busy.stderr),
       /no session to resume: every recorded session still has a running client/,
     );
+    const byId = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-net", CLIENT, "--resume", record.id],
+      env: { XDG_STATE_HOME: state },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(byId.code, 1);
+    assert.match(
+      new TextDecoder().decode(byId.stderr),
+      new RegExp(`session ${record.id} is still held by a running client`),
+    );
     Deno.kill(record.owner.pid, "SIGKILL");
     assert.ok(await waitForExit(record.owner.pid, 5000));
+    // The wrapper lists without ssh.
     assert.match(
-      await list(),
+      await list(MOSH),
       new RegExp(
         `^${record.id}\\s+listhost\\s+${server.port}\\s.*detached\\s+\\$ echo list-me`,
         "m",

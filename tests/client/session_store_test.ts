@@ -176,3 +176,19 @@ Deno.test("the journal writes new events before they leave, and the acknowledged
     assert.throws(() => store.read("jj"), SessionStoreError);
   });
 });
+
+Deno.test("a session's lock admits one holder, and is free again once the holder lets go", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    const first = store.lock("abc");
+    assert.ok(first, "the first claim succeeds");
+    assert.equal(store.lock("abc"), null, "a second claim is refused while it is held");
+    first.close();
+    const again = store.lock("abc");
+    assert.ok(again, "free once the holder is gone");
+    again.close();
+    assert.equal(Deno.statSync(`${store.dir}/abc.lock`).mode! & 0o777, 0o600);
+    store.remove("abc");
+    assert.deepEqual([...Deno.readDirSync(store.dir)], []);
+  });
+});
