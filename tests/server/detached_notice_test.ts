@@ -37,7 +37,10 @@ Deno.test("a new session lists the user's sessions with no client, and not those
     );
     await pane.waitFor("If its client was killed, `mosh --resume` on the machine it ran on");
     const colored = await pane.capture({ escapes: true });
-    assert.match(colored, /\x1b\[37m\x1b\[44mMosh: You have a detached/, "mosh's white on blue");
+    assert.ok(
+      colored.includes("\x1b[37m\x1b[44mMosh: You have a detached"),
+      "mosh's white on blue",
+    );
 
     // Once a client is attached to the first one, a third session hears only of none.
     // (Login shells set their own prompt.)
