@@ -58,7 +58,7 @@ export function clientHelp(argv0: string): string {
 export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCommand {
   if (args.includes("--help")) return { kind: "help" };
   if (args.includes("--version")) return { kind: "version" };
-  if (args[0] === "--resume") return parseResume(args.slice(1), argv0);
+  if (args[0] === "--resume") return parseResume(args.slice(1));
   const positional: string[] = [];
   let verbose = 0;
   let host: string | undefined;
@@ -102,7 +102,7 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
 }
 
 /** `--resume [ID]`, `--resume --list`. */
-function parseResume(rest: string[], argv0: string): ClientCommand {
+function parseResume(rest: string[]): ClientCommand {
   if (rest.length === 1 && rest[0] === "--list") return { kind: "resume", list: true };
   if (rest.length === 0) return { kind: "resume", list: false };
   if (rest.length === 1 && /^[a-z0-9]{1,32}$/.test(rest[0]!)) {
