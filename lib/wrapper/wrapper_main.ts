@@ -190,7 +190,12 @@ async function fakeProxy(o: WrapperOptions): Promise<number> {
   } catch (error) {
     // mosh shows the system's message, without Deno's "(os error N)".
     const reason = (error as Error).message.replace(/ \(os error \d+\)$/, "");
-    console.error(`${PROG}: Could not connect to ${host}, last tried ${host}: ${reason}`);
+    const lookup = reason.match(/^failed to lookup address information: (.*)$/);
+    console.error(
+      lookup
+        ? `${PROG}: could not get canonical name for ${host}: ${lookup[1]}`
+        : `${PROG}: Could not connect to ${host}, last tried ${host}: ${reason}`,
+    );
     return 255;
   }
   const ip = (conn.remoteAddr as Deno.NetAddr).hostname;

@@ -246,6 +246,7 @@ Deno.test("mosh wrapper: no sshd listening exits 10, 'Did not find remote IP add
   l.close();
   const ssh = `--ssh=ssh -p ${port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null`;
   const r = await same("mosh", [ssh, "127.0.0.1"]);
+  await same("mosh", [ssh, "nonexistent.invalid"]);
   assert.equal(r.code, 10);
   assert.match(
     r.stderr,
