@@ -46,7 +46,9 @@ function persistence(journal: SessionJournal, resumed: boolean): Persistence {
     journal,
     resumed,
     transport(options) {
-      return new Transport({ ...options, journal, ...(snapshot ? { resume: snapshot } : {}) });
+      const t = new Transport({ ...options, journal, ...(snapshot ? { resume: snapshot } : {}) });
+      journal.contactSource = () => t.lastHeard;
+      return t;
     },
   };
 }

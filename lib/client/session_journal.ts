@@ -127,10 +127,11 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
     this.#write(true);
   }
 
-  /** The server was heard from now (its time goes into the next write). */
-  heard(): void {
-    this.record.lastContact = Date.now();
-  }
+  /**
+   * Where the time the server was last heard from comes from (the
+   * transport's `lastHeard`, on the journal's clock); each write records it.
+   */
+  contactSource: (() => number) | null = null;
 
   reserveSeq(seq: number): number {
     this.record.seqEnd = seq + SEQ_BLOCK;
@@ -180,6 +181,10 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
 
   #write(durable: boolean): void {
     if (this.#closed) return;
+    const heard = this.contactSource?.() ?? Number.NEGATIVE_INFINITY;
+    if (Number.isFinite(heard)) {
+      this.record.lastContact = Math.round(Date.now() - (this.#clock() - heard));
+    }
     this.#store.write(this.record, durable);
     this.#lastWrite = this.#clock();
     this.writes++;

@@ -60,6 +60,8 @@ for (const which of ["real", "ours"] as Implementation[]) {
       const oldNonces = nonces.length;
       Deno.kill(record.owner.pid, "SIGKILL");
       assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
+      // The resumed client's datagrams reach the server from a new port (as after a NAT rebinding).
+      proxy.rebind();
       await waitUntil(() => {
         try {
           return Deno.statSync(flag).isFile;

@@ -172,6 +172,12 @@ Deno.test("the journal writes new events before they leave, and the acknowledged
     assert.ok(resumed.current.equals(stream));
     assert.equal(journal.reserveSeq(10), 10 + 1024);
     assert.equal(store.read("jj").seqEnd, 1034, "a sequence block is on disk before use");
+    // Each write records when the server was last heard from.
+    now = 5000;
+    journal.contactSource = () => 2000; // heard 3 s ago on the journal's clock
+    journal.reserveNum(1n);
+    const age = Date.now() - store.read("jj").lastContact;
+    assert.ok(age >= 2900 && age < 4000, `last contact ${age} ms ago`);
     journal.close(true);
     assert.throws(() => store.read("jj"), SessionStoreError);
   });
