@@ -151,6 +151,20 @@ export { TerminalState } from "./lib/terminal/terminal_state.ts";
 export { PredictionEngine } from "./lib/client/prediction_engine.ts";
 export { NotificationBar } from "./lib/client/notification_bar.ts";
 export {
+  loadTerminfo,
+  locateTerminfo,
+  parseTerminfo,
+  type Terminfo,
+  type TerminfoEnvironment,
+  TerminfoError,
+} from "./lib/client/terminfo.ts";
+export {
+  describeTerminal,
+  terminalColors,
+  type TerminalDescription,
+  UnknownTerminalError,
+} from "./lib/client/terminal_description.ts";
+export {
   ClientCore,
   type ClientCoreOptions,
   type ClientResult,

@@ -25,6 +25,7 @@ import {
   takeOverSession,
 } from "./resume.ts";
 import { SessionStoreError } from "./session_store.ts";
+import { terminalColors, UnknownTerminalError } from "./terminal_description.ts";
 
 const encoder = new TextEncoder();
 
@@ -58,14 +59,6 @@ function isTty(file: { isTerminal(): boolean }): boolean {
   }
 }
 
-/** Colours of `TERM` as `mosh-client -c` reports them (terminfo's `colors`). */
-function termColors(term: string | undefined): number {
-  if (!term) return -1;
-  if (/256color/.test(term)) return 256;
-  if (/^(xterm|screen|tmux|rxvt|linux|vt220|alacritty)/.test(term)) return 8;
-  return -1;
-}
-
 /**
  * Runs `mosh-client`; resolves to the exit status.
  *
@@ -95,7 +88,13 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     return 0;
   }
   if (command.kind === "colors") {
-    console.log(termColors(Deno.env.get("TERM")));
+    try {
+      console.log(terminalColors(Deno.env.get("TERM"), Deno.env.toObject()));
+    } catch (error) {
+      if (!(error instanceof UnknownTerminalError)) throw error;
+      console.error(error.message);
+      return 1;
+    }
     return 0;
   }
   let persistence: Persistence | null = null;

@@ -6,7 +6,10 @@
  * @module
  */
 
-/** smcup/rmcup for a `TERM`, from ncurses' database (no terminfo access needed). */
+/**
+ * smcup/rmcup guessed from `TERM` (as ncurses' database has them), for when
+ * no terminfo entry can be read.
+ */
 export function altScreen(term: string | undefined): { smcup: string; rmcup: string } {
   const t = term ?? "";
   if (/^(xterm|alacritty)/.test(t)) {
@@ -23,15 +26,15 @@ export function altScreen(term: string | undefined): { smcup: string; rmcup: str
  * @example
  * ```ts
  * import { openString } from "./terminal_init.ts";
- * openString("xterm-256color", false); // "\x1b[?1049h\x1b[22;0;0t\x1b[?1h"
+ * openString({ smcup: "\x1b[?1049h" }, false); // "\x1b[?1049h\x1b[?1h"
  * ```
  */
-export function openString(term: string | undefined, noInit: boolean): string {
-  return (noInit ? "" : altScreen(term).smcup) + "\x1b[?1h";
+export function openString(terminal: { smcup: string }, noInit: boolean): string {
+  return (noInit ? "" : terminal.smcup) + "\x1b[?1h";
 }
 
 /** Written at exit and on suspend. */
-export function closeString(term: string | undefined, noInit: boolean): string {
+export function closeString(terminal: { rmcup: string }, noInit: boolean): string {
   return "\x1b[?1l\x1b[0m\x1b[?25h\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l" +
-    "\x1b[?1015l\x1b[?1006l\x1b[?1005l" + (noInit ? "" : altScreen(term).rmcup);
+    "\x1b[?1015l\x1b[?1006l\x1b[?1005l" + (noInit ? "" : terminal.rmcup);
 }

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { type Capabilities, capabilitiesForTerm, newFrame } from "../terminal/display.ts";
+import { newFrame } from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
 import { closeString, openString } from "./terminal_init.ts";
+import { describeTerminal, type TerminalDescription } from "./terminal_description.ts";
 
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
 export interface LocalTerminal {
@@ -27,6 +28,8 @@ export interface TerminalSinkOptions {
   terminal: LocalTerminal;
   /** The local `TERM` (capabilities, alternate screen). */
   term?: string | undefined;
+  /** What the terminal can do; by default read from terminfo for `term`. */
+  description?: TerminalDescription;
   /** Leave the alternate screen alone (`--no-init`). */
   noTermInit?: boolean;
   /** Drop the "[mosh] " title prefix (`MOSH_TITLE_NOPREFIX`). */
@@ -49,9 +52,8 @@ export interface TerminalSinkOptions {
  */
 export class TerminalSink implements ClientSink {
   readonly #term: LocalTerminal;
-  readonly #termName: string | undefined;
   readonly #noInit: boolean;
-  readonly #caps: Capabilities;
+  readonly #described: TerminalDescription;
   readonly #titlePrefix: string;
   #onScreen: Framebuffer;
   #repaint = false;
@@ -60,9 +62,8 @@ export class TerminalSink implements ClientSink {
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
     this.#term = options.terminal;
-    this.#termName = options.term;
     this.#noInit = options.noTermInit ?? false;
-    this.#caps = capabilitiesForTerm(options.term);
+    this.#described = options.description ?? describeTerminal(options.term, Deno.env.toObject());
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
     this.#onScreen = new Framebuffer(columns, rows);
@@ -71,9 +72,9 @@ export class TerminalSink implements ClientSink {
   /** Puts the terminal in raw mode and clears it (the first frame is blank). */
   start(): void {
     this.#term.setRaw(true);
-    this.#term.write(openString(this.#termName, this.#noInit));
+    this.#term.write(openString(this.#described, this.#noInit));
     const blank = new Framebuffer(this.#onScreen.width, this.#onScreen.height);
-    this.#term.write(newFrame(false, blank, blank, this.#caps));
+    this.#term.write(newFrame(false, blank, blank, this.#described.caps));
   }
 
   /** Redraw everything on the next frame (Ctrl-L). */
@@ -83,7 +84,7 @@ export class TerminalSink implements ClientSink {
 
   /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
   suspend(): void {
-    this.#term.write(closeString(this.#termName, this.#noInit));
+    this.#term.write(closeString(this.#described, this.#noInit));
     this.#term.setRaw(false);
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
@@ -97,7 +98,7 @@ export class TerminalSink implements ClientSink {
     if (!this.#suspended) return false;
     this.#suspended = false;
     this.#term.setRaw(true);
-    this.#term.write(openString(this.#termName, this.#noInit));
+    this.#term.write(openString(this.#described, this.#noInit));
     this.#repaint = true;
     return true;
   }
@@ -117,7 +118,7 @@ export class TerminalSink implements ClientSink {
         target.windowTitle = this.#titlePrefix + target.windowTitle;
       }
     }
-    const out = newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
+    const out = newFrame(!this.#repaint, this.#onScreen, target, this.#described.caps);
     if (out.length > 0) this.#term.write(out);
     this.#repaint = false;
     this.#onScreen = target;
@@ -128,7 +129,7 @@ export class TerminalSink implements ClientSink {
   }
 
   finish(): void {
-    this.#term.write(closeString(this.#termName, this.#noInit));
+    this.#term.write(closeString(this.#described, this.#noInit));
     this.#term.setRaw(false);
   }
 }

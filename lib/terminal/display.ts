@@ -22,7 +22,11 @@ export interface Capabilities {
 /** The server's diff assumes mosh's own emulator on the other side. */
 export const SERVER_CAPABILITIES: Capabilities = { ech: true, bce: true, title: true };
 
-/** Capabilities of a local terminal, from its `TERM` (a built-in table, as terminfo would say). */
+/**
+ * Capabilities guessed from `TERM`, for when no terminfo entry can be read.
+ * Titles always come from this list of prefixes, as in mosh (terminfo has
+ * no reliable flag for them).
+ */
 export function capabilitiesForTerm(term: string | undefined): Capabilities {
   const t = term ?? "";
   const title = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/.test(t);

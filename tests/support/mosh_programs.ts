@@ -54,12 +54,16 @@ export async function startServer(
   };
 }
 
+/** The argv that runs `mosh-client` of either implementation, before its arguments. */
+export function clientProgram(which: Implementation): string[] {
+  return which === "real"
+    ? ["mosh-client"]
+    : [Deno.execPath(), "run", "-A", "--unstable-net", `${ROOT}cli/mosh_client.ts`];
+}
+
 /** The argv of `mosh-client 127.0.0.1 port` of either implementation. */
 export function clientArgv(which: Implementation, port: number): string[] {
-  return which === "real"
-    ? ["mosh-client", "127.0.0.1", String(port)]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", `${ROOT}cli/mosh_client.ts`, "127.0.0.1"]
-      .concat(String(port));
+  return [...clientProgram(which), "127.0.0.1", String(port)];
 }
 
 /** The same as one shell command line. */
