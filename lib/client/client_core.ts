@@ -194,6 +194,7 @@ export class ClientCore {
         const s = UdpSocket.bind(
           { hostname: family, port: 0 },
           (data, from) => this.#onDatagram(data, from),
+          (error) => this.#onSocketError(error),
         );
         this.#sockets.push(s);
         return s;
@@ -324,6 +325,12 @@ export class ClientCore {
     this.#iterate();
   }
 
+  /** A receive failure or an exception from the loop: shown like mosh's network exceptions. */
+  #onSocketError(error: Error): void {
+    if (this.#done) return;
+    this.notifications.setNetworkError(error.message, this.#clock());
+  }
+
   #onDatagram(data: Uint8Array, from: Address): void {
     if (this.#done) return;
     const t = this.#transport;
@@ -361,7 +368,10 @@ export class ClientCore {
     }
     try {
       t.tick();
-      if (t.sendError === null) this.notifications.clearNetworkError(now);
+      // A failed send (reported asynchronously) shows until one succeeds, as in mosh.
+      const sendError = t.sendError;
+      if (sendError !== null) this.notifications.setNetworkError(sendError, now);
+      else this.notifications.clearNetworkError(now);
     } catch (error) {
       this.notifications.setNetworkError(String((error as Error).message ?? error), now);
     }

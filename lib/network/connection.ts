@@ -85,8 +85,6 @@ export class Connection {
   readonly rtt: RttEstimator = new RttEstimator();
   /** Datagrams dropped, by reason. */
   readonly dropped: DropCounters = { size: 0, integrity: 0, plaintext: 0, direction: 0 };
-  /** Text of the last send failure (`sendto: …`), shown by the client; cleared on success. */
-  sendError: string | null = null;
 
   readonly #codec: PacketCodec;
   readonly #clock: () => number;
@@ -104,6 +102,7 @@ export class Connection {
   #lastPortChoice: number;
   #lastRoundtripSuccess = -Infinity;
   #mtu: number;
+  #sendError: string | null = null;
 
   /** A Connection configured by `options`. */
   constructor(options: ConnectionOptions) {
@@ -165,9 +164,32 @@ export class Connection {
     this.#lastRoundtripSuccess = timestamp;
   }
 
-  /** Marks the MTU as too large after `EMSGSIZE`. */
-  reduceMtu(): void {
-    this.#mtu = MTU_DEFAULT;
+  /**
+   * Why the last send failed, worded as mosh words it (`sendto: Network is
+   * unreachable`) for the client's notification bar; `null` once a send
+   * succeeds again.
+   */
+  get sendError(): string | null {
+    return this.#sendError;
+  }
+
+  #transmit(wire: Uint8Array, to: Address): void {
+    let sent;
+    try {
+      sent = this.#sockets[this.#sockets.length - 1]!.send(wire, to);
+    } catch (error) {
+      return this.#sendFailed(error);
+    }
+    if (sent === undefined) this.#sendError = null;
+    else sent.then(() => this.#sendError = null, (error) => this.#sendFailed(error));
+  }
+
+  #sendFailed(error: unknown): void {
+    // strerror's text, as mosh shows it: without Deno's " (os error N)".
+    const text = (error instanceof Error ? error.message : String(error))
+      .replace(/ \(os error \d+\)$/, "");
+    this.#sendError = `sendto: ${text}`;
+    if ((error as { code?: unknown } | null)?.code === "EMSGSIZE") this.#mtu = MTU_DEFAULT;
   }
 
   #timestampReply(now: number): number {
@@ -195,7 +217,7 @@ export class Connection {
         timestampReply: this.#timestampReply(now),
         payload,
       });
-      this.#sockets[this.#sockets.length - 1]!.send(wire, this.#remote);
+      this.#transmit(wire, this.#remote);
     }
     if (this.role === "server") {
       if (this.#remote !== null && now - this.#lastHeard > SERVER_ASSOCIATION_TIMEOUT) {

@@ -15,8 +15,12 @@ export interface Address {
 
 /** One UDP socket as the connection sees it: send and close. */
 export interface DatagramSocket {
-  /** Sends without waiting; failures are reported through the socket's own error path. */
-  send(data: Uint8Array, to: Address): void;
+  /**
+   * Sends without waiting for the datagram to leave. A failure throws, or
+   * rejects the returned promise when the socket learns of it later (real
+   * sockets); the connection turns either into its `sendError`.
+   */
+  send(data: Uint8Array, to: Address): void | Promise<void>;
   /** Closes the socket; datagrams arriving afterwards are not delivered. */
   close(): void;
 }

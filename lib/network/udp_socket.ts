@@ -14,8 +14,12 @@ export type DatagramHandler = (data: Uint8Array, from: Address, socket: UdpSocke
  *
  * @example
  * ```ts ignore
- * const socket = UdpSocket.bind({ hostname: "127.0.0.1", port: 0 }, (data, from) => {});
- * socket.send(bytes, { hostname: "127.0.0.1", port: 60001 });
+ * const socket = UdpSocket.bind(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   (data, from) => {},
+ *   (error) => console.error(error.message),
+ * );
+ * await socket.send(bytes, { hostname: "127.0.0.1", port: 60001 });
  * socket.close();
  * await socket.closed;
  * ```
@@ -39,13 +43,15 @@ export class UdpSocket implements DatagramSocket {
 
   /**
    * Binds `address` (port 0 = any free port) and starts receiving.
+   * `onError` gets receive failures and exceptions thrown by `handler`
+   * (the loop goes on); send failures reject {@linkcode send}'s promise.
    *
    * @throws {Deno.errors.AddrInUse} and friends when the address cannot be bound.
    */
   static bind(
     address: Address,
     handler: DatagramHandler,
-    onError: (error: Error) => void = () => {},
+    onError: (error: Error) => void,
   ): UdpSocket {
     const conn = Deno.listenDatagram({
       hostname: address.hostname,
@@ -81,11 +87,13 @@ export class UdpSocket implements DatagramSocket {
     }
   }
 
-  send(data: Uint8Array, to: Address): void {
-    if (!this.#open) return;
-    this.#conn.send(data, { transport: "udp", hostname: to.hostname, port: to.port }).catch(
+  /** Sends `data`; the promise rejects if the system refuses it while the socket is open. */
+  send(data: Uint8Array, to: Address): Promise<void> {
+    if (!this.#open) return Promise.resolve();
+    return this.#conn.send(data, { transport: "udp", hostname: to.hostname, port: to.port }).then(
+      () => {},
       (error: unknown) => {
-        if (this.#open) this.#onError(error instanceof Error ? error : new Error(String(error)));
+        if (this.#open) throw error; // after close() the failure is expected
       },
     );
   }

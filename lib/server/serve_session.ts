@@ -73,11 +73,12 @@ function bindFirstFree(
   hostname: string,
   [low, high]: [number, number],
   handler: (data: Uint8Array, from: { hostname: string; port: number }) => void,
+  onError: (error: Error) => void,
 ): UdpSocket {
   let lastError: unknown = null;
   for (let port = low; port <= high; port++) {
     try {
-      return UdpSocket.bind({ hostname, port }, handler);
+      return UdpSocket.bind({ hostname, port }, handler, onError);
     } catch (error) {
       if (!(error instanceof Deno.errors.AddrInUse)) {
         throw new BindError(`Cannot bind UDP ${hostname}:${port}: ${error}`, { cause: error });
@@ -122,7 +123,13 @@ function startSession(options: ServeSessionOptions, handler: SessionHandler): Se
   const key = options.key === undefined ? formatKey(generateKey()) : options.key;
   parseKey(key); // a KeyFormatError now, not a silent session nobody can join
   let session: ServerSession | null = null;
-  const socket = bindFirstFree(hostname, range, (data, from) => session?.onDatagram(data, from));
+  const log = options.log ?? (() => {});
+  const socket = bindFirstFree(
+    hostname,
+    range,
+    (data, from) => session?.onDatagram(data, from),
+    (error) => log(`Network exception: ${error.stack ?? error.message}`),
+  );
   const host = new StreamHost(handler);
   session = new ServerSession({
     key,

@@ -189,12 +189,13 @@ function bindSocket(
   options: ServerOptions,
   handler: (data: Uint8Array, from: { hostname: string; port: number }) => void,
   report: (message: string) => void,
+  onError: (error: Error) => void,
 ): UdpSocket {
   const tryBind = (hostname: string): UdpSocket => {
     let lastError: unknown = null;
     for (let port = options.portLow; port <= options.portHigh; port++) {
       try {
-        return UdpSocket.bind({ hostname, port }, handler);
+        return UdpSocket.bind({ hostname, port }, handler, onError);
       } catch (error) {
         lastError = error;
       }
@@ -250,8 +251,14 @@ async function runDaemon(): Promise<number> {
   let session: ServerSession | null = null;
   let socket: UdpSocket;
   const report = (m: string) => Deno.stdout.writeSync(encoder.encode(`MSG ${m}\n`));
+  const log = options.verbose > 0 ? (m: string) => console.error(m) : () => {};
   try {
-    socket = bindSocket(options, (data, from) => session?.onDatagram(data, from), report);
+    socket = bindSocket(
+      options,
+      (data, from) => session?.onDatagram(data, from),
+      report,
+      (error) => log(`Network exception: ${error.stack ?? error.message}`),
+    );
   } catch (error) {
     await Deno.stdout.write(
       encoder.encode(`ERROR Network exception: ${systemMessage(error)}\n`),
@@ -260,7 +267,6 @@ async function runDaemon(): Promise<number> {
   }
   await Deno.stdout.write(encoder.encode(`PORT ${socket.localAddr.port}\n`));
   Deno.stdout.close();
-  const log = options.verbose > 0 ? (m: string) => console.error(m) : () => {};
   const pty = Pty.open(config.width, config.height);
   const { program, argv } = childProgram(options.command);
   const home = Deno.env.get("HOME") ?? "/";

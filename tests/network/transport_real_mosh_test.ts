@@ -31,6 +31,7 @@ async function pump(
 Deno.test("our client transport drives real mosh-server: typed command's output shows on our framebuffer", async () => {
   const server = await startRealMoshServer({ command: ["/bin/sh"] });
   const sockets: UdpSocket[] = [];
+  const socketErrors: Error[] = [];
   let transport!: Transport<UserStream, CompleteTerminal<TerminalState>>;
   try {
     transport = new Transport({
@@ -43,6 +44,7 @@ Deno.test("our client transport drives real mosh-server: typed command's output 
         const s = UdpSocket.bind(
           { hostname: "127.0.0.1", port: 0 },
           (data, from) => transport.receiveDatagram(data, from),
+          (error) => socketErrors.push(error),
         );
         sockets.push(s);
         return s;
@@ -65,6 +67,7 @@ Deno.test("our client transport drives real mosh-server: typed command's output 
       await pump(transport, () => transport.shutdownAcknowledged, 3000),
       "the real server acknowledges our shutdown",
     );
+    assert.deepEqual(socketErrors, [], "no receive failures or handler exceptions");
   } finally {
     transport?.close();
     await Promise.all(sockets.map((s) => s.closed));
@@ -77,10 +80,11 @@ Deno.test("real mosh-client shows the screen our server-side transport sends", a
   const screen = new TerminalState(80, 24);
   screen.write(new TextEncoder().encode("\x1b[1;32mhello from deno ssp\x1b[0m\r\n"));
   const holder: { transport?: Transport<CompleteTerminal<TerminalState>, UserStream> } = {};
+  const socketErrors: Error[] = [];
   const socket = UdpSocket.bind({ hostname: "127.0.0.1", port: 0 }, (data, from) => {
     holder.transport?.receiveDatagram(data, from);
     holder.transport?.tick();
-  });
+  }, (error) => socketErrors.push(error));
   const transport = holder.transport = new Transport({
     role: "server",
     key,
@@ -108,6 +112,8 @@ Deno.test("real mosh-client shows the screen our server-side transport sends", a
     const coloured = await tmux.capture({ escapes: true });
     // Bold green, as tmux reports it.
     assert.ok(coloured.includes("\x1b[1m\x1b[32mhello from deno ssp"), JSON.stringify(coloured));
+    assert.deepEqual(socketErrors, [], "no receive failures or handler exceptions");
+    assert.equal(transport.sendError, null);
   } finally {
     await tmux.close();
     transport.close();

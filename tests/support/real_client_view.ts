@@ -34,6 +34,7 @@ export class RealClientView {
   readonly #socket: UdpSocket;
   readonly #tmux: TmuxSession;
   readonly #pumping: Promise<void>;
+  readonly #socketErrors: Error[];
   #closed = false;
 
   private constructor(
@@ -42,7 +43,9 @@ export class RealClientView {
     transport: Transport<CompleteTerminal<TerminalState>, UserStream>,
     socket: UdpSocket,
     tmux: TmuxSession,
+    socketErrors: Error[],
   ) {
+    this.#socketErrors = socketErrors;
     this.width = width;
     this.height = height;
     this.#transport = transport;
@@ -54,11 +57,12 @@ export class RealClientView {
   /** Starts real mosh-client in a `width`×`height` tmux pane, connected to our transport. */
   static async start(width: number, height: number): Promise<RealClientView> {
     const key = formatKey(generateKey());
+    const socketErrors: Error[] = [];
     const holder: { transport?: Transport<CompleteTerminal<TerminalState>, UserStream> } = {};
     const socket = UdpSocket.bind({ hostname: "127.0.0.1", port: 0 }, (data, from) => {
       holder.transport?.receiveDatagram(data, from);
       holder.transport?.tick();
-    });
+    }, (error) => socketErrors.push(error));
     const transport = holder.transport = new Transport({
       role: "server",
       key,
@@ -73,7 +77,7 @@ export class RealClientView {
       width,
       height,
     });
-    return new RealClientView(width, height, transport, socket, tmux);
+    return new RealClientView(width, height, transport, socket, tmux, socketErrors);
   }
 
   async #pump(): Promise<void> {
@@ -128,12 +132,14 @@ export class RealClientView {
     }
   }
 
-  /** Stops the client, the transport and tmux. */
+  /** Stops the client, the transport and tmux; throws if the socket reported an error. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#pumping;
     await this.#tmux.close();
     this.#transport.close();
     await this.#socket.closed;
+    const [first] = this.#socketErrors;
+    if (first !== undefined) throw new Error(`Socket error during the session: ${first.message}`);
   }
 }
