@@ -13,7 +13,7 @@ export type ClientCommand =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "colors" }
-  | { kind: "run"; ip: string; port: number; verbose: number; host?: string }
+  | { kind: "run"; ip: string; port: number; host?: string }
   | { kind: "resume"; id?: string; list: boolean };
 
 /** A command line or environment mosh-client refuses; the message is for stderr, exit 1. */
@@ -52,7 +52,7 @@ export function clientHelp(argv0: string): string {
  * @example
  * ```ts
  * import { parseClientArgs } from "./client_args.ts";
- * parseClientArgs(["-#", "host", "127.0.0.1", "60001"]); // { kind: "run", ip: "127.0.0.1", port: 60001, verbose: 0 }
+ * parseClientArgs(["-#", "host", "127.0.0.1", "60001"]); // { kind: "run", ip: "127.0.0.1", port: 60001, host: "host" }
  * ```
  */
 export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCommand {
@@ -60,7 +60,6 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
   if (args.includes("--version")) return { kind: "version" };
   if (args[0] === "--resume") return parseResume(args.slice(1));
   const positional: string[] = [];
-  let verbose = 0;
   let host: string | undefined;
   // getopt("#:cv") with GNU argument permutation.
   for (let i = 0; i < args.length; i++) {
@@ -76,7 +75,8 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
     for (let k = 1; k < a.length; k++) {
       const c = a[k]!;
       if (c === "c") return { kind: "colors" };
-      if (c === "v") verbose++;
+      // -v is accepted as mosh accepts it; its debugging output is not implemented.
+      if (c === "v") continue;
       else if (c === "#") {
         host = k < a.length - 1 ? a.slice(k + 1) : args[++i];
         if (host === undefined) {
@@ -95,7 +95,6 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
     kind: "run",
     ip: ip.replace(/^\[(.*)\]$/, "$1"),
     port: Number(port),
-    verbose,
     // The wrapper passes `-# 'ARGS |'`: its own command line, for display.
     ...(host?.trim() ? { host: host.trim().replace(/\s*\|$/, "") } : {}),
   };

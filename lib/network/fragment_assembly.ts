@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { concatBytes } from "./concat_bytes.ts";
 import { decompress } from "./compression.ts";
 import { FRAGMENT_HEADER } from "./fragmenter.ts";
 import { decodeInstruction, type Instruction } from "./instruction.ts";
@@ -67,15 +68,7 @@ export class FragmentAssembly {
     if (this.#held !== this.#total) return null;
     const chunks = this.#chunks as Uint8Array[];
     this.#reset(null);
-    let length = 0;
-    for (const c of chunks) length += c.length;
-    const joined = new Uint8Array(length);
-    let at = 0;
-    for (const c of chunks) {
-      joined.set(c, at);
-      at += c.length;
-    }
-    return decodeInstruction(decompress(joined));
+    return decodeInstruction(decompress(concatBytes(chunks)));
   }
 
   #reset(id: bigint | null): void {

@@ -18,7 +18,11 @@ export interface ExecRequest {
   argv: string[];
 }
 
-/** A failed step; written into the pty so the client sees it. */
+/**
+ * A step before the pty becomes the helper's stdio failed (setsid, opening
+ * the slave): reported on the helper's own stderr, which the client never
+ * sees. (A failed execvp, later, is written into the pty.)
+ */
 export class ExecError extends Error {
   constructor(message: string) {
     super(message);

@@ -18,14 +18,7 @@ export interface PlatformConstants {
   /** Size of `struct termios` and the byte offset/size of `c_iflag`. */
   termiosSize: number;
   iflagSize: 4 | 8;
-  /** `nl_langinfo` item for the character set name. */
-  CODESET: number;
-  LC_ALL: number;
   O_RDWR: number;
-  O_NOCTTY: number;
-  EIO: number;
-  EAGAIN: number;
-  EINTR: number;
 }
 
 const LINUX: PlatformConstants = {
@@ -36,13 +29,7 @@ const LINUX: PlatformConstants = {
   IUTF8: 0o40000,
   termiosSize: 60,
   iflagSize: 4,
-  CODESET: 14,
-  LC_ALL: 6,
   O_RDWR: 2,
-  O_NOCTTY: 0o400,
-  EIO: 5,
-  EAGAIN: 11,
-  EINTR: 4,
 };
 
 const DARWIN: PlatformConstants = {
@@ -53,13 +40,7 @@ const DARWIN: PlatformConstants = {
   IUTF8: 0x4000,
   termiosSize: 72,
   iflagSize: 8,
-  CODESET: 0,
-  LC_ALL: 0,
   O_RDWR: 2,
-  O_NOCTTY: 0x20000,
-  EIO: 5,
-  EAGAIN: 35,
-  EINTR: 4,
 };
 
 /** The running platform's constants. */
@@ -102,11 +83,8 @@ const SYMBOLS = {
   execvp: { parameters: ["buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
-  setlocale: { parameters: ["i32", "buffer"], result: "pointer" },
-  nl_langinfo: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
-  getpid: { parameters: [], result: "i32" },
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 

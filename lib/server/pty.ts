@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cString, errno, libc, PLATFORM } from "./libc.ts";
+import { errno, libc, PLATFORM } from "./libc.ts";
 
 /** A pty operation that failed; the message names the call and errno. */
 export class PtyError extends Error {
@@ -34,15 +34,6 @@ export function setIutf8(fd: number): void {
   if (PLATFORM.iflagSize === 4) v.setUint32(0, v.getUint32(0, true) | PLATFORM.IUTF8, true);
   else v.setBigUint64(0, v.getBigUint64(0, true) | BigInt(PLATFORM.IUTF8), true);
   if (c.tcsetattr(fd, 0, t) !== 0) throw new PtyError("tcsetattr", errno());
-}
-
-/** Whether IUTF8 is set on a terminal fd. */
-export function hasIutf8(fd: number): boolean {
-  const t = new Uint8Array(PLATFORM.termiosSize);
-  if (libc().tcgetattr(fd, t) !== 0) throw new PtyError("tcgetattr", errno());
-  const v = new DataView(t.buffer);
-  const iflag = PLATFORM.iflagSize === 4 ? v.getUint32(0, true) : Number(v.getBigUint64(0, true));
-  return (iflag & PLATFORM.IUTF8) !== 0;
 }
 
 /**
@@ -157,11 +148,4 @@ export class Pty {
     this.closeSlave();
     libc().close(this.master);
   }
-}
-
-/** Opens a path (the pty slave) with libc, so it becomes the controlling terminal after setsid. */
-export function openTerminal(path: string): number {
-  const fd = libc().open(cString(path), PLATFORM.O_RDWR);
-  if (fd < 0) throw new PtyError(`open(${path})`, errno());
-  return fd;
 }

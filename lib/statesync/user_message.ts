@@ -6,6 +6,7 @@
  */
 import { create, fromBinary, toBinary } from "npm:@bufbuild/protobuf@2.17.0";
 import { InstructionSchema, UserMessageSchema } from "../../proto/gen/userinput_pb.ts";
+import { concatBytes } from "../network/concat_bytes.ts";
 
 /** One event of the user stream. */
 export type UserEvent =
@@ -37,7 +38,7 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
   let pending: Uint8Array[] = [];
   const flushKeys = () => {
     if (pending.length === 0) return;
-    const keys = pending.length === 1 ? pending[0]! : concat(pending);
+    const keys = pending.length === 1 ? pending[0]! : concatBytes(pending);
     instruction.push(create(InstructionSchema, { keystroke: { keys } }));
     pending = [];
   };
@@ -79,16 +80,4 @@ export function decodeUserMessage(bytes: Uint8Array): UserEvent[] {
     }
   }
   return events;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

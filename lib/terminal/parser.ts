@@ -37,7 +37,8 @@ const enum S {
   SosPmApcString,
 }
 
-const MAX_PARAMS = 100;
+/** Parameter characters kept, as in mosh: 16 five-digit parameters and their separators. */
+const MAX_PARAM_CHARS = 100;
 const MAX_INTERMEDIATES = 8;
 const MAX_OSC = 16384;
 
@@ -90,7 +91,7 @@ export class Parser {
   }
 
   #param(c: number): void {
-    if (this.#params.length < MAX_PARAMS) this.#params += String.fromCharCode(c);
+    if (this.#params.length < MAX_PARAM_CHARS) this.#params += String.fromCharCode(c);
   }
 
   /** Switches state, running the exit action of the old and the entry action of the new. */

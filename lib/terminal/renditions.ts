@@ -8,10 +8,12 @@
  * @module
  */
 
-/** Attribute bits. */
+/**
+ * Attribute bits, at mosh's positions. Bit 1 (faint) stays unused: mosh
+ * 1.4.0 ignores SGR 2, so neither end ever sets or draws it.
+ */
 export const Attr = {
   Bold: 1,
-  Faint: 2,
   Italic: 4,
   Underline: 8,
   Blink: 16,
@@ -28,7 +30,7 @@ export interface Renditions {
   fg: number;
   /** Packed background colour: default, palette index or 24-bit RGB. */
   bg: number;
-  /** Attribute bits (bold, faint, italic, underline, blink, inverse, invisible). */
+  /** Attribute bits ({@linkcode Attr}: bold, italic, underline, blink, inverse, invisible). */
   attrs: number;
 }
 

@@ -30,7 +30,11 @@ export function nextGeneration(): number {
 
 /** A row of cells. Treat as immutable once shared: {@linkcode Row.copy} before changing it. */
 export class Row {
-  /** Generation number: changes whenever the row is written, so equal generations mean equal rows. */
+  /**
+   * Generation id, new when the row is created or reset (not when its cells
+   * are written): as in mosh, rows compare equal only with equal generations
+   * and equal cells, so a reset row is redrawn even if it looks the same.
+   */
   gen: number;
   /** Cell text: base character plus combining characters; "" = empty cell. */
   contents: string[];

@@ -2,29 +2,12 @@
  * Our mosh-server, run from source, with Debian's real mosh-client in tmux.
  */
 import assert from "node:assert/strict";
-import { parseMoshConnect, processAlive, waitForExit } from "../support/real_mosh.ts";
+import { startServer } from "../support/mosh_programs.ts";
+import { waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
 
 const SERVER = new URL("../../cli/mosh_server.ts", import.meta.url).pathname;
-
-/** Starts our server with `command`; returns its port, key and daemon pid. */
-async function startOurServer(command: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0", "--", ...command],
-    env: { LANG: "C.UTF-8", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  const { port, key } = parseMoshConnect(stdout);
-  const pid = Number(stderr.match(/\[mosh-server detached, pid = (\d+)\]/)?.[1]);
-  assert.ok(pid > 0, stderr);
-  return { port, key, pid };
-}
 
 async function connectRealClient(port: number, key: string, width = 80, height = 24) {
   return await TmuxSession.start({
@@ -36,7 +19,7 @@ async function connectRealClient(port: number, key: string, width = 80, height =
 }
 
 Deno.test("real mosh-client runs commands, colours, resizes and full-screen programs on our server", async () => {
-  const server = await startOurServer(["/bin/sh"], { PS1: "$ " });
+  const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
   const tmux = await connectRealClient(server.port, server.key);
   try {
     await tmux.waitFor(/^[$#] ?$/m);
@@ -86,7 +69,7 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
     await waitUntil(() => tmux.paneDead(), "the real client to exit", 5000);
   } finally {
     await tmux.close();
-    if (processAlive(server.pid)) Deno.kill(server.pid, "SIGKILL");
+    await server.stop();
   }
 });
 
