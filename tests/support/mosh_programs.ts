@@ -18,16 +18,19 @@ export type Implementation = "ours" | "real";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Starts `mosh-server new -p 0 -- command` of either implementation. */
+/** Starts `mosh-server new -p 0 [args...] -- command` of either implementation. */
 export async function startServer(
   which: Implementation,
-  options: { command?: string[]; env?: Record<string, string> } = {},
+  options: { command?: string[]; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<RealMoshServer> {
   const command = options.command ?? ["/bin/sh"];
-  if (which === "real") return await startRealMoshServer({ command, env: options.env ?? {} });
+  const args = options.args ?? [];
+  if (which === "real") {
+    return await startRealMoshServer({ command, env: options.env ?? {}, args });
+  }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", `${ROOT}cli/mosh_server.ts`, "new", "-p", "0", "--"]
-      .concat(command),
+    args: ["run", "-A", "--unstable-net", `${ROOT}cli/mosh_server.ts`, "new", "-p", "0", ...args]
+      .concat("--", command),
     env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...options.env },
     stdin: "null",
     stdout: "piped",
