@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { withRepositoryServer } from "./support/http_source.ts";
 import { parseMoshConnect, waitForExit } from "./support/real_mosh.ts";
-import { TmuxSession } from "./support/tmux.ts";
+import { TestSshd } from "./support/sshd.ts";
+import { shellQuote, TmuxSession } from "./support/tmux.ts";
 
 const README = new URL("../README.md", import.meta.url);
 
@@ -125,6 +126,31 @@ Deno.test("deno install from a URL as README shows: the installed mosh, mosh-cli
       await local.waitFor(/^mosh-exit-0$/m, { timeoutMs: 15_000 });
     } finally {
       await local.close();
+    }
+
+    // Through ssh: the installed mosh's ssh proxy (a copy of itself, with its narrow permissions),
+    // the installed server on the "remote" side (this machine, the test's DENO_DIR), its client.
+    const sshd = await TestSshd.start();
+    const remote = await TmuxSession.start({
+      command: `mosh ${shellQuote(`--ssh=${sshd.sshCommand}`)} ` +
+        shellQuote(`--server=env DENO_DIR=${env.DENO_DIR} ${root}/bin/mosh-server`) +
+        ` ${sshd.target}; echo mosh-exit-$?; sleep 60`,
+      env,
+    });
+    try {
+      await remote.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 }); // the login shell's prompt
+      // ssh reached sshd through the proxy (a copy of the installed mosh: no -A to give it).
+      const client = processTree(await remote.panePid()).find((c) => c.includes("mosh_client.ts"));
+      assert.ok(client?.includes(`--allow-write=${state}/mosh-deno`), client);
+      await remote.sendText(`echo ssh-$((6*7)) $SSH_CONNECTION\r`);
+      await remote.waitFor(
+        new RegExp(`^ssh-42 127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}$`, "m"),
+      );
+      await remote.sendText("exit\r");
+      await remote.waitFor(/^mosh-exit-0$/m, { timeoutMs: 15_000 });
+    } finally {
+      await remote.close();
+      await sshd.stop();
     }
   } finally {
     await Deno.remove(work, { recursive: true });
