@@ -16,7 +16,12 @@ async function localShell(): Promise<TmuxSession> {
     command: `sh -c ${shellQuote(`cd ${ROOT} && exec bash --norc --noprofile -i`)}`,
     env: { PS1: "LOCAL$ ", SHELL: "/bin/sh", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
   });
-  await tmux.waitFor(/LOCAL\$ ?$/m);
+  try {
+    await tmux.waitFor(/LOCAL\$ ?$/m);
+  } catch (error) {
+    await tmux.close();
+    throw error;
+  }
   return tmux;
 }
 
