@@ -259,6 +259,11 @@ export class SessionStore {
     const sessions: StoredSession[] = [];
     const problems: string[] = [];
     for (const entry of Deno.readDirSync(this.dir)) {
+      const lockOnly = entry.name.match(/^([a-z0-9]+)\.lock$/);
+      if (lockOnly) {
+        this.#removeOrphanLock(lockOnly[1]!);
+        continue;
+      }
       const m = entry.name.match(/^([a-z0-9]+)\.json$/);
       if (!m) {
         // A temporary file left by a killed writer.
@@ -281,6 +286,20 @@ export class SessionStore {
     }
     sessions.sort((a, b) => b.record.lastContact - a.record.lastContact);
     return { sessions, problems };
+  }
+
+  /** A lock file whose record is gone and that nobody holds (a writer died before its first write). */
+  #removeOrphanLock(id: string): void {
+    try {
+      Deno.lstatSync(this.path(id));
+      return; // the record exists: its lock is not an orphan
+    } catch { /* no record */ }
+    const lock = this.lock(id);
+    if (lock === null) return; // being created right now
+    try {
+      Deno.removeSync(`${this.dir}/${id}.lock`);
+    } catch { /* raced */ }
+    lock.close();
   }
 
   #removeStaleTemp(name: string): void {

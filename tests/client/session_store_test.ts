@@ -121,6 +121,8 @@ Deno.test("list prunes records past 30 days or the server's network timeout, and
     store.write(record("fresh", { lastContact: now - 5000 }), false);
     store.write(record("mine", { owner: ownerOf(Deno.pid)!, lastContact: now - 1000 }), false);
     Deno.writeTextFileSync(`${store.dir}/zz.json.tmp999999999`, "half");
+    Deno.writeTextFileSync(`${store.dir}/orphan.lock`, "");
+    const held = store.lock("creating")!; // a client between taking its lock and its first write
     const { sessions } = store.list(now);
     assert.deepEqual(sessions.map((s) => [s.record.id, s.alive]), [
       ["mine", true],
@@ -128,8 +130,9 @@ Deno.test("list prunes records past 30 days or the server's network timeout, and
     ]);
     assert.deepEqual(
       [...Deno.readDirSync(store.dir)].map((e) => e.name).sort(),
-      ["fresh.json", "mine.json"],
+      ["creating.lock", "fresh.json", "mine.json"],
     );
+    held.close();
     const text = listSessions(envFor(dir), now);
     assert.match(text, /^fresh\s+example\s+60001\s+5s detached/m);
     assert.match(text, /^mine\s+example\s+60001\s+1s in use/m);
