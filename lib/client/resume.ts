@@ -10,7 +10,14 @@ import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import type { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import type { ClientResult, ClientTransport } from "./client_core.ts";
-import { firstLine, resumeFromRecord, saveScreen, SessionJournal } from "./session_journal.ts";
+import {
+  firstLine,
+  NUM_BLOCK,
+  resumeFromRecord,
+  saveScreen,
+  SEQ_BLOCK,
+  SessionJournal,
+} from "./session_journal.ts";
 import {
   newSessionId,
   ownerOf,
@@ -95,8 +102,9 @@ export function recordNewSession(
       created: now,
       lastContact: now,
       networkTimeout: networkTimeout(env),
-      seqEnd: 0,
-      numEnd: "0",
+      // The first blocks go out with the record's first (flushed) write.
+      seqEnd: SEQ_BLOCK,
+      numEnd: String(NUM_BLOCK),
       ackedNum: "0",
       events: "",
       remote: [saveScreen({

@@ -134,12 +134,15 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
   contactSource: (() => number) | null = null;
 
   reserveSeq(seq: number): number {
+    // Already on disk (a new record is written with its first block reserved).
+    if (seq < this.record.seqEnd) return this.record.seqEnd;
     this.record.seqEnd = seq + SEQ_BLOCK;
     this.#write(true);
     return this.record.seqEnd;
   }
 
   reserveNum(num: bigint): bigint {
+    if (num < BigInt(this.record.numEnd)) return BigInt(this.record.numEnd);
     const end = num + NUM_BLOCK;
     this.record.numEnd = String(end);
     this.#write(true);

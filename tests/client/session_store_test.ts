@@ -175,6 +175,9 @@ Deno.test("the journal writes new events before they leave, and the acknowledged
     assert.ok(resumed.current.equals(stream));
     assert.equal(journal.reserveSeq(10), 10 + 1024);
     assert.equal(store.read("jj").seqEnd, 1034, "a sequence block is on disk before use");
+    const writes = journal.writes;
+    assert.equal(journal.reserveSeq(11), 1034, "inside the block on disk: nothing to write");
+    assert.equal(journal.writes, writes);
     // Each write records when the server was last heard from.
     now = 5000;
     journal.contactSource = () => 2000; // heard 3 s ago on the journal's clock
