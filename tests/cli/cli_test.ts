@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { versionText } from "../../lib/version.ts";
 import { programCommand } from "../../lib/wrapper/programs.ts";
 import { descendants, waitUntil } from "../support/processes.ts";
-import { processAlive, waitForExit } from "../support/real_mosh.ts";
+import { detachedPid, processAlive, stopProcess } from "../support/real_mosh.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KEY = "AAECAwQFBgcICQoLDA0ODw";
@@ -67,21 +67,15 @@ function onPty(pid: number): boolean {
 
 /** Kills the daemon a successful `mosh-server new` left behind (it waits for a client). */
 async function stopDetached(stderr: string): Promise<void> {
-  const pid = Number(stderr.match(/\[mosh-server detached, pid = (\d+)\]/)?.[1]);
-  if (!(pid > 0)) return;
+  const pid = detachedPid(stderr);
+  if (pid === null) return;
   // Our daemon's pty helper opens the pty by path: killed before that, the helper could open
   // a reused /dev/pts/N (a later test's terminal). Wait until the session's child is on its pty.
   await waitUntil(
     () => !processAlive(pid) || descendants(pid).some(onPty),
     `mosh-server ${pid}'s child on its pty`,
   );
-  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-    if (!processAlive(pid)) return;
-    try {
-      Deno.kill(pid, signal);
-    } catch { /* gone */ }
-    await waitForExit(pid, 3000);
-  }
+  await stopProcess(pid, 3000);
 }
 
 async function run(command: string[], env: Record<string, string>): Promise<Result> {

@@ -44,17 +44,48 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   return !processAlive(pid);
 }
 
+/** Options for starting a mosh-server of either implementation. */
+export interface ServerStartOptions {
+  /** The command the server runs (default /bin/sh). */
+  command?: string[];
+  /** UDP port (default 0 = OS-chosen). */
+  port?: number;
+  /** Added to a UTF-8 locale. */
+  env?: Record<string, string>;
+  /** Server arguments before `--` (e.g. `-c 256`). */
+  args?: string[];
+}
+
+/** The daemon's pid from `mosh-server new`'s "[mosh-server detached, pid = N]" line, or null. */
+export function detachedPid(stderr: string): number | null {
+  const m = stderr.match(/\[mosh-server detached, pid = (\d+)\]/);
+  return m ? Number(m[1]) : null;
+}
+
+/** Ends `pid`: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+export async function stopProcess(pid: number, graceMs = 2000): Promise<void> {
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    if (!processAlive(pid)) return;
+    try {
+      Deno.kill(pid, signal);
+    } catch { /* already gone */ }
+    await waitForExit(pid, graceMs);
+  }
+}
+
 /**
- * Runs `mosh-server new -p <port> -- <command>` (port 0 = OS-chosen) with a
- * UTF-8 locale and returns its connection details once it has detached.
+ * Runs `PROGRAM... new -p <port> [args] -- <command>` with a UTF-8 locale
+ * and returns its connection details once it has detached: one way to
+ * start either implementation's server.
  */
-export async function startRealMoshServer(
-  options: { command?: string[]; port?: number; env?: Record<string, string>; args?: string[] } =
-    {},
+export async function launchMoshServer(
+  program: string[],
+  options: ServerStartOptions = {},
 ): Promise<RealMoshServer> {
   const command = options.command ?? ["/bin/sh"];
-  const output = await new Deno.Command("mosh-server", {
-    args: ["new", "-p", String(options.port ?? 0), ...(options.args ?? []), "--", ...command],
+  const args = ["new", "-p", String(options.port ?? 0), ...(options.args ?? []), "--", ...command];
+  const output = await new Deno.Command(program[0]!, {
+    args: [...program.slice(1), ...args],
     env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...options.env },
     stdin: "null",
     stdout: "piped",
@@ -62,25 +93,16 @@ export async function startRealMoshServer(
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`${program.join(" ")} failed: ${stderr}`);
   const { port, key } = parseMoshConnect(stdout);
-  const pidMatch = stderr.match(/\[mosh-server detached, pid = (\d+)\]/);
-  if (!pidMatch) throw new Error(`No detach line in mosh-server stderr: ${stderr}`);
-  const pid = Number(pidMatch[1]);
-  return {
-    port,
-    key,
-    pid,
-    async stop() {
-      if (!processAlive(pid)) return;
-      try {
-        Deno.kill(pid, "SIGTERM");
-      } catch { /* already gone */ }
-      if (!(await waitForExit(pid, 2000))) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch { /* already gone */ }
-        await waitForExit(pid, 2000);
-      }
-    },
-  };
+  const pid = detachedPid(stderr);
+  if (pid === null) throw new Error(`No detach line in mosh-server stderr: ${stderr}`);
+  return { port, key, pid, stop: () => stopProcess(pid) };
+}
+
+/** Debian's real `mosh-server new -p <port> -- <command>` (port 0 = OS-chosen). */
+export async function startRealMoshServer(
+  options: ServerStartOptions = {},
+): Promise<RealMoshServer> {
+  return await launchMoshServer(["mosh-server"], options);
 }
