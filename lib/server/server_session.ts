@@ -147,8 +147,8 @@ export class ServerSession {
         if (events[i + 1]?.kind === "resize") continue; // a run of resizes: only the last counts
         try {
           this.#host.resize(e.width, e.height);
-        } catch {
-          this.transport.startShutdown();
+        } catch (error) {
+          this.#hostFailed(error);
         }
         if (!this.transport.shutdownInProgress) screen.resize(e.width, e.height);
       } else {
@@ -168,17 +168,23 @@ export class ServerSession {
     return this.transport.currentState.screen;
   }
 
+  /** The host refused a call: say why, and shut the session down. */
+  #hostFailed(error: unknown): void {
+    this.#log(`Host exception: ${error instanceof Error ? error.stack ?? error.message : error}`);
+    this.transport.startShutdown();
+  }
+
   /** Runs a host call; if it fails, the session shuts down. */
   #whenFailed(call: () => Promise<void> | void): void {
-    const fail = () => {
-      this.transport.startShutdown();
+    const fail = (error: unknown) => {
+      this.#hostFailed(error);
       this.#iterate();
     };
     try {
       const pending = call();
       if (pending) pending.catch(fail);
-    } catch {
-      fail();
+    } catch (error) {
+      fail(error);
     }
   }
 
