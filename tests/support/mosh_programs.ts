@@ -30,12 +30,12 @@ export function clientProgram(which: Implementation): string[] {
     : [Deno.execPath(), "run", "-A", "--unstable-net", `${ROOT}cli/mosh_client.ts`];
 }
 
-/** The argv of `mosh-client 127.0.0.1 port` of either implementation. */
-export function clientArgv(which: Implementation, port: number): string[] {
-  return [...clientProgram(which), "127.0.0.1", String(port)];
+/** The argv of `mosh-client host port` (host 127.0.0.1 by default) of either implementation. */
+export function clientArgv(which: Implementation, port: number, host = "127.0.0.1"): string[] {
+  return [...clientProgram(which), host, String(port)];
 }
 
 /** The same as one shell command line. */
-export function clientCommandLine(which: Implementation, port: number): string {
-  return clientArgv(which, port).join(" ");
+export function clientCommandLine(which: Implementation, port: number, host?: string): string {
+  return clientArgv(which, port, host).join(" ");
 }
