@@ -95,7 +95,7 @@ Deno.test("sessions over IPv6 (::1): real client with our server, ours with ours
     ["ours", "ours"],
     ["ours", "real"],
   ];
-  await Promise.all(pairings.map(async ([client, serverImpl]) => {
+  for (const [client, serverImpl] of pairings) {
     const server = await startServer(serverImpl, { args: ["-i", "::1"], env: { PS1: "$ " } });
     const tmux = await TmuxSession.start({
       command: clientCommandLine(client, server.port, "::1"),
@@ -112,7 +112,7 @@ Deno.test("sessions over IPv6 (::1): real client with our server, ours with ours
       await tmux.close();
       await server.stop();
     }
-  }));
+  }
 });
 
 // Real mosh-server -v, run by hand in tmux on 2026-11-25, prints the same line (then its
