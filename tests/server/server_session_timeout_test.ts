@@ -30,7 +30,12 @@ class IdleHost implements Host {
 Deno.test("with no client, the server session ends at 60 s on its clock, not before", async () => {
   let now = 1_000_000;
   const host = new IdleHost();
-  const socket = UdpSocket.bind({ hostname: "127.0.0.1", port: 0 }, () => {});
+  const socketErrors: Error[] = [];
+  const socket = UdpSocket.bind(
+    { hostname: "127.0.0.1", port: 0 },
+    () => {},
+    (error) => socketErrors.push(error),
+  );
   const log: string[] = [];
   const session = new ServerSession({
     key: formatKey(generateKey()),
@@ -59,6 +64,7 @@ Deno.test("with no client, the server session ends at 60 s on its clock, not bef
     assert.deepEqual(log.filter((m) => m.includes("60 seconds")), [
       "No connection within 60 seconds.",
     ]);
+    assert.deepEqual(socketErrors, []);
   } finally {
     session.terminate();
     await running;
