@@ -40,19 +40,26 @@ export class BootstrapError extends Error {
 /** mosh's Perl `die` after its `waitpid` exits with errno ECHILD (10): users see 10. */
 const DIE_AFTER_WAIT = 10;
 
+/**
+ * `mosh-client -c`. A client that cannot run stops mosh here, before any
+ * server starts ("Can't count colors: …", exit status errno, as mosh's die).
+ */
 async function clientColors(client: string[]): Promise<number> {
+  let out;
   try {
-    const out = await new Deno.Command(client[0]!, {
+    out = await new Deno.Command(client[0]!, {
       args: [...client.slice(1), "-c"],
       stdout: "piped",
       stderr: "null",
       stdin: "null",
     }).output();
-    const n = Number(new TextDecoder().decode(out.stdout).trim());
-    return Number.isInteger(n) && n >= 0 ? n : 0;
-  } catch {
-    return 0;
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^.*?: (.*?)(?: \(os error \d+\))?$/, "$1");
+    const code = Number((error as Error).message.match(/\(os error (\d+)\)$/)?.[1] ?? 255);
+    throw new BootstrapError(`Can't count colors: ${reason}`, code);
   }
+  const n = Number(new TextDecoder().decode(out.stdout).trim());
+  return Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
 /** Reads lines from several streams at once, handing each to `onLine` until it returns true. */

@@ -314,3 +314,20 @@ Deno.test("from source: deno task -q mosh shows only mosh's output; our children
     assert.deepEqual(programCommand(program).slice(1, 3), ["run", "-q"]);
   }
 });
+
+Deno.test("mosh with a client that cannot run stops before starting a server, as mosh does", async () => {
+  const args = ["--local", "--client=/no/such/mosh-client", "127.0.0.1"];
+  const real = await run(argv("real", "mosh", args), { LANG: "C.UTF-8" });
+  const ours = await run(argv("ours", "mosh", args), { LANG: "C.UTF-8" });
+  // Perl's own warning line ("Can't exec … at /usr/bin/mosh line 314.") is not reproduced.
+  assert.equal(
+    real.stderr.split("\n")[0],
+    'Can\'t exec "/no/such/mosh-client": No such file or directory at /usr/bin/mosh line 314.',
+  );
+  assert.deepEqual(ours, { ...real, stderr: real.stderr.split("\n").slice(1).join("\n") });
+  assert.deepEqual(ours, {
+    code: 2,
+    stdout: "",
+    stderr: "Can't count colors: No such file or directory\n",
+  });
+});
