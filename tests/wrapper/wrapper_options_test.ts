@@ -1,0 +1,77 @@
+/**
+ * The wrapper's `-p` and `--predict` end to end through a real sshd, ours
+ * side by side with Debian's `mosh` as the oracle: the server listens on the
+ * port asked for, and the client runs with that port and the prediction mode
+ * (`MOSH_PREDICTION_DISPLAY`).
+ */
+import assert from "node:assert/strict";
+import { commandLine, descendants, waitUntil } from "../support/processes.ts";
+import { TestSshd } from "../support/sshd.ts";
+import { shellQuote, TmuxSession } from "../support/tmux.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** A UDP port that was free a moment ago. */
+function freePort(): number {
+  const conn = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+  const port = (conn.addr as Deno.NetAddr).port;
+  conn.close();
+  return port;
+}
+
+/** Whether a UDP socket is bound to `port` (IPv4 or IPv6), from /proc. */
+function udpPortBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  return ["/proc/net/udp", "/proc/net/udp6"].some((file) =>
+    Deno.readTextFileSync(file).split("\n").some((line) =>
+      line.trim().split(/\s+/)[1]?.endsWith(hex)
+    )
+  );
+}
+
+Deno.test("-p and --predict reach the server and the client, as with Debian's mosh", async () => {
+  const sshd = await TestSshd.start();
+  const ssh = shellQuote(`--ssh=${sshd.sshCommand}`);
+  const wrappers = {
+    real: "mosh",
+    ours: `${Deno.execPath()} run -A --unstable-net --no-lock ${ROOT}cli/mosh.ts`,
+  };
+  const seen: Record<string, unknown> = {};
+  try {
+    for (const [which, wrapper] of Object.entries(wrappers)) {
+      const port = freePort();
+      const tmux = await TmuxSession.start({
+        command: `${wrapper} ${ssh} -p ${port} --predict=always ${sshd.target}; sleep 60`,
+        env: { PS1: "$ " },
+      });
+      try {
+        await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 20_000 });
+        const pane = await tmux.panePid();
+        let client: number | undefined;
+        await waitUntil(() => {
+          client = [pane, ...descendants(pane)].find((pid) =>
+            /mosh-client|mosh_client\.ts/.test(commandLine(pid)?.join(" ") ?? "")
+          );
+          return client !== undefined;
+        }, `${which}'s mosh-client`);
+        const environ = Deno.readTextFileSync(`/proc/${client}/environ`).split("\0");
+        seen[which] = {
+          serverListens: udpPortBound(port),
+          clientPort: commandLine(client!)!.at(-1),
+          prediction: environ.find((e) => e.startsWith("MOSH_PREDICTION_DISPLAY=")),
+        };
+        await tmux.sendText("exit\r");
+      } finally {
+        await tmux.close();
+      }
+      const expected = {
+        serverListens: true,
+        clientPort: String(port),
+        prediction: "MOSH_PREDICTION_DISPLAY=always",
+      };
+      assert.deepEqual(seen[which], expected, which);
+    }
+  } finally {
+    await sshd.stop();
+  }
+});
