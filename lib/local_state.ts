@@ -1,7 +1,9 @@
 /**
  * Per-user state on this machine, shared by the client's resume store and
  * the server's session registry: the state directory, private files, and
- * telling whether a recorded process still runs.
+ * telling whether a recorded process still runs (by a lock it holds: the
+ * kernel drops it when the process dies, and no /proc access is needed,
+ * which Deno grants only with `-A`).
  *
  * @module
  */
@@ -40,13 +42,41 @@ function modeText(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, "0");
 }
 
+let knownUid: number | null | undefined;
+
+/**
+ * Our uid: `Deno.uid()` where sys access is granted, else the owner of a file
+ * we create in `dir` (an installed program has write access there but not
+ * sys access, and must not prompt for it). `null` if neither works.
+ */
+export function currentUid(dir: string): number | null {
+  if (knownUid !== undefined) return knownUid;
+  if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state === "granted") {
+    return knownUid = Deno.uid();
+  }
+  try {
+    const probe = Deno.makeTempFileSync({ dir, prefix: ".uid" });
+    try {
+      return knownUid = Deno.lstatSync(probe).uid;
+    } finally {
+      Deno.removeSync(probe);
+    }
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Refuses a path that is not ours or that others can read or write.
  *
  * @throws {PrivateStateError} saying what is wrong and the command that fixes it.
  */
-export function checkPrivate(path: string, info: Deno.FileInfo, wantMode: number): void {
-  const uid = Deno.uid();
+export function checkPrivate(
+  path: string,
+  info: Deno.FileInfo,
+  wantMode: number,
+  uid: number | null,
+): void {
   if (uid !== null && info.uid !== null && info.uid !== uid) {
     throw new PrivateStateError(
       `Refusing ${path}: it belongs to uid ${info.uid}, not to you (uid ${uid})`,
@@ -63,32 +93,47 @@ export function checkPrivate(path: string, info: Deno.FileInfo, wantMode: number
 /** Creates `dir` (and parents) 0700 if missing, and checks it is private. */
 export function privateDirectory(dir: string): string {
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  checkPrivate(dir, Deno.lstatSync(dir), 0o700);
+  const info = Deno.lstatSync(dir);
+  // Check the mode before probing: never create even a probe file in a directory open to others.
+  checkPrivate(dir, info, 0o700, null);
+  checkPrivate(dir, info, 0o700, currentUid(dir));
   return dir;
 }
 
-/** A process as recorded: pid plus boot id and start time, so a reused pid is not mistaken for it. */
+/** A process as recorded (for display: liveness is told by locks, which need no /proc). */
 export interface ProcessStamp {
   pid: number;
-  /** Boot id and start time of the process (from /proc). */
+  /** When it took the record (ISO 8601). */
   start: string;
 }
 
-/** The stamp of process `pid`, or `null` if it is not running (or there is no /proc). */
-export function processStamp(pid: number): ProcessStamp | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Field 22 (start time in clock ticks since boot) counts from after the ")" of the name.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] === "Z") return null; // a zombie has exited
-    const boot = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
-    return { pid, start: `${boot}:${fields[19]}` };
-  } catch {
-    return null;
-  }
+/** A stamp for process `pid`, taken now. */
+export function processStamp(pid: number): ProcessStamp {
+  return { pid, start: new Date().toISOString() };
 }
 
-/** Whether the process recorded as `stamp` is still running (and is the same process). */
-export function processAlive(stamp: ProcessStamp): boolean {
-  return processStamp(stamp.pid)?.start === stamp.start;
+/**
+ * Takes an exclusive lock on `path` (created 0600), held until the file is
+ * closed or the process dies — the kernel drops it even on SIGKILL, so a
+ * lock that can be taken means its last holder is gone. Returns `null`
+ * when a live process holds it.
+ */
+export function tryLockFile(path: string): Deno.FsFile | null {
+  const file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
+  if (file.tryLockSync(true)) return file;
+  file.close();
+  return null;
+}
+
+/** Whether a live process holds the lock on `path` (a missing file: no). */
+export function lockHeld(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+  } catch {
+    return false;
+  }
+  const file = tryLockFile(path);
+  if (file === null) return true;
+  file.close();
+  return false;
 }

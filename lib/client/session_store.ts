@@ -13,13 +13,15 @@
  */
 import {
   checkPrivate,
+  currentUid,
+  lockHeld,
   privateDirectory,
   PrivateStateError,
-  processAlive,
   type ProcessStamp,
   processStamp,
   stateDirectory,
   type StateEnvironment,
+  tryLockFile,
 } from "../local_state.ts";
 
 /** File format version. */
@@ -93,19 +95,17 @@ export function storeDirectory(env: StoreEnvironment): string {
   }
 }
 
-function checkStoreFile(path: string, info: Deno.FileInfo, wantMode: number): void {
+function checkStoreFile(path: string, info: Deno.FileInfo, wantMode: number, dir: string): void {
   try {
-    checkPrivate(path, info, wantMode);
+    checkPrivate(path, info, wantMode, currentUid(dir));
   } catch (error) {
     if (error instanceof PrivateStateError) throw new SessionStoreError(error.message);
     throw error;
   }
 }
 
-/** This process's owner stamp (null without /proc). */
+/** A process's owner stamp (pid; start time where /proc is readable). */
 export const ownerOf = processStamp;
-/** Whether the recorded owner still runs. */
-export const ownerAlive = processAlive;
 
 /** A fresh short session id. */
 export function newSessionId(): string {
@@ -209,7 +209,7 @@ export class SessionStore {
       throw new SessionStoreError(`No session ${id} (no file ${path})`);
     }
     if (!info.isFile) throw new SessionStoreError(`Refusing ${path}: not a regular file`);
-    checkStoreFile(path, info, 0o600);
+    checkStoreFile(path, info, 0o600, this.dir);
     let parsed: unknown;
     try {
       parsed = JSON.parse(Deno.readTextFileSync(path));
@@ -230,15 +230,16 @@ export class SessionStore {
    * share sequence numbers.
    */
   lock(id: string): Deno.FsFile | null {
-    const file = Deno.openSync(`${this.dir}/${id}.lock`, {
-      read: true,
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
-    if (file.tryLockSync(true)) return file;
-    file.close();
-    return null;
+    return tryLockFile(this.#lockPath(id));
+  }
+
+  #lockPath(id: string): string {
+    return `${this.dir}/${id}.lock`;
+  }
+
+  /** Whether a live client holds session `id`. */
+  held(id: string): boolean {
+    return lockHeld(this.#lockPath(id));
   }
 
   /** Removes a session's file and its lock file (no error if already gone). */
@@ -277,7 +278,7 @@ export class SessionStore {
         problems.push((error as Error).message);
         continue;
       }
-      const alive = ownerAlive(record.owner);
+      const alive = this.held(record.id);
       if (!alive && expired(record, now)) {
         this.remove(record.id);
         continue;
@@ -303,12 +304,11 @@ export class SessionStore {
   }
 
   #removeStaleTemp(name: string): void {
-    const pid = Number(name.slice(name.lastIndexOf("tmp") + 3));
-    if (ownerOf(pid) === null) {
-      try {
-        Deno.removeSync(`${this.dir}/${name}`);
-      } catch { /* raced */ }
-    }
+    // Written only while its session's lock is held: unheld, it is debris of a killed writer.
+    if (this.held(name.slice(0, name.indexOf(".")))) return;
+    try {
+      Deno.removeSync(`${this.dir}/${name}`);
+    } catch { /* raced */ }
   }
 }
 

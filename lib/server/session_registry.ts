@@ -8,12 +8,14 @@
  * @module
  */
 import {
+  currentUid,
+  lockHeld,
   privateDirectory,
-  processAlive,
   type ProcessStamp,
   processStamp,
   stateDirectory,
   type StateEnvironment,
+  tryLockFile,
 } from "../local_state.ts";
 
 /** One server's entry. */
@@ -50,21 +52,25 @@ function isEntry(x: unknown): x is RegistryEntry {
 export class SessionRegistry {
   readonly #dir: string;
   readonly #entry: RegistryEntry;
+  /** Held while this server runs: others tell live entries by it (no /proc needed). */
+  readonly #lock: Deno.FsFile;
   #closed = false;
 
-  private constructor(dir: string, entry: RegistryEntry) {
+  private constructor(dir: string, entry: RegistryEntry, lock: Deno.FsFile) {
     this.#dir = dir;
     this.#entry = entry;
+    this.#lock = lock;
     this.#write();
   }
 
   /** Registers this process (not yet attached); `null` if the registry cannot be used. */
   static open(env: StateEnvironment, port: number): SessionRegistry | null {
     const server = processStamp(Deno.pid);
-    if (server === null) return null;
     try {
       const dir = privateDirectory(`${stateDirectory(env)}/servers`);
-      return new SessionRegistry(dir, { server, port, attached: false, since: Date.now() });
+      const lock = tryLockFile(`${dir}/${server.pid}.lock`);
+      if (lock === null) return null;
+      return new SessionRegistry(dir, { server, port, attached: false, since: Date.now() }, lock);
     } catch {
       return null; // the notice is a courtesy: never stop a session for it
     }
@@ -105,16 +111,20 @@ export class SessionRegistry {
       let entry: unknown;
       try {
         const info = Deno.lstatSync(`${this.#dir}/${name}`);
-        if (!info.isFile || (info.uid !== null && info.uid !== Deno.uid())) continue;
+        const uid = currentUid(this.#dir);
+        if (!info.isFile || (info.uid !== null && uid !== null && info.uid !== uid)) continue;
         entry = JSON.parse(Deno.readTextFileSync(`${this.#dir}/${name}`));
       } catch {
         continue;
       }
       if (!isEntry(entry)) continue;
-      if (!processAlive(entry.server)) {
-        try {
-          Deno.removeSync(`${this.#dir}/${name}`);
-        } catch { /* raced with its owner */ }
+      const lockPath = `${this.#dir}/${entry.server.pid}.lock`;
+      if (!lockHeld(lockPath)) {
+        for (const path of [`${this.#dir}/${name}`, lockPath]) {
+          try {
+            Deno.removeSync(path);
+          } catch { /* raced with its owner */ }
+        }
         continue;
       }
       if (!entry.attached) out.push(entry);
@@ -126,9 +136,12 @@ export class SessionRegistry {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      Deno.removeSync(this.#path);
-    } catch { /* already gone */ }
+    for (const path of [this.#path, `${this.#dir}/${this.#entry.server.pid}.lock`]) {
+      try {
+        Deno.removeSync(path);
+      } catch { /* already gone */ }
+    }
+    this.#lock.close();
   }
 }
 

@@ -12,6 +12,11 @@ import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 const CLIENT = new URL("../../cli/mosh_client.ts", import.meta.url).pathname;
 const MOSH = new URL("../../cli/mosh.ts", import.meta.url).pathname;
 const DENO = `${Deno.execPath()} run -A --unstable-net`;
+/** The client as installed: only the permissions README's `deno install` grants (no /proc access). */
+function narrow(state: string): string {
+  return `${Deno.execPath()} run --unstable-net --allow-net --allow-env --allow-read --allow-run ` +
+    `--allow-write=${state}/mosh-deno`;
+}
 
 /** The one session file in the store, parsed. */
 function onlyRecord(dir: string): { id: string; owner: { pid: number }; seqEnd: number } {
@@ -44,7 +49,10 @@ for (const which of ["real", "ours"] as Implementation[]) {
     let first: TmuxSession | null = null, second: TmuxSession | null = null;
     try {
       first = await TmuxSession.start({
-        command: `${DENO} ${CLIENT} -# myhost 127.0.0.1 ${proxy.port}; sleep 60`,
+        // On our server, the client runs with the narrow permissions of an installed one.
+        command: `${
+          which === "ours" ? narrow(state) : DENO
+        } ${CLIENT} -# myhost 127.0.0.1 ${proxy.port}; sleep 60`,
         env,
       });
       await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
@@ -73,7 +81,9 @@ for (const which of ["real", "ours"] as Implementation[]) {
       const dead = nonces.length;
 
       // Through the wrapper on one pairing, the client itself on the other.
-      const resume = which === "real" ? `${DENO} ${MOSH} --resume` : `${DENO} ${CLIENT} --resume`;
+      const resume = which === "real"
+        ? `${DENO} ${MOSH} --resume`
+        : `${narrow(state)} ${CLIENT} --resume`;
       second = await TmuxSession.start({ command: `${resume}; sleep 60`, env });
       // The server's current screen, including what was written while away.
       const screen = await second.waitFor(/later-output/, { timeoutMs: 15_000 });

@@ -119,7 +119,8 @@ Deno.test("list prunes records past 30 days or the server's network timeout, and
     store.write(record("old", { lastContact: now - MAX_AGE_MS - 1000 }), false);
     store.write(record("timedout", { lastContact: now - 120_000, networkTimeout: 60 }), false);
     store.write(record("fresh", { lastContact: now - 5000 }), false);
-    store.write(record("mine", { owner: ownerOf(Deno.pid)!, lastContact: now - 1000 }), false);
+    store.write(record("mine", { owner: ownerOf(Deno.pid), lastContact: now - 1000 }), false);
+    const mine = store.lock("mine")!; // a live client holds its session's lock
     Deno.writeTextFileSync(`${store.dir}/zz.json.tmp999999999`, "half");
     Deno.writeTextFileSync(`${store.dir}/orphan.lock`, "");
     const held = store.lock("creating")!; // a client between taking its lock and its first write
@@ -130,12 +131,13 @@ Deno.test("list prunes records past 30 days or the server's network timeout, and
     ]);
     assert.deepEqual(
       [...Deno.readDirSync(store.dir)].map((e) => e.name).sort(),
-      ["creating.lock", "fresh.json", "mine.json"],
+      ["creating.lock", "fresh.json", "mine.json", "mine.lock"],
     );
     held.close();
     const text = listSessions(envFor(dir), now);
     assert.match(text, /^fresh\s+example\s+60001\s+5s detached/m);
     assert.match(text, /^mine\s+example\s+60001\s+1s in use/m);
+    mine.close();
   });
 });
 
