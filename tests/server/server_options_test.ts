@@ -6,17 +6,11 @@
 import assert from "node:assert/strict";
 import { clientCommandLine, type Implementation, startServer } from "../support/mosh_programs.ts";
 import { parseMoshConnect, processAlive, waitForExit } from "../support/real_mosh.ts";
-import { findDescendant, waitUntil } from "../support/processes.ts";
+import { waitUntil } from "../support/processes.ts";
 import { TmuxSession } from "../support/tmux.ts";
 
 const IMPLEMENTATIONS: Implementation[] = ["real", "ours"];
 const PROMPT = /^\$ ?$/m;
-
-/** The value of `name` in a process's environment. */
-function environOf(pid: number, name: string): string | undefined {
-  const entries = Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0");
-  return entries.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
-}
 
 /** The local address a UDP port is bound to, from /proc/net/udp and udp6. */
 function boundAddress(port: number): string | null {
