@@ -255,18 +255,16 @@ function isFile(path: string): boolean {
  * the first-letter layout (`x/xterm`), then the hexadecimal one (`78/xterm`)
  * that case-insensitive file systems use.
  */
-export function terminfoCandidates(term: string, env: TerminfoEnvironment): string[] {
-  if (!validName(term)) return [];
+export function* terminfoCandidates(term: string, env: TerminfoEnvironment): Generator<string> {
+  if (!validName(term)) return;
   const first = new TextEncoder().encode(term)[0]!;
   const leaves = [term[0]!, first.toString(16).padStart(2, "0")];
-  const out: string[] = [];
   for (const dir of terminfoDirectories(env)) {
     for (const leaf of leaves) {
       const path = `${dir}/${leaf}/${term}`;
-      if (isFile(path)) out.push(path);
+      if (isFile(path)) yield path;
     }
   }
-  return out;
 }
 
 /**
@@ -279,7 +277,8 @@ export function terminfoCandidates(term: string, env: TerminfoEnvironment): stri
  * ```
  */
 export function locateTerminfo(term: string, env: TerminfoEnvironment): string | null {
-  return terminfoCandidates(term, env)[0] ?? null;
+  for (const path of terminfoCandidates(term, env)) return path;
+  return null;
 }
 
 function readHead(path: string): Uint8Array {

@@ -136,7 +136,8 @@ Deno.test("every installed entry reads as tput and infocmp read it", async () =>
   // No ~/.terminfo or $TERMINFO: both sides search the system directories only.
   const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: "/nonexistent" };
   const [colorsOut, infocmpOut] = await Promise.all([
-    shellLoop('printf "%s %s\\n" "$t" "$(tput -T "$t" colors)"', names, env),
+    // tput ends its number with a newline; a refused entry prints nothing, so echo ends the line.
+    shellLoop('printf "%s " "$t"; tput -T "$t" colors || echo', names, env),
     shellLoop('echo "=== $t"; infocmp -1 -x "$t"', names, env),
   ]);
   const printed = parseInfocmp(infocmpOut);
@@ -157,17 +158,19 @@ Deno.test("every installed entry reads as tput and infocmp read it", async () =>
     assert.ok(p !== undefined, `${term}: infocmp printed nothing`);
     assert.equal(locateTerminfo(term, env), p.path, `${term}: located file`);
     assert.equal(ours.names.join("|"), p.names, `${term}: names`);
-    assert.deepEqual([...ours.booleans].sort(), [...p.info.booleans].sort(), `${term}: booleans`);
-    assert.deepEqual(
-      new Map([...ours.numbers].sort()),
-      new Map([...p.info.numbers].sort()),
-      `${term}: numbers`,
-    );
-    assert.deepEqual(
-      new Map([...ours.strings].sort().map(canonicalAcsc)),
-      new Map([...p.info.strings].sort().map(canonicalAcsc)),
-      `${term}: strings`,
-    );
+    const pairs: [string, unknown[], unknown[]][] = [
+      ["booleans", [...ours.booleans].sort(), [...p.info.booleans].sort()],
+      ["numbers", [...ours.numbers].sort(), [...p.info.numbers].sort()],
+      [
+        "strings",
+        [...ours.strings].sort().map(canonicalAcsc),
+        [...p.info.strings].sort().map(canonicalAcsc),
+      ],
+    ];
+    // Compared as text first (fast); deepEqual only to describe a difference.
+    for (const [what, a, b] of pairs) {
+      if (JSON.stringify(a) !== JSON.stringify(b)) assert.deepEqual(a, b, `${term}: ${what}`);
+    }
     capsCompared += ours.booleans.size + ours.numbers.size + ours.strings.size;
     compared++;
   }
