@@ -1,8 +1,9 @@
 /**
- * The wrapper's `-p` and `--predict` end to end through a real sshd, ours
- * side by side with Debian's `mosh` as the oracle: the server listens on the
- * port asked for, and the client runs with that port and the prediction mode
- * (`MOSH_PREDICTION_DISPLAY`).
+ * The wrapper's `-p`, `--predict` and `--no-init` end to end through a real
+ * sshd, ours side by side with Debian's `mosh` as the oracle: the server
+ * listens on the port asked for, and the client runs with that port, the
+ * prediction mode (`MOSH_PREDICTION_DISPLAY`) and `MOSH_NO_TERM_INIT`, so the
+ * terminal stays on its main screen.
  */
 import assert from "node:assert/strict";
 import { commandLine, descendants, waitUntil } from "../support/processes.ts";
@@ -29,7 +30,7 @@ function udpPortBound(port: number): boolean {
   );
 }
 
-Deno.test("-p and --predict reach the server and the client, as with Debian's mosh", async () => {
+Deno.test("-p, --predict and --no-init reach the server and the client, as with Debian's mosh", async () => {
   const sshd = await TestSshd.start();
   const ssh = shellQuote(`--ssh=${sshd.sshCommand}`);
   const wrappers = {
@@ -41,7 +42,7 @@ Deno.test("-p and --predict reach the server and the client, as with Debian's mo
     for (const [which, wrapper] of Object.entries(wrappers)) {
       const port = freePort();
       const tmux = await TmuxSession.start({
-        command: `${wrapper} ${ssh} -p ${port} --predict=always ${sshd.target}; sleep 60`,
+        command: `${wrapper} ${ssh} -p ${port} --predict=always --no-init ${sshd.target}; sleep 60`,
         env: { PS1: "$ " },
       });
       try {
@@ -59,6 +60,9 @@ Deno.test("-p and --predict reach the server and the client, as with Debian's mo
           serverListens: udpPortBound(port),
           clientPort: commandLine(client!)!.at(-1),
           prediction: environ.find((e) => e.startsWith("MOSH_PREDICTION_DISPLAY=")),
+          noInit: environ.find((e) => e.startsWith("MOSH_NO_TERM_INIT=")),
+          alternateScreen: (await tmux.tmux("display-message", "-p", "-t", "0", "#{alternate_on}"))
+            .trim(),
         };
         await tmux.sendText("exit\r");
       } finally {
@@ -68,6 +72,8 @@ Deno.test("-p and --predict reach the server and the client, as with Debian's mo
         serverListens: true,
         clientPort: String(port),
         prediction: "MOSH_PREDICTION_DISPLAY=always",
+        noInit: "MOSH_NO_TERM_INIT=1",
+        alternateScreen: "0",
       };
       assert.deepEqual(seen[which], expected, which);
     }
