@@ -58,7 +58,8 @@ export function describeTerminal(
 ): TerminalDescription {
   const info = term === undefined ? null : loadTerminfo(term, env);
   // Titles: terminfo has no reliable flag, so mosh uses a list of TERM prefixes.
-  const { title } = capabilitiesForTerm(term);
+  // Hyperlinks: no terminfo flag either; the same list decides (display.ts).
+  const { title, hyperlinks } = capabilitiesForTerm(term);
   if (info === null) {
     return {
       colors: guessColors(term ?? "") ?? -1,
@@ -69,7 +70,7 @@ export function describeTerminal(
   }
   return {
     colors: info.numbers.get("colors") ?? -1,
-    caps: { ech: info.strings.has("ech"), bce: info.booleans.has("bce"), title },
+    caps: { ech: info.strings.has("ech"), bce: info.booleans.has("bce"), title, hyperlinks },
     smcup: info.strings.get("smcup") ?? "",
     rmcup: info.strings.get("rmcup") ?? "",
     fromTerminfo: true,

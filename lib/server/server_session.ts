@@ -151,6 +151,8 @@ export class ServerSession {
           this.#hostFailed(error);
         }
         if (!this.transport.shutdownInProgress) screen.resize(e.width, e.height);
+      } else if (e.kind === "capabilities") {
+        this.transport.currentState.peerAnnounced(e.features); // our extension (capabilities.ts)
       } else {
         toHost.push(this.#translator.translate(e.keys, screen.applicationCursorKeys));
       }

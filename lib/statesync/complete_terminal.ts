@@ -1,13 +1,26 @@
 /**
  * The complete terminal, server → client: a terminal screen plus the echo
  * acknowledgement number (the newest user-stream state whose input the
- * application has had time to echo).
+ * application has had time to echo) and, for a client that announced it,
+ * the lines that scrolled off the screen (capabilities.ts).
  *
  * @module
  */
 import type { SyncState } from "../network/sync_state.ts";
+import { Feature, PeerFeatures } from "./capabilities.ts";
 import { decodeHostMessage, encodeHostMessage, type HostInstruction } from "./host_message.ts";
+import { ReceivedHistory } from "./received_history.ts";
 import type { TerminalScreen } from "./terminal_screen.ts";
+
+/**
+ * At most this many lines in one diff: more lines than this since the state
+ * the client holds is a flood the link cannot keep up with, and they are
+ * counted as skipped rather than sent (so a flood costs nothing and ends in
+ * one skip marker). Equal to the server's store (scrollback_store.ts).
+ */
+export const MAX_HISTORY_LINES = 1024;
+/** At most this many bytes of lines in one diff; the oldest lines beyond are skipped. */
+export const MAX_HISTORY_BYTES = 64 * 1024;
 
 /** A host diff that would move the echo ack backwards (mosh asserts; we refuse). */
 export class EchoAckRegressionError extends RangeError {
@@ -38,11 +51,25 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   screen: S;
   /** Echo ack. */
   echoAck: bigint;
+  /** Server: what the client announced (shared by all copies of the state). */
+  readonly peer: PeerFeatures;
+  /** Client: the server's history as received (empty from a stock mosh-server). */
+  history: ReceivedHistory = ReceivedHistory.NONE;
 
   /** Wraps `screen`, with the echo ack the server last confirmed. */
-  constructor(screen: S, echoAck = 0n) {
+  constructor(screen: S, echoAck = 0n, peer: PeerFeatures = new PeerFeatures()) {
     this.screen = screen;
     this.echoAck = echoAck;
+    this.peer = peer;
+  }
+
+  /**
+   * Server: the client announced `features` (capabilities.ts); from now on
+   * diffs use what it supports. Called on the live state.
+   */
+  peerAnnounced(features: number): void {
+    this.peer.announce(features);
+    if (this.peer.has(Feature.Scrollback)) this.screen.recordHistory?.();
   }
 
   diffFrom(base: CompleteTerminal<S>): Uint8Array {
@@ -51,9 +78,35 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
     if (this.screen.width !== base.screen.width || this.screen.height !== base.screen.height) {
       out.push({ kind: "resize", width: this.screen.width, height: this.screen.height });
     }
-    const bytes = this.screen.diffFrom(base.screen);
+    const links = this.peer.has(Feature.Hyperlinks);
+    if (this.#historyMark() !== base.#historyMark()) out.push(this.#historyLines(base, links));
+    const bytes = this.screen.diffFrom(base.screen, links);
     if (bytes.length > 0) out.push({ kind: "hostbytes", bytes });
     return encodeHostMessage(out);
+  }
+
+  /** −1 without history, else the number of lines there have been. */
+  #historyMark(): number {
+    if (this.history.active) return this.history.end;
+    return this.screen.historyActive ? this.screen.historyEnd ?? 0 : -1;
+  }
+
+  /** The lines `base` lacks, newest kept first within the bounds; older ones skipped. */
+  #historyLines(base: CompleteTerminal<S>, links: boolean): HostInstruction {
+    const end = this.screen.historyEnd ?? 0;
+    const from = Math.max(0, base.#historyMark());
+    const lines: Uint8Array[] = [];
+    if (end - from <= MAX_HISTORY_LINES) {
+      let bytes = 0;
+      for (let n = end - 1; n >= from; n--) {
+        const line = this.screen.historyLine?.(n, links) ?? null;
+        if (line === null || bytes + line.length > MAX_HISTORY_BYTES) break;
+        lines.push(line);
+        bytes += line.length;
+      }
+      lines.reverse();
+    }
+    return { kind: "scrollback", first: end - lines.length, lines };
   }
 
   apply(diff: Uint8Array): void {
@@ -70,17 +123,21 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
     for (const i of instructions) {
       if (i.kind === "hostbytes") this.screen.write(i.bytes);
       else if (i.kind === "resize") this.screen.resize(i.width, i.height);
-      else this.echoAck = i.num;
+      else if (i.kind === "echoack") this.echoAck = i.num;
+      else this.history = this.history.append(i.first, i.lines);
     }
   }
 
   subtract(_prefix: CompleteTerminal<S>): void {}
 
   equals(other: CompleteTerminal<S>): boolean {
-    return this.echoAck === other.echoAck && this.screen.equals(other.screen);
+    return this.echoAck === other.echoAck && this.#historyMark() === other.#historyMark() &&
+      this.screen.equals(other.screen);
   }
 
   clone(): CompleteTerminal<S> {
-    return new CompleteTerminal(this.screen.clone(), this.echoAck);
+    const copy = new CompleteTerminal(this.screen.clone(), this.echoAck, this.peer);
+    copy.history = this.history;
+    return copy;
   }
 }

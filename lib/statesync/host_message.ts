@@ -12,7 +12,9 @@ import { DiffFormatError } from "./user_message.ts";
 export type HostInstruction =
   | { kind: "echoack"; num: bigint }
   | { kind: "resize"; width: number; height: number }
-  | { kind: "hostbytes"; bytes: Uint8Array };
+  | { kind: "hostbytes"; bytes: Uint8Array }
+  /** Our extension (capabilities.ts): scrolled-off lines `first`, `first + 1`, …. */
+  | { kind: "scrollback"; first: number; lines: Uint8Array[] };
 
 /**
  * Encodes host instructions (an empty list gives zero bytes).
@@ -33,6 +35,10 @@ export function encodeHostMessage(instructions: readonly HostInstruction[]): Uin
         return create(InstructionSchema, { resize: { width: i.width, height: i.height } });
       case "hostbytes":
         return create(InstructionSchema, { hostbytes: { hoststring: i.bytes } });
+      case "scrollback":
+        return create(InstructionSchema, {
+          scrollback: { first: BigInt(i.first), line: i.lines },
+        });
     }
   });
   return toBinary(HostMessageSchema, create(HostMessageSchema, { instruction }));
@@ -40,7 +46,8 @@ export function encodeHostMessage(instructions: readonly HostInstruction[]): Uin
 
 /**
  * Decodes a HostMessage; as mosh, each instruction is read for `hostbytes`,
- * then `resize`, then `echoack`, and only the first found is used.
+ * then `resize`, then `echoack` (then our `scrollback`), and only the first
+ * found is used.
  *
  * @throws {DiffFormatError} for bytes that are not a HostMessage.
  */
@@ -61,6 +68,12 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
       out.push({ kind: "resize", width: i.resize.width, height: i.resize.height });
     } else if (i.echoack !== undefined) {
       out.push({ kind: "echoack", num: i.echoack.echoAckNum });
+    } else if (i.scrollback !== undefined) {
+      const first = i.scrollback.first;
+      if (first > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new DiffFormatError(`Received a scrollback line number out of range (${first})`);
+      }
+      out.push({ kind: "scrollback", first: Number(first), lines: i.scrollback.line });
     }
   }
   return out;

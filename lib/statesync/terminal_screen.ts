@@ -17,9 +17,19 @@ export interface TerminalScreen<S extends TerminalScreen<S>> {
   /**
    * The display-diff escape string (UTF-8 bytes) that turns `base`'s
    * framebuffer into this one when fed to a copy of `base`
-   * (`new_frame(true, base, this)` in mosh's terms).
+   * (`new_frame(true, base, this)` in mosh's terms); with OSC 8 hyperlinks
+   * only when `hyperlinks` (the peer announced them).
    */
-  diffFrom(base: S): Uint8Array;
+  diffFrom(base: S, hyperlinks?: boolean): Uint8Array;
+  // The scrollback extension (capabilities.ts); a screen without these never records.
+  /** Whether lines leaving the top of the main screen are being recorded (server). */
+  readonly historyActive?: boolean;
+  /** Lines recorded so far (this copy's count; the next line's number). */
+  readonly historyEnd?: number;
+  /** Recorded line `n` (renditions, links if `hyperlinks`, text), or null when no longer kept. */
+  historyLine?(n: number, hyperlinks: boolean): Uint8Array | null;
+  /** Starts recording lines that leave the top of the main screen (idempotent). */
+  recordHistory?(): void;
   /** Feeds host bytes (a display diff) through this emulator. Replies are discarded. */
   write(hostBytes: Uint8Array): void;
   /** Resizes the framebuffer as the emulator does on a window-size change. */

@@ -11,7 +11,9 @@ import { concatBytes } from "../network/concat_bytes.ts";
 /** One event of the user stream. */
 export type UserEvent =
   | { kind: "keys"; keys: Uint8Array }
-  | { kind: "resize"; width: number; height: number };
+  | { kind: "resize"; width: number; height: number }
+  /** Our extension (capabilities.ts): the features the client supports. */
+  | { kind: "capabilities"; features: number };
 
 /** A diff that is not a parseable UserMessage / HostMessage; dropped and counted. */
 export class DiffFormatError extends Error {
@@ -45,10 +47,15 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
   for (const event of events) {
     if (event.kind === "keys") {
       pending.push(event.keys);
-    } else {
+    } else if (event.kind === "resize") {
       flushKeys();
       instruction.push(
         create(InstructionSchema, { resize: { width: event.width, height: event.height } }),
+      );
+    } else {
+      flushKeys();
+      instruction.push(
+        create(InstructionSchema, { capabilities: { features: event.features } }),
       );
     }
   }
@@ -58,7 +65,7 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
 
 /**
  * Decodes a UserMessage into events; mosh reads `keystroke` before `resize`
- * and ignores an instruction with neither.
+ * and ignores an instruction with neither (ours then reads `capabilities`).
  *
  * @throws {DiffFormatError} for bytes that are not a UserMessage.
  */
@@ -77,6 +84,8 @@ export function decodeUserMessage(bytes: Uint8Array): UserEvent[] {
       events.push({ kind: "keys", keys: i.keystroke.keys });
     } else if (i.resize !== undefined) {
       events.push({ kind: "resize", width: i.resize.width, height: i.resize.height });
+    } else if (i.capabilities !== undefined) {
+      events.push({ kind: "capabilities", features: i.capabilities.features });
     }
   }
   return events;

@@ -13,8 +13,13 @@ interface Resize {
   height: number;
 }
 
-/** One unit of the stream: a keystroke byte, or a resize. */
-type Unit = number | Resize;
+/** Our extension's announcement (capabilities.ts). */
+interface Announce {
+  features: number;
+}
+
+/** One unit of the stream: a keystroke byte, a resize, or an announcement. */
+type Unit = number | Resize | Announce;
 
 /**
  * Keystrokes and resizes, one unit per byte (as mosh) so that prefixes of
@@ -56,6 +61,15 @@ export class UserStream implements SyncState<UserStream> {
     this.#units.push({ width, height });
   }
 
+  /**
+   * Appends the announcement of our extensions (capabilities.ts). A stock
+   * mosh-server skips it; the units after it still line up, because each
+   * side only ever diffs its own copies.
+   */
+  pushCapabilities(features: number): void {
+    this.#units.push({ features });
+  }
+
   /** The events after the first `from` units, keystrokes merged into runs. */
   eventsSince(from: number): UserEvent[] {
     const events: UserEvent[] = [];
@@ -68,6 +82,9 @@ export class UserStream implements SyncState<UserStream> {
       const u = this.#units[i]!;
       if (typeof u === "number") {
         keys.push(u);
+      } else if ("features" in u) {
+        flush();
+        events.push({ kind: "capabilities", features: u.features });
       } else {
         flush();
         events.push({ kind: "resize", width: u.width, height: u.height });
@@ -84,7 +101,8 @@ export class UserStream implements SyncState<UserStream> {
   apply(diff: Uint8Array): void {
     for (const event of decodeUserMessage(diff)) {
       if (event.kind === "keys") this.pushKeys(event.keys);
-      else this.pushResize(event.width, event.height);
+      else if (event.kind === "resize") this.pushResize(event.width, event.height);
+      else this.pushCapabilities(event.features);
     }
   }
 
@@ -101,7 +119,9 @@ export class UserStream implements SyncState<UserStream> {
       const x = a[i]!, y = b[i]!;
       if (x === y) continue;
       if (typeof x === "number" || typeof y === "number") return false;
-      if (x.width !== y.width || x.height !== y.height) return false;
+      if ("features" in x || "features" in y) {
+        if (!("features" in x && "features" in y) || x.features !== y.features) return false;
+      } else if (x.width !== y.width || x.height !== y.height) return false;
     }
     return true;
   }

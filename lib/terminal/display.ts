@@ -17,10 +17,26 @@ export interface Capabilities {
   bce: boolean;
   /** Emit window/icon titles (OSC 0/1/2). */
   title: boolean;
+  /** Emit OSC 8 hyperlinks (otherwise cells are drawn without their links). */
+  hyperlinks?: boolean;
+  /**
+   * The terminal's own history must hold only what the client pushes into it
+   * (scrollback mode): never clear the screen and never scroll it — many
+   * terminals push cleared or scrolled rows into their history.
+   */
+  keepHistory?: boolean;
 }
 
 /** The server's diff assumes mosh's own emulator on the other side. */
 export const SERVER_CAPABILITIES: Capabilities = { ech: true, bce: true, title: true };
+
+/** The server's diff to a client that announced hyperlinks (capabilities.ts). */
+export const SERVER_CAPABILITIES_LINKS: Capabilities = { ...SERVER_CAPABILITIES, hyperlinks: true };
+
+/** Opens an OSC 8 hyperlink ("params;URI"), or closes it ("" ). */
+export function linkSequence(link: string): string {
+  return link === "" ? "\x1b]8;;\x1b\\" : `\x1b]8;${link}\x1b\\`;
+}
 
 /**
  * Capabilities guessed from `TERM`, for when no terminfo entry can be read.
@@ -31,7 +47,9 @@ export function capabilitiesForTerm(term: string | undefined): Capabilities {
   const t = term ?? "";
   const title = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/.test(t);
   const noBceEch = /^(screen|tmux|vt100|vt220|dumb)/.test(t);
-  return { ech: !noBceEch, bce: !noBceEch, title };
+  // Terminals that do not know OSC 8 skip it as any OSC; these few may not.
+  const hyperlinks = !/^(vt100|vt220|dumb|linux)/.test(t) && t !== "";
+  return { ech: !noBceEch, bce: !noBceEch, title, hyperlinks };
 }
 
 /** Tracks what the real terminal shows while the frame is written. */
@@ -43,9 +61,20 @@ class FrameWriter {
   fg = 0;
   bg = 0;
   attrs = 0;
+  /** The OSC 8 link open on the terminal ("" = none). */
+  link = "";
+  readonly links: boolean;
 
-  constructor(cursorVisible: boolean) {
+  constructor(cursorVisible: boolean, links: boolean) {
     this.cursorVisible = cursorVisible;
+    this.links = links;
+  }
+
+  /** Opens `link` (or closes the open one) unless it is already the open one. */
+  hyperlink(link: string): void {
+    if (!this.links || link === this.link) return;
+    this.out += linkSequence(link);
+    this.link = link;
   }
 
   /** Moves the cursor, hiding it first if visible (display.md §5 "silent move"). */
@@ -119,7 +148,7 @@ export function newFrame(
   caps: Capabilities = SERVER_CAPABILITIES,
 ): string {
   const f = current, ds = f.ds, lds = last.ds;
-  const w = new FrameWriter(lds.cursorVisible);
+  const w = new FrameWriter(lds.cursorVisible, caps.hyperlinks === true);
   if (f.bellCount !== last.bellCount) w.out += "\x07";
   if (
     caps.title && f.titleInitialized &&
@@ -133,7 +162,8 @@ export function newFrame(
   }
   let init = initialized;
   if (!initialized || f.width !== last.width || f.height !== last.height) {
-    w.out += "\x1b[r\x1b[0m\x1b[H\x1b[2J";
+    // Keeping the history: every row is drawn in full below, no clear needed.
+    w.out += caps.keepHistory ? "\x1b[r\x1b[0m\x1b[H" : "\x1b[r\x1b[0m\x1b[H\x1b[2J";
     init = false;
     w.cursorX = 0;
     w.cursorY = 0;
@@ -152,13 +182,14 @@ export function newFrame(
   // The old rows, adapted to the new size.
   const oldRows: Row[] = init ? last.rows.slice() : [];
   let firstRow = 0;
-  if (init) firstRow = detectScroll(w, oldRows, f);
+  if (init && !caps.keepHistory) firstRow = detectScroll(w, oldRows, f);
 
   let wrap = false;
   for (let y = firstRow; y < f.height; y++) {
     const old = init ? oldRows[y] ?? null : null;
     wrap = putRow(w, init, f, y, old, wrap, caps);
   }
+  w.hyperlink(""); // typing, predictions and the bar must not land in a link
 
   if (!init || ds.cursorRow !== w.cursorY || ds.cursorCol !== w.cursorX) {
     w.move(ds.cursorRow, ds.cursorCol);
@@ -243,6 +274,7 @@ function putRow(
   let x = 0;
   if (wrapIn) {
     w.renditions(row.fg[0]!, row.bg[0]!, row.attrs[0]!);
+    w.hyperlink(row.linkAt(0));
     w.out += cellText(row, 0);
     const step = row.flags[0]! & WIDE ? 2 : 1;
     x += step;
@@ -257,6 +289,7 @@ function putRow(
     w.silentMove(y, runStart);
     const fg = row.fg[runStart]!, bg = row.bg[runStart]!, attrs = row.attrs[runStart]!;
     w.renditions(fg, bg, attrs);
+    w.hyperlink("");
     const plain = fg === 0 && bg === 0 && attrs === 0;
     if ((caps.bce || plain) && caps.ech && n > 4) {
       w.out += `\x1b[${n}X`;
@@ -271,7 +304,7 @@ function putRow(
     const step = row.flags[x]! & WIDE ? 2 : 1;
     // The wrap flag belongs to the last cell (as in mosh), so it is part of that cell's equality.
     if (
-      init && runStart < 0 && sameShape && row.cellEquals(x, old!) &&
+      init && runStart < 0 && sameShape && row.cellEquals(x, old!, w.links) &&
       (x + step < width || row.wrap === old!.wrap)
     ) {
       x += step;
@@ -297,6 +330,7 @@ function putRow(
     }
     w.silentMove(y, x);
     w.renditions(row.fg[x]!, row.bg[x]!, row.attrs[x]!);
+    w.hyperlink(row.linkAt(x));
     w.out += cellText(row, x);
     x += step;
     w.cursorX += step;
@@ -307,6 +341,7 @@ function putRow(
     w.silentMove(y, runStart);
     const fg = row.fg[runStart]!, bg = row.bg[runStart]!, attrs = row.attrs[runStart]!;
     w.renditions(fg, bg, attrs);
+    w.hyperlink("");
     const plain = fg === 0 && bg === 0 && attrs === 0;
     if ((caps.bce || plain) && !row.wrap) {
       w.out += "\x1b[K";
@@ -347,4 +382,35 @@ function titleSequence(icon: string, window: string): string {
   if (long(window)) return `\x1b];${window}\x07\x1b]1;${icon}\x07`;
   if (long(icon)) return `\x1b];${icon}\x07\x1b]2;${window}\x07`;
   return `\x1b]1;${icon}\x07\x1b]2;${window}\x07`;
+}
+
+/**
+ * One row as a line for the terminal's history (the scrollback extension):
+ * renditions, OSC 8 links and text, trailing blank cells dropped, no cursor
+ * motion and no line end; renditions and link are reset at its end.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "./emulator.ts";
+ * import { lineString } from "./display.ts";
+ * const term = new Emulator(80, 24);
+ * term.write(new TextEncoder().encode("\x1b[31mred\x1b[m plain"));
+ * lineString(term.fb.rows[0]!, true); // "\x1b[0;31mred\x1b[0m plain"
+ * ```
+ */
+export function lineString(row: Row, hyperlinks: boolean): string {
+  let last = row.width - 1;
+  while (last >= 0 && row.contents[last] === "" && row.bg[last] === 0 && row.attrs[last] === 0) {
+    last--;
+  }
+  const w = new FrameWriter(false, hyperlinks);
+  for (let x = 0; x <= last; x++) {
+    if (x > 0 && (row.flags[x - 1]! & WIDE)) continue;
+    w.renditions(row.fg[x]!, row.bg[x]!, row.attrs[x]!);
+    w.hyperlink(row.contents[x] === "" ? "" : row.linkAt(x));
+    w.out += cellText(row, x);
+  }
+  w.hyperlink("");
+  if (w.fg !== 0 || w.bg !== 0 || w.attrs !== 0) w.out += "\x1b[0m";
+  return w.out;
 }

@@ -51,6 +51,7 @@ export class Emulator implements ParserHandler {
   readonly #decoder = new Utf8Decoder();
   readonly #parser: Parser;
   #replies = "";
+  #linkEnd = false;
   readonly #emit: (c: number) => void;
 
   /** A blank Emulator of `width` columns by `height` rows. */
@@ -176,6 +177,7 @@ export class Emulator implements ParserHandler {
     row.bg[x] = ds.bg;
     row.attrs[x] = ds.attrs;
     row.flags[x] = 0;
+    if (row.links !== null || ds.link !== "") row.setLink(x, ds.link);
     ds.combiningRow = ds.cursorRow;
     ds.combiningCol = x;
     if (x + 1 >= fb.width) {
@@ -236,6 +238,7 @@ export class Emulator implements ParserHandler {
     row.fg[x] = ds.fg;
     row.bg[x] = ds.bg;
     row.attrs[x] = ds.attrs;
+    if (ds.link !== "") row.setLink(x, ds.link);
     if (w === 2 && x + 1 < fb.width) row.resetCell(x + 1, ds.bg);
     this.#moveCol(w, true, true);
   }
@@ -325,6 +328,12 @@ export class Emulator implements ParserHandler {
   // ---- escape sequences (terminal.md §9) ----
 
   escDispatch(intermediates: string, final: number): void {
+    if (this.#linkEnd) {
+      this.#linkEnd = false;
+      // The ST closing an OSC 8 is not a control of its own: a link that runs
+      // past the right margin must still wrap (mosh resets the wrap here).
+      if (intermediates === "" && final === 0x5c) return;
+    }
     if (intermediates === "" && final >= 0x40 && final <= 0x5f) {
       this.execute(final + 0x40);
       return;
@@ -708,6 +717,7 @@ export class Emulator implements ParserHandler {
 
   oscDispatch(text: string): void {
     const fb = this.fb;
+    if (text.startsWith("8;")) return this.#hyperlink(text.slice(2));
     if (text.startsWith("52;c;")) {
       fb.clipboard = text.slice(5);
       return;
@@ -730,6 +740,30 @@ export class Emulator implements ParserHandler {
     if (command === 0 || command === 1) fb.iconName = rest;
     if (command === 0 || command === 2) fb.windowTitle = rest;
   }
+
+  /** Beyond mosh 1.4.0: OSC 8 opens (or, with an empty URI, closes) a hyperlink. */
+  #hyperlink(body: string): void {
+    this.fb.ds.link = parseHyperlink(body);
+    this.#linkEnd = true;
+  }
+}
+
+/** Longest OSC 8 "params;URI" kept; longer links are dropped (the text still shows). */
+export const MAX_LINK_LENGTH = 2048;
+
+/**
+ * The link an OSC 8 body ("params;URI") opens, "" to close: a URI of printable
+ * ASCII only (RFC 3986 URIs are; anything else could smuggle escape codes into
+ * a display diff), at most {@linkcode MAX_LINK_LENGTH} characters; of the
+ * params only `id=` is kept (it joins cells of one link across lines).
+ */
+export function parseHyperlink(body: string): string {
+  const semi = body.indexOf(";");
+  if (semi < 0) return "";
+  const uri = body.slice(semi + 1);
+  if (uri === "" || body.length > MAX_LINK_LENGTH || !/^[\x21-\x7e]+$/.test(uri)) return "";
+  const id = body.slice(0, semi).split(":").find((p) => p.startsWith("id="));
+  return `${id !== undefined && /^id=[\x21-\x39\x3c-\x7e]{1,250}$/.test(id) ? id : ""};${uri}`;
 }
 
 /**

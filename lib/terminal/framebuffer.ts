@@ -59,6 +59,8 @@ export class DrawState {
   bg = 0;
   /** Current attribute bits. */
   attrs = 0;
+  /** Current OSC 8 hyperlink ("params;URI", "" = none), given to printed cells. */
+  link = "";
   /** Cursor state saved by DECSC. */
   saved: SavedCursor = defaultSavedCursor();
   /** The pending-wrap ("column 81") flag. */
@@ -106,6 +108,11 @@ export class DrawState {
   }
 }
 
+/** A blank row: `reuse` recycled (a row the scrollback let go of), or a new one. */
+function blankFrom(fb: Framebuffer, reuse: Row | null): Row {
+  return reuse === null ? new Row(fb.width, fb.ds.bg) : recycle(fb, reuse);
+}
+
 /**
  * A blank row in the current background, reusing `row`'s storage unless
  * another framebuffer copy shares it. (A plain function: clones are made
@@ -148,6 +155,12 @@ export class Framebuffer {
   bellCount = 0;
   /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
   primaryRows: Row[] | null = null;
+  /**
+   * Receives each row leaving the top of the main screen by scrolling (the
+   * scrollback extension) and may hand back an old row to reuse as the new
+   * blank one. Not copied by {@linkcode Framebuffer.clone}.
+   */
+  scrollOff: ((row: Row) => Row | null) | null = null;
 
   /** A blank Framebuffer of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
@@ -172,6 +185,7 @@ export class Framebuffer {
     f.bellCount = this.bellCount;
     if (this.primaryRows) { for (const r of this.primaryRows) r.shared = true; }
     f.primaryRows = this.primaryRows?.slice() ?? null;
+    f.scrollOff = null;
     return f;
   }
 
@@ -209,16 +223,24 @@ export class Framebuffer {
   scrollUp(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
     n = Math.min(n, bottom - top + 1);
     if (n <= 0) return;
+    // Rows leaving through the top of the main screen go to the scrollback
+    // (whatever the bottom margin: a status line below the region, as apt's
+    // progress bar, still lets the output above it into the history).
+    const off = top === 0 && this.primaryRows === null ? this.scrollOff : null;
     if (n === 1) {
       // The common case (a line feed at the bottom): rotate without splicing.
       const rows = this.rows;
-      const fresh = recycle(this, rows[top]!);
+      const fresh = off ? blankFrom(this, off(rows[top]!)) : recycle(this, rows[top]!);
       for (let y = top; y < bottom; y++) rows[y] = rows[y + 1]!;
       rows[bottom] = fresh;
       return;
     }
     const removed = this.rows.splice(top, n);
-    this.rows.splice(bottom - n + 1, 0, ...removed.map((r) => recycle(this, r)));
+    this.rows.splice(
+      bottom - n + 1,
+      0,
+      ...removed.map((r) => off ? blankFrom(this, off(r)) : recycle(this, r)),
+    );
   }
 
   /** Removes `n` rows at `bottom` of [top, bottom] and adds blank ones at `top`. */

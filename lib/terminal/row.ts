@@ -46,6 +46,12 @@ export class Row {
   attrs: Uint8Array;
   /** Cell flags per cell ({@linkcode WIDE}, {@linkcode FALLBACK}). */
   flags: Uint8Array;
+  /**
+   * OSC 8 hyperlink per cell ("params;URI", "" = none), or null while no
+   * cell of the row has one: allocated on the first link, so rows without
+   * links cost nothing. Cells sharing a link share one string.
+   */
+  links: string[] | null = null;
   /** The row continues on the next one (set on the last cell in mosh). */
   wrap = false;
   /** Shared with another framebuffer copy: copy before writing. */
@@ -76,6 +82,7 @@ export class Row {
     r.bg = this.bg.slice();
     r.attrs = this.attrs.slice();
     r.flags = this.flags.slice();
+    r.links = this.links === null ? null : this.links.slice();
     r.wrap = this.wrap;
     r.shared = false;
     return r;
@@ -90,6 +97,21 @@ export class Row {
     this.bg[x] = bg;
     this.attrs[x] = 0;
     this.flags[x] = 0;
+    if (this.links !== null) this.links[x] = "";
+  }
+
+  /** The hyperlink of cell `x` ("" = none). */
+  linkAt(x: number): string {
+    return this.links === null ? "" : this.links[x]!;
+  }
+
+  /** Sets the hyperlink of cell `x` (allocating the per-cell array on the first link). */
+  setLink(x: number, link: string): void {
+    if (this.links === null) {
+      if (link === "") return;
+      this.links = blankContents(this.contents.length).slice();
+    }
+    this.links[x] = link;
   }
 
   /** Resets cells [from, to) to empty with background `bg`. */
@@ -100,6 +122,7 @@ export class Row {
     this.bg.fill(bg, from, to);
     this.attrs.fill(0, from, to);
     this.flags.fill(0, from, to);
+    if (this.links !== null) this.links.fill("", from, to);
   }
 
   /** Resets the whole row (new generation, not wrapped). */
@@ -110,6 +133,7 @@ export class Row {
     this.bg.fill(bg);
     this.attrs.fill(0);
     this.flags.fill(0);
+    this.links = null;
     this.wrap = false;
     this.gen = nextGeneration();
   }
@@ -125,6 +149,7 @@ export class Row {
     this.bg.copyWithin(x + n, x, w - n);
     this.attrs.copyWithin(x + n, x, w - n);
     this.flags.copyWithin(x + n, x, w - n);
+    this.links?.copyWithin(x + n, x, w - n);
     this.resetCells(x, x + n, bg);
     // A wide character pushed into the last column lost its right half.
     if (this.flags[w - 1]! & WIDE) this.resetCell(w - 1, bg);
@@ -141,6 +166,7 @@ export class Row {
     this.bg.copyWithin(x, x + n, w);
     this.attrs.copyWithin(x, x + n, w);
     this.flags.copyWithin(x, x + n, w);
+    this.links?.copyWithin(x, x + n, w);
     this.resetCells(w - n, w, bg);
   }
 
@@ -162,15 +188,20 @@ export class Row {
     this.bg = grow(this.bg, (n) => new Uint32Array(n));
     this.attrs = grow(this.attrs, (n) => new Uint8Array(n));
     this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    if (this.links !== null) {
+      this.links = this.links.slice(0, width);
+      while (this.links.length < width) this.links.push("");
+    }
     if (width > old && bg !== 0) this.bg.fill(bg, old);
     this.wrap = false;
   }
 
-  /** Whether cell `x` here equals cell `x` of `other` (contents, flags, renditions). */
-  cellEquals(x: number, other: Row): boolean {
+  /** Whether cell `x` here equals cell `x` of `other` (contents, flags, renditions, link). */
+  cellEquals(x: number, other: Row, links = true): boolean {
     return this.contents[x] === other.contents[x] && this.fg[x] === other.fg[x] &&
       this.bg[x] === other.bg[x] && this.attrs[x] === other.attrs[x] &&
-      this.flags[x] === other.flags[x];
+      this.flags[x] === other.flags[x] &&
+      (!links || this.links === other.links || this.linkAt(x) === other.linkAt(x));
   }
 
   /** Same cells and wrap flag (generation not compared). */

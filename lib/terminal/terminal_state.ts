@@ -5,9 +5,10 @@
  * @module
  */
 import type { TerminalScreen } from "../statesync/terminal_screen.ts";
-import { newFrame } from "./display.ts";
+import { newFrame, SERVER_CAPABILITIES, SERVER_CAPABILITIES_LINKS } from "./display.ts";
 import { Emulator } from "./emulator.ts";
 import type { Framebuffer } from "./framebuffer.ts";
+import { ScrollbackStore } from "./scrollback_store.ts";
 
 const encoder = new TextEncoder();
 
@@ -27,6 +28,11 @@ const encoder = new TextEncoder();
 export class TerminalState implements TerminalScreen<TerminalState> {
   /** The emulator holding the screen. */
   readonly emulator: Emulator;
+  /** Lines that left the screen, shared with all copies (null until recording starts). */
+  #store: ScrollbackStore | null = null;
+  /** How many of the store's lines this copy has (the live state reads the store). */
+  #end = 0;
+  #live = false;
 
   /** A blank TerminalState of `width` columns by `height` rows. */
   constructor(width: number, height: number, emulator?: Emulator) {
@@ -46,9 +52,30 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     return this.emulator.fb.height;
   }
 
-  diffFrom(base: TerminalState): Uint8Array {
+  diffFrom(base: TerminalState, hyperlinks = false): Uint8Array {
     if (base.fb === this.fb) return new Uint8Array(0);
-    return encoder.encode(newFrame(true, base.fb, this.fb));
+    const caps = hyperlinks ? SERVER_CAPABILITIES_LINKS : SERVER_CAPABILITIES;
+    return encoder.encode(newFrame(true, base.fb, this.fb, caps));
+  }
+
+  get historyActive(): boolean {
+    return this.#store !== null;
+  }
+
+  get historyEnd(): number {
+    return this.#live ? this.#store!.end : this.#end;
+  }
+
+  historyLine(n: number, hyperlinks: boolean): Uint8Array | null {
+    return n < this.historyEnd ? this.#store?.line(n, hyperlinks) ?? null : null;
+  }
+
+  recordHistory(): void {
+    if (this.#store !== null) return;
+    const store = new ScrollbackStore();
+    this.#store = store;
+    this.#live = true;
+    this.emulator.fb.scrollOff = (row) => store.push(row);
   }
 
   write(hostBytes: Uint8Array): void {
@@ -77,6 +104,9 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   }
 
   clone(): TerminalState {
-    return new TerminalState(this.width, this.height, this.emulator.clone());
+    const copy = new TerminalState(this.width, this.height, this.emulator.clone());
+    copy.#store = this.#store;
+    copy.#end = this.historyEnd;
+    return copy;
   }
 }

@@ -15,7 +15,7 @@ import type { Message } from "npm:@bufbuild/protobuf@2.17.0";
  * Describes the file hostinput.proto.
  */
 export const file_hostinput: GenFile = /*@__PURE__*/
-  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iiwEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrIh8KCUhvc3RCeXRlcxISCgpob3N0c3RyaW5nGAQgASgMIi4KDVJlc2l6ZU1lc3NhZ2USDQoFd2lkdGgYBSABKAUSDgoGaGVpZ2h0GAYgASgFIh8KB0VjaG9BY2sSFAoMZWNob19hY2tfbnVtGAggASgE");
+  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCIpCgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAw");
 
 /**
  * @generated from message HostBuffers.HostMessage
@@ -52,6 +52,11 @@ export type Instruction = Message<"HostBuffers.Instruction"> & {
    * @generated from field: optional HostBuffers.EchoAck echoack = 7;
    */
   echoack?: EchoAck | undefined;
+
+  /**
+   * @generated from field: optional HostBuffers.Scrollback scrollback = 1701;
+   */
+  scrollback?: Scrollback | undefined;
 };
 
 /**
@@ -117,3 +122,24 @@ export type EchoAck = Message<"HostBuffers.EchoAck"> & {
 export const EchoAckSchema: GenMessage<EchoAck> = /*@__PURE__*/
   messageDesc(file_hostinput, 4);
 
+/**
+ * @generated from message HostBuffers.Scrollback
+ */
+export type Scrollback = Message<"HostBuffers.Scrollback"> & {
+  /**
+   * @generated from field: optional uint64 first = 1;
+   */
+  first: bigint;
+
+  /**
+   * @generated from field: repeated bytes line = 2;
+   */
+  line: Uint8Array[];
+};
+
+/**
+ * Describes the message HostBuffers.Scrollback.
+ * Use `create(ScrollbackSchema)` to create a new message.
+ */
+export const ScrollbackSchema: GenMessage<Scrollback> = /*@__PURE__*/
+  messageDesc(file_hostinput, 5);

@@ -17,7 +17,7 @@ import type { Message } from "npm:@bufbuild/protobuf@2.17.0";
  * Describes the file userinput.proto.
  */
 export const file_userinput: GenFile = /*@__PURE__*/
-  fileDesc("Cg91c2VyaW5wdXQucHJvdG8SDUNsaWVudEJ1ZmZlcnMiPgoLVXNlck1lc3NhZ2USLwoLaW5zdHJ1Y3Rpb24YASADKAsyGi5DbGllbnRCdWZmZXJzLkluc3RydWN0aW9uImgKC0luc3RydWN0aW9uEisKCWtleXN0cm9rZRgCIAEoCzIYLkNsaWVudEJ1ZmZlcnMuS2V5c3Ryb2tlEiwKBnJlc2l6ZRgDIAEoCzIcLkNsaWVudEJ1ZmZlcnMuUmVzaXplTWVzc2FnZSIZCglLZXlzdHJva2USDAoEa2V5cxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBQ");
+  fileDesc("Cg91c2VyaW5wdXQucHJvdG8SDUNsaWVudEJ1ZmZlcnMiPgoLVXNlck1lc3NhZ2USLwoLaW5zdHJ1Y3Rpb24YASADKAsyGi5DbGllbnRCdWZmZXJzLkluc3RydWN0aW9uIpwBCgtJbnN0cnVjdGlvbhIrCglrZXlzdHJva2UYAiABKAsyGC5DbGllbnRCdWZmZXJzLktleXN0cm9rZRIsCgZyZXNpemUYAyABKAsyHC5DbGllbnRCdWZmZXJzLlJlc2l6ZU1lc3NhZ2USMgoMY2FwYWJpbGl0aWVzGKQNIAEoCzIbLkNsaWVudEJ1ZmZlcnMuQ2FwYWJpbGl0aWVzIhkKCUtleXN0cm9rZRIMCgRrZXlzGAQgASgMIi4KDVJlc2l6ZU1lc3NhZ2USDQoFd2lkdGgYBSABKAUSDgoGaGVpZ2h0GAYgASgFIiAKDENhcGFiaWxpdGllcxIQCghmZWF0dXJlcxgBIAEoDQ");
 
 /**
  * @generated from message ClientBuffers.UserMessage
@@ -49,6 +49,11 @@ export type Instruction = Message<"ClientBuffers.Instruction"> & {
    * @generated from field: optional ClientBuffers.ResizeMessage resize = 3;
    */
   resize?: ResizeMessage | undefined;
+
+  /**
+   * @generated from field: optional ClientBuffers.Capabilities capabilities = 1700;
+   */
+  capabilities?: Capabilities | undefined;
 };
 
 /**
@@ -97,3 +102,19 @@ export type ResizeMessage = Message<"ClientBuffers.ResizeMessage"> & {
 export const ResizeMessageSchema: GenMessage<ResizeMessage> = /*@__PURE__*/
   messageDesc(file_userinput, 3);
 
+/**
+ * @generated from message ClientBuffers.Capabilities
+ */
+export type Capabilities = Message<"ClientBuffers.Capabilities"> & {
+  /**
+   * @generated from field: optional uint32 features = 1;
+   */
+  features: number;
+};
+
+/**
+ * Describes the message ClientBuffers.Capabilities.
+ * Use `create(CapabilitiesSchema)` to create a new message.
+ */
+export const CapabilitiesSchema: GenMessage<Capabilities> = /*@__PURE__*/
+  messageDesc(file_userinput, 4);

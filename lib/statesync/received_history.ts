@@ -1,0 +1,77 @@
+/**
+ * The client's side of the scrollback extension: the lines that left the
+ * server's screen, as received, kept in an immutable list of chunks so
+ * that copying a received state costs nothing.
+ *
+ * @module
+ */
+
+/** Consecutive lines `first`, `first + 1`, … (each SGR/OSC 8 codes plus text). */
+export interface HistoryChunk {
+  /** Absolute number of `lines[0]`. */
+  readonly first: number;
+  /** The lines, oldest first. */
+  readonly lines: readonly Uint8Array[];
+}
+
+/** Lines a received state keeps for the printer (older ones count as skipped). */
+export const RECEIVED_HISTORY_KEEP = 4096;
+
+/**
+ * What a received terminal state knows of the server's history: whether the
+ * server sends it at all, how many lines there have been (`end`), and the
+ * most recent ones that arrived.
+ *
+ * @example
+ * ```ts
+ * import { ReceivedHistory } from "./received_history.ts";
+ * const line = new TextEncoder().encode("hello");
+ * const h = ReceivedHistory.NONE.append(3, [line]); // lines 0–2 were skipped
+ * [h.active, h.end, h.chunks[0]!.first]; // [true, 4, 3]
+ * ```
+ */
+export class ReceivedHistory {
+  /** No history: the server never sent any (a stock mosh-server, or scrollback off). */
+  static readonly NONE: ReceivedHistory = new ReceivedHistory(false, 0, []);
+
+  /** The server sends history. */
+  readonly active: boolean;
+  /** Number of lines there have been: the next line's number. */
+  readonly end: number;
+  /** Received lines, oldest first, in increasing order; gaps between chunks were skipped. */
+  readonly chunks: readonly HistoryChunk[];
+
+  private constructor(active: boolean, end: number, chunks: readonly HistoryChunk[]) {
+    this.active = active;
+    this.end = end;
+    this.chunks = chunks;
+  }
+
+  /**
+   * This history plus lines `first`, `first + 1`, …; the lines between `end`
+   * and `first` were skipped by the server. Lines this history already has
+   * are dropped, and only the last {@linkcode RECEIVED_HISTORY_KEEP} are kept.
+   */
+  append(first: number, lines: readonly Uint8Array[]): ReceivedHistory {
+    if (first < this.end) {
+      lines = lines.slice(Math.min(lines.length, this.end - first));
+      first = this.end;
+    }
+    if (lines.length > RECEIVED_HISTORY_KEEP) {
+      first += lines.length - RECEIVED_HISTORY_KEEP;
+      lines = lines.slice(lines.length - RECEIVED_HISTORY_KEEP);
+    }
+    const end = first + lines.length;
+    const chunks = lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }];
+    let kept = 0;
+    for (const c of chunks) kept += c.lines.length;
+    while (kept > RECEIVED_HISTORY_KEEP) {
+      const c = chunks[0]!;
+      const drop = Math.min(c.lines.length, kept - RECEIVED_HISTORY_KEEP);
+      kept -= drop;
+      if (drop === c.lines.length) chunks.shift();
+      else chunks[0] = { first: c.first + drop, lines: c.lines.slice(drop) };
+    }
+    return new ReceivedHistory(true, end, chunks);
+  }
+}

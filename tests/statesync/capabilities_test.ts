@@ -1,0 +1,153 @@
+/**
+ * The extension in the synchronized state: the announcement in the user
+ * stream, and scrolled-off lines in the complete terminal's diffs — only
+ * for a client that announced them, never twice, bounded.
+ */
+import assert from "node:assert/strict";
+import { Feature } from "../../lib/statesync/capabilities.ts";
+import {
+  CompleteTerminal,
+  MAX_HISTORY_BYTES,
+  MAX_HISTORY_LINES,
+} from "../../lib/statesync/complete_terminal.ts";
+import { decodeHostMessage } from "../../lib/statesync/host_message.ts";
+import { decodeUserMessage, encodeUserMessage } from "../../lib/statesync/user_message.ts";
+import { UserStream } from "../../lib/statesync/user_stream.ts";
+import { TerminalState } from "../../lib/terminal/terminal_state.ts";
+import { toHex as hex } from "../support/hex.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const ALL = Feature.Scrollback | Feature.Hyperlinks;
+
+function seq(from: number, to: number): string {
+  let s = "";
+  for (let i = from; i <= to; i++) s += `${i}\r\n`;
+  return s;
+}
+
+function server(): CompleteTerminal<TerminalState> {
+  return new CompleteTerminal(new TerminalState(80, 24));
+}
+
+/** The lines a client state holds, as text, with their numbers. */
+function received(state: CompleteTerminal<TerminalState>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const c of state.history.chunks) {
+    c.lines.forEach((l, i) => out.set(c.first + i, dec.decode(l)));
+  }
+  return out;
+}
+
+Deno.test("the announcement: field 1700 in the user stream, one unit, decoded by ours", () => {
+  const bytes = encodeUserMessage([{ kind: "capabilities", features: ALL }]);
+  assert.equal(hex(bytes), "0a05a26a020803");
+  assert.deepEqual(decodeUserMessage(bytes), [{ kind: "capabilities", features: 3 }]);
+  const sent = new UserStream();
+  sent.pushCapabilities(ALL);
+  sent.pushResize(80, 24);
+  sent.pushKeys(enc.encode("ls\r"));
+  const got = new UserStream();
+  got.apply(sent.diffFrom(new UserStream()));
+  assert.ok(got.equals(sent));
+  assert.deepEqual(got.eventsSince(0)[0], { kind: "capabilities", features: 3 });
+});
+
+Deno.test("no announcement (a stock mosh-client): diffs carry no history, as mosh 1.4.0", () => {
+  const s = server();
+  const blank = s.clone();
+  s.screen.write(enc.encode(seq(1, 200) + "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"));
+  const diff = s.diffFrom(blank);
+  assert.deepEqual(decodeHostMessage(diff).map((i) => i.kind), ["hostbytes"]);
+  assert.equal(dec.decode(diff).includes("\x1b]8"), false, "no OSC 8 either");
+  assert.equal(s.screen.historyActive, false);
+});
+
+Deno.test("announced: the lines a client lacks, once each, and the screen", () => {
+  const s = server();
+  let acked = s.clone(); // what the client held before it announced
+  s.peerAnnounced(ALL);
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(acked)); // activation: no lines yet
+  assert.equal(client.history.active, true);
+  assert.equal(client.history.end, 0);
+  acked = s.clone();
+  for (let round = 0; round < 5; round++) {
+    s.screen.write(enc.encode(seq(round * 100 + 1, round * 100 + 100)));
+    const diff = s.diffFrom(acked);
+    const carried = decodeHostMessage(diff).find((i) => i.kind === "scrollback");
+    assert.ok(carried && carried.kind === "scrollback");
+    // Never a line the client already acknowledged.
+    assert.equal(carried.first, client.history.end);
+    client.apply(diff);
+    acked = s.clone();
+    assert.ok(client.equals(acked));
+    assert.equal(s.diffFrom(acked).length, 0, "nothing left to send");
+  }
+  const lines = received(client);
+  assert.equal(client.history.end, 477);
+  for (let n = 0; n < 477; n++) assert.equal(lines.get(n), String(n + 1));
+  assert.equal(client.screen.fb.rowText(0).trimEnd(), "478");
+});
+
+Deno.test("a diff from an older state (after loss) carries all lines since it, within bounds", () => {
+  const s = server();
+  s.peerAnnounced(ALL);
+  const old = s.clone();
+  s.screen.write(enc.encode(seq(1, 300)));
+  const sent = s.clone(); // lost
+  s.screen.write(enc.encode(seq(301, 600)));
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(old));
+  assert.equal(client.history.end, 577);
+  assert.equal(received(client).size, 577);
+  assert.equal(s.diffFrom(sent).length > 0, true);
+});
+
+Deno.test("a flood (more lines than one diff may carry) is counted, not sent", () => {
+  const s = server();
+  s.peerAnnounced(ALL);
+  const base = s.clone();
+  s.screen.write(enc.encode(seq(1, MAX_HISTORY_LINES + 100)));
+  const diff = s.diffFrom(base);
+  assert.ok(diff.length < 4000, `${diff.length} bytes`);
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(diff);
+  assert.equal(client.history.end, MAX_HISTORY_LINES + 100 - 23);
+  assert.equal(received(client).size, 0);
+});
+
+Deno.test("long lines: at most MAX_HISTORY_BYTES a diff, the newest kept", () => {
+  const s = server();
+  s.peerAnnounced(ALL);
+  const base = s.clone();
+  let input = "";
+  for (let i = 0; i < 600; i++) {
+    for (let x = 0; x < 70; x++) input += `\x1b[3${x % 8}mx`;
+    input += `${i}\x1b[m\r\n`;
+  }
+  s.screen.write(enc.encode(input));
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  const diff = s.diffFrom(base);
+  client.apply(diff);
+  const lines = received(client);
+  assert.ok(lines.size > 0 && lines.size < 577, `${lines.size} lines`);
+  let bytes = 0;
+  for (const l of lines.values()) bytes += enc.encode(l).length;
+  assert.ok(bytes <= MAX_HISTORY_BYTES);
+  assert.ok(lines.get(576)!.endsWith("x576\x1b[0m"));
+  assert.equal(lines.has(0), false, "the oldest were skipped");
+  assert.equal(client.history.end, 577);
+});
+
+Deno.test("a flood of identical screens still changes the state (yes)", () => {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback);
+  s.screen.write(enc.encode("y\r\n".repeat(30)));
+  const before = s.clone();
+  s.screen.write(enc.encode("y\r\n".repeat(30)));
+  assert.ok(before.screen.equals(s.screen));
+  assert.equal(before.equals(s), false);
+  const line = decodeHostMessage(s.diffFrom(before)).find((i) => i.kind === "scrollback");
+  assert.ok(line?.kind === "scrollback" && line.lines.length === 30);
+});

@@ -1,0 +1,80 @@
+/** Lines leaving the top of the main screen are recorded, numbered and rendered. */
+import assert from "node:assert/strict";
+import { Emulator } from "../../lib/terminal/emulator.ts";
+import { ScrollbackStore } from "../../lib/terminal/scrollback_store.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function recording(width = 80, height = 24, capacity?: number) {
+  const store = new ScrollbackStore(capacity);
+  const term = new Emulator(width, height);
+  term.fb.scrollOff = (row) => store.push(row);
+  const lines = () => {
+    const out: string[] = [];
+    for (let n = store.first; n < store.end; n++) out.push(dec.decode(store.line(n)!));
+    return out;
+  };
+  return { store, term, lines };
+}
+
+function seq(from: number, to: number): string {
+  let s = "";
+  for (let i = from; i <= to; i++) s += `${i}\r\n`;
+  return s;
+}
+
+Deno.test("seq 1 100 in 80x24: lines 1..77 left the screen, in order, once each", () => {
+  const { store, term, lines } = recording();
+  term.write(enc.encode(seq(1, 100)));
+  assert.equal(store.end, 77);
+  assert.deepEqual(lines(), Array.from({ length: 77 }, (_, i) => String(i + 1)));
+  assert.equal(term.fb.rowText(0).trimEnd(), "78");
+});
+
+Deno.test("renditions and links are kept; trailing blanks dropped", () => {
+  const { term, lines } = recording(20, 2);
+  term.write(enc.encode("\x1b[1;32mok\x1b[m \x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\\r\n\n"));
+  assert.deepEqual(lines(), ["\x1b[0;1;32mok\x1b[0m \x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\"]);
+});
+
+Deno.test("the alternate screen, and regions not starting at the top, record nothing", () => {
+  const { store, term } = recording(20, 5);
+  term.write(enc.encode(`\x1b[?1049h${seq(1, 50)}\x1b[?1049l`));
+  assert.equal(store.end, 0, "alternate screen");
+  term.write(enc.encode(`\x1b[2;5r\x1b[5;1H${seq(1, 10)}\x1b[r`));
+  assert.equal(store.end, 0, "region 2-5");
+  // A region from the top with a status line below it (apt's progress bar) records.
+  term.write(enc.encode(`\x1b[1;4r\x1b[4;1H${seq(1, 10)}`));
+  assert.equal(store.end, 10);
+  // So does SU (CSI S) on the whole screen.
+  term.write(enc.encode("\x1b[r\x1b[2S"));
+  assert.equal(store.end, 12);
+});
+
+Deno.test("bounded: only the last `capacity` lines are kept, rows are reused", () => {
+  const { store, term, lines } = recording(10, 3, 100);
+  term.write(enc.encode(seq(1, 1002)));
+  assert.equal(store.end, 1000);
+  assert.equal(store.first, 900);
+  assert.equal(store.line(899), null);
+  assert.equal(lines()[0], "901");
+  assert.equal(lines().at(-1), "1000");
+});
+
+Deno.test("thousands of long links: the store drops links past its budget, never text", () => {
+  const { store, term } = recording(80, 2);
+  let input = "";
+  for (let i = 0; i < 400; i++) {
+    // Ten distinct 1800-character links per line: 18 KB of links a line.
+    for (let k = 0; k < 10; k++) input += `\x1b]8;;http://h/${i}/${k}/${"x".repeat(1800)}\x1b\\-`;
+    input += `\x1b]8;;\x1b\\${i}\r\n`;
+  }
+  term.write(enc.encode(input));
+  assert.equal(store.end, 399);
+  assert.equal(dec.decode(store.line(0)!).includes("\x1b]8;;http://h/0/0/"), true);
+  assert.equal(dec.decode(store.line(398)!), "----------398", "over budget: text only");
+  let kept = 0;
+  for (let n = store.first; n < store.end; n++) kept += store.line(n)!.length;
+  assert.ok(kept < 2_200_000, `${kept} bytes kept`);
+});
