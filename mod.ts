@@ -118,6 +118,8 @@ export type { SyncState } from "./lib/network/sync_state.ts";
 // statesync
 export { UserStream } from "./lib/statesync/user_stream.ts";
 export { CompleteTerminal } from "./lib/statesync/complete_terminal.ts";
+export { Feature, KNOWN_FEATURES, PeerFeatures } from "./lib/statesync/capabilities.ts";
+export { type HistoryChunk, ReceivedHistory } from "./lib/statesync/received_history.ts";
 export type { TerminalScreen } from "./lib/statesync/terminal_screen.ts";
 export {
   decodeUserMessage,
@@ -132,7 +134,8 @@ export {
 } from "./lib/statesync/host_message.ts";
 
 // terminal
-export { Emulator, UserInputTranslator } from "./lib/terminal/emulator.ts";
+export { Emulator, parseHyperlink, UserInputTranslator } from "./lib/terminal/emulator.ts";
+export { ScrollbackStore } from "./lib/terminal/scrollback_store.ts";
 export { DrawState, Framebuffer, type SavedCursor } from "./lib/terminal/framebuffer.ts";
 export { type Renditions, sgrString } from "./lib/terminal/renditions.ts";
 export { Row } from "./lib/terminal/row.ts";
@@ -142,7 +145,9 @@ export { charWidth } from "./lib/terminal/char_width.ts";
 export {
   type Capabilities,
   capabilitiesForTerm,
+  lineString,
   newFrame,
+  pushLines,
   SERVER_CAPABILITIES,
 } from "./lib/terminal/display.ts";
 export { TerminalState } from "./lib/terminal/terminal_state.ts";

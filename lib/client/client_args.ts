@@ -126,6 +126,8 @@ export interface ClientEnvironment {
   escapeKey: string | undefined;
   /** TERM of the local terminal, if set. */
   term: string | undefined;
+  /** Lines scrolled off the server's screen go to the local history (off: `MOSH_SCROLLBACK=0`). */
+  scrollback: boolean;
 }
 
 /**
@@ -172,5 +174,6 @@ export function readClientEnvironment(env: {
     titleNoPrefix: env.get("MOSH_TITLE_NOPREFIX") !== undefined,
     escapeKey: env.get("MOSH_ESCAPE_KEY"),
     term: env.get("TERM"),
+    scrollback: env.get("MOSH_SCROLLBACK") !== "0",
   };
 }

@@ -113,6 +113,11 @@ export interface ClientCoreOptions {
   /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
   /**
+   * Extensions to announce to the server (`Feature` bits, capabilities.ts),
+   * as the first unit of the user stream; 0 (the default) announces nothing.
+   */
+  features?: number;
+  /**
    * Builds the transport from the options the core chose (default
    * `new Transport(options)`): a resumed session starts one from saved
    * numbers here.
@@ -202,6 +207,7 @@ export class ClientCore {
       remote: { hostname: options.ip, port: options.port },
     };
     this.#transport = options.transport?.(transportOptions) ?? new Transport(transportOptions);
+    if (options.features) this.#transport.currentState.pushCapabilities(options.features);
     this.#transport.currentState.pushResize(options.columns, options.rows);
     this.finished = new Promise((resolve) => this.#resolve = resolve);
   }

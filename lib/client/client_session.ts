@@ -66,6 +66,7 @@ export class ClientSession {
       term: env.term,
       noTermInit: env.noTermInit,
       titleNoPrefix: env.titleNoPrefix,
+      scrollback: env.scrollback,
     });
     const { columns, rows } = options.terminal.size();
     const escapeKey = this.#escape.config;
@@ -82,6 +83,7 @@ export class ClientSession {
       clock: this.#clock,
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.resumed ? { resumed: true } : {}),
+      features: this.#sink.features,
     });
     this.finished = this.core.finished;
   }

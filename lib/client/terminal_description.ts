@@ -59,7 +59,7 @@ export function describeTerminal(
   const info = term === undefined ? null : loadTerminfo(term, env);
   // Titles: terminfo has no reliable flag, so mosh uses a list of TERM prefixes.
   // Hyperlinks: no terminfo flag either; the same list decides (display.ts).
-  const { title, hyperlinks } = capabilitiesForTerm(term);
+  const { title, hyperlinks = false } = capabilitiesForTerm(term);
   if (info === null) {
     return {
       colors: guessColors(term ?? "") ?? -1,

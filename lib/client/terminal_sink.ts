@@ -6,9 +6,12 @@
  *
  * @module
  */
-import { newFrame } from "../terminal/display.ts";
+import { Feature } from "../statesync/capabilities.ts";
+import type { ReceivedHistory } from "../statesync/received_history.ts";
+import { type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
+import { LocalScrollback } from "./local_scrollback.ts";
 import { closeString, openString } from "./terminal_init.ts";
 import { describeTerminal, type TerminalDescription } from "./terminal_description.ts";
 
@@ -34,6 +37,12 @@ export interface TerminalSinkOptions {
   noTermInit?: boolean;
   /** Drop the "[mosh] " title prefix (`MOSH_TITLE_NOPREFIX`). */
   titleNoPrefix?: boolean;
+  /**
+   * Put the lines that scroll off the server's screen into the local
+   * terminal's history, when the server sends them (our extension; off
+   * with `--no-scrollback` / `MOSH_SCROLLBACK=0`).
+   */
+  scrollback?: boolean;
 }
 
 /**
@@ -54,6 +63,10 @@ export class TerminalSink implements ClientSink {
   readonly #term: LocalTerminal;
   readonly #noInit: boolean;
   readonly #described: TerminalDescription;
+  #caps: Capabilities;
+  readonly #scrollback: boolean;
+  /** Set once the server sends its history: the local history is ours to fill. */
+  #history: LocalScrollback | null = null;
   readonly #titlePrefix: string;
   #onScreen: Framebuffer;
   #repaint = false;
@@ -64,9 +77,25 @@ export class TerminalSink implements ClientSink {
     this.#term = options.terminal;
     this.#noInit = options.noTermInit ?? false;
     this.#described = options.description ?? describeTerminal(options.term, Deno.env.toObject());
+    this.#caps = this.#described.caps;
+    this.#scrollback = options.scrollback ?? false;
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
     this.#onScreen = new Framebuffer(columns, rows);
+  }
+
+  /**
+   * The extensions to announce to the server (capabilities.ts): hyperlinks
+   * if the local terminal takes OSC 8, scrollback if enabled.
+   */
+  get features(): number {
+    return (this.#caps.hyperlinks ? Feature.Hyperlinks : 0) |
+      (this.#scrollback ? Feature.Scrollback : 0);
+  }
+
+  /** Whether lines are being put into the local terminal's history. */
+  get scrollbackActive(): boolean {
+    return this.#history !== null;
   }
 
   /** Puts the terminal in raw mode and clears it (the first frame is blank). */
@@ -84,7 +113,7 @@ export class TerminalSink implements ClientSink {
 
   /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
   suspend(): void {
-    this.#term.write(closeString(this.#described, this.#noInit));
+    this.#term.write(closeString(this.#described, this.#noInit || this.#history !== null));
     this.#term.setRaw(false);
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
@@ -98,7 +127,7 @@ export class TerminalSink implements ClientSink {
     if (!this.#suspended) return false;
     this.#suspended = false;
     this.#term.setRaw(true);
-    this.#term.write(openString(this.#described, this.#noInit));
+    this.#term.write(openString(this.#described, this.#noInit || this.#history !== null));
     this.#repaint = true;
     return true;
   }
@@ -118,10 +147,43 @@ export class TerminalSink implements ClientSink {
         target.windowTitle = this.#titlePrefix + target.windowTitle;
       }
     }
-    const out = newFrame(!this.#repaint, this.#onScreen, target, this.#described.caps);
+    let out = "";
+    const history = core.remoteState.history;
+    if (history.active && this.#scrollback) out += this.#pushHistory(history, final);
+    out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) this.#term.write(out);
     this.#repaint = false;
     this.#onScreen = target;
+  }
+
+  /**
+   * Scrollback mode: the lines that left the server's screen go through the
+   * top of the local screen into its history, before the frame is drawn.
+   * From the server's first history on, the local terminal stays on its main
+   * screen, and nothing is ever cleared or scrolled but by this.
+   */
+  #pushHistory(history: ReceivedHistory, final: boolean): string {
+    let out = "";
+    if (this.#history === null) {
+      if (final) return "";
+      this.#history = new LocalScrollback();
+      this.#caps = { ...this.#caps, keepHistory: true };
+      if (!this.#noInit) out += this.#described.rmcup;
+      this.#repaint = true;
+    }
+    const { columns, rows } = this.#term.size();
+    if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
+      // What the terminal shows is unknown: blank it row by row (a clear
+      // would push it into the history) and draw everything from there.
+      out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
+      for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
+      this.#onScreen = new Framebuffer(columns, rows);
+      this.#onScreen.ds.cursorRow = rows - 1;
+      this.#repaint = false;
+    }
+    const lines = this.#history.take(history, this.#onScreen.width);
+    if (lines.length > 0) out += pushLines(this.#onScreen, lines, this.#caps);
+    return out;
   }
 
   waitTime(core: ClientCore, now: number): number {
@@ -129,7 +191,7 @@ export class TerminalSink implements ClientSink {
   }
 
   finish(): void {
-    this.#term.write(closeString(this.#described, this.#noInit));
+    this.#term.write(closeString(this.#described, this.#noInit || this.#history !== null));
     this.#term.setRaw(false);
   }
 }

@@ -21,6 +21,12 @@ import type { TerminalScreen } from "./terminal_screen.ts";
 export const MAX_HISTORY_LINES = 1024;
 /** At most this many bytes of lines in one diff; the oldest lines beyond are skipped. */
 export const MAX_HISTORY_BYTES = 64 * 1024;
+/**
+ * Once a diff skipped a flood, the next ones keep skipping until one has
+ * fewer lines than this to send: one flood leaves one gap (one marker on the
+ * client), not a gap per frame with scraps of lines between.
+ */
+export const FLOOD_END_LINES = 100;
 
 /** A host diff that would move the echo ack backwards (mosh asserts; we refuse). */
 export class EchoAckRegressionError extends RangeError {
@@ -55,6 +61,12 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   readonly peer: PeerFeatures;
   /** Client: the server's history as received (empty from a stock mosh-server). */
   history: ReceivedHistory = ReceivedHistory.NONE;
+  /**
+   * Server: the history end up to which the newest diff skipped a flood
+   * (−1: it did not). Policy only, not synchronized content: whatever it
+   * says, a diff brings the client to this state's end.
+   */
+  #floodEnd = -1;
 
   /** Wraps `screen`, with the echo ack the server last confirmed. */
   constructor(screen: S, echoAck = 0n, peer: PeerFeatures = new PeerFeatures()) {
@@ -94,9 +106,11 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   /** The lines `base` lacks, newest kept first within the bounds; older ones skipped. */
   #historyLines(base: CompleteTerminal<S>, links: boolean): HostInstruction {
     const end = this.screen.historyEnd ?? 0;
-    const from = Math.max(0, base.#historyMark());
+    const mark = base.#historyMark();
+    const from = Math.max(0, mark);
     const lines: Uint8Array[] = [];
-    if (end - from <= MAX_HISTORY_LINES) {
+    const flooding = mark >= 0 && base.#floodEnd === mark;
+    if (end - from <= (flooding ? FLOOD_END_LINES - 1 : MAX_HISTORY_LINES)) {
       let bytes = 0;
       for (let n = end - 1; n >= from; n--) {
         const line = this.screen.historyLine?.(n, links) ?? null;
@@ -106,6 +120,8 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       }
       lines.reverse();
     }
+    // Remembered by this (live) state, and so by the copy the sender keeps of it.
+    this.#floodEnd = lines.length === 0 && end > from ? end : -1;
     return { kind: "scrollback", first: end - lines.length, lines };
   }
 
@@ -138,6 +154,7 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   clone(): CompleteTerminal<S> {
     const copy = new CompleteTerminal(this.screen.clone(), this.echoAck, this.peer);
     copy.history = this.history;
+    copy.#floodEnd = this.#floodEnd;
     return copy;
   }
 }

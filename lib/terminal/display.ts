@@ -88,6 +88,7 @@ class FrameWriter {
   }
 
   move(y: number, x: number): void {
+    this.hyperlink(""); // a link covers a run of printed cells, never a cursor motion
     const ly = this.cursorY, lx = this.cursorX;
     if (ly >= 0 && lx >= 0) {
       if (x === 0 && y - ly >= 0 && y - ly < 5) {
@@ -364,6 +365,7 @@ function putRow(
       w.cursorY = y + 1;
       return true;
     }
+    w.hyperlink("");
     w.out += "\r\n";
     w.cursorX = 0;
     w.cursorY = y + 1;
@@ -412,5 +414,59 @@ export function lineString(row: Row, hyperlinks: boolean): string {
   }
   w.hyperlink("");
   if (w.fg !== 0 || w.bg !== 0 || w.attrs !== 0) w.out += "\x1b[0m";
+  return w.out;
+}
+
+/**
+ * Scrollback mode: the escape string that pushes `lines` (rows as wide as
+ * `screen`) through the top of a terminal showing `screen`, in order, into
+ * the terminal's own history — each line is drawn over the top rows (only
+ * where they differ), then a line feed on the bottom row scrolls it out.
+ * `screen` is updated to what the terminal shows afterwards. Needs the
+ * scrolling region to be the whole screen (the display diff never sets one
+ * when it keeps the history).
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "./emulator.ts";
+ * import { Framebuffer } from "./framebuffer.ts";
+ * import { pushLines, SERVER_CAPABILITIES } from "./display.ts";
+ * const line = new Emulator(80, 1);
+ * line.write(new TextEncoder().encode("gone"));
+ * const shown = new Framebuffer(80, 24);
+ * pushLines(shown, [line.fb.rows[0]!], SERVER_CAPABILITIES); // draws "gone" on row 0, then LF on row 24
+ * ```
+ */
+export function pushLines(screen: Framebuffer, lines: readonly Row[], caps: Capabilities): string {
+  const height = screen.height, ds = screen.ds;
+  const w = new FrameWriter(ds.cursorVisible, caps.hyperlinks === true);
+  w.cursorX = ds.cursorCol;
+  w.cursorY = ds.cursorRow;
+  w.fg = ds.fg;
+  w.bg = ds.bg;
+  w.attrs = ds.attrs;
+  const blank = new Row(screen.width);
+  for (let start = 0; start < lines.length; start += height) {
+    const group = lines.slice(start, start + height);
+    for (let y = 0; y < group.length; y++) {
+      const old = screen.rows[y]!, row = group[y]!;
+      if (old.contentEquals(row)) continue;
+      screen.rows[y] = row;
+      putRow(w, true, screen, y, old.width === row.width ? old : blank, false, caps);
+    }
+    w.renditions(0, 0, 0);
+    w.hyperlink("");
+    w.out += `\x1b[${height};1H` + "\n".repeat(group.length);
+    w.cursorX = 0;
+    w.cursorY = height - 1;
+    screen.rows.splice(0, group.length);
+    for (let i = 0; i < group.length; i++) screen.rows.push(new Row(screen.width));
+  }
+  ds.cursorRow = w.cursorY;
+  ds.cursorCol = w.cursorX;
+  ds.cursorVisible = w.cursorVisible;
+  ds.fg = w.fg;
+  ds.bg = w.bg;
+  ds.attrs = w.attrs;
   return w.out;
 }

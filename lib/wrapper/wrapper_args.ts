@@ -23,6 +23,8 @@ export interface WrapperOptions {
   bindServer: string;
   remoteIp: "proxy" | "local" | "remote";
   init: boolean;
+  /** Lines scrolled off the remote screen go to the local terminal's history (our extension). */
+  scrollback: boolean;
   local: boolean;
   fakeProxy: boolean;
   help: boolean;
@@ -94,6 +96,9 @@ export function wrapperUsage(prog: string): string {
 
         --no-init            do not send terminal initialization string
 
+        --no-scrollback      keep lines that scroll off the remote screen out of
+                             the local terminal's history (MOSH_SCROLLBACK=0)
+
         --local              run mosh-server locally without using ssh
 
         --experimental-remote-ip=(local|remote|proxy)  select the method for
@@ -128,6 +133,7 @@ const LONG: Spec[] = [
   { name: "bind-server", value: true },
   { name: "experimental-remote-ip", value: true },
   { name: "init", value: false, negatable: true },
+  { name: "scrollback", value: false, negatable: true },
   { name: "local", value: false },
   { name: "fake-proxy", value: false, negatable: true },
   { name: "help", value: false },
@@ -224,6 +230,7 @@ export function parseWrapperArgs(
     bindServer: "ssh",
     remoteIp: "proxy",
     init: true,
+    scrollback: true,
     local: false,
     fakeProxy: false,
     help: false,
@@ -273,6 +280,9 @@ export function parseWrapperArgs(
         break;
       case "init":
         o.init = !negated;
+        break;
+      case "scrollback":
+        o.scrollback = !negated;
         break;
       case "local":
         o.local = true;

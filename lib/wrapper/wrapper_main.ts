@@ -275,6 +275,7 @@ export async function wrapperMain(args: string[]): Promise<number> {
   }
   Deno.env.set("MOSH_PREDICTION_DISPLAY", o.predict!);
   if (!o.init) Deno.env.set("MOSH_NO_TERM_INIT", "1");
+  if (!o.scrollback) Deno.env.set("MOSH_SCROLLBACK", "0");
   const argv = [...client, ...clientArgs];
   if (canExec()) {
     // Become the client, as mosh's wrapper does: the user's shell then sees the

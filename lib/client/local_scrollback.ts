@@ -1,0 +1,85 @@
+/**
+ * The client's side of the scrollback extension: turns the lines the
+ * server says left its screen into rows to push into the local terminal's
+ * own history — each line once, in order, and one marker line where lines
+ * were skipped (`[mosh: 1234 lines skipped]`).
+ *
+ * @module
+ */
+import type { ReceivedHistory } from "../statesync/received_history.ts";
+import { Emulator } from "../terminal/emulator.ts";
+import type { Row } from "../terminal/row.ts";
+
+const encoder = new TextEncoder();
+/** Before each line: no autowrap, home, no renditions or link, the row erased. */
+const LINE_START = encoder.encode("\x1b[?7l\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K");
+
+/** The marker for `n` lines that were never received (output outran the link). */
+export function skipMarker(n: number): string {
+  return `[mosh: ${n} ${n === 1 ? "line" : "lines"} skipped]`;
+}
+
+/**
+ * Which received lines have been printed, and the rows still to print.
+ *
+ * @example
+ * ```ts
+ * import { LocalScrollback } from "./local_scrollback.ts";
+ * import { ReceivedHistory } from "../statesync/received_history.ts";
+ * const local = new LocalScrollback();
+ * const history = ReceivedHistory.NONE.append(5, [new TextEncoder().encode("six")]);
+ * local.take(history, 80).map((r) => r.text().trimEnd()); // ["[mosh: 5 lines skipped]", "six"]
+ * ```
+ */
+export class LocalScrollback {
+  /** Lines before this number are in the local history or counted as skipped. */
+  #printed = 0;
+  /** Skipped lines not yet marked: the marker goes right before the next line. */
+  #skipped = 0;
+  #scratch: Emulator | null = null;
+
+  /** Skipped lines still to be marked (the marker waits for the line after the gap). */
+  get pendingSkipped(): number {
+    return this.#skipped;
+  }
+
+  /**
+   * The rows (`width` wide) for the lines of `history` not printed yet, in
+   * order, with a marker row before the first line after a gap.
+   */
+  take(history: ReceivedHistory, width: number): Row[] {
+    if (history.end <= this.#printed) return [];
+    const rows: Row[] = [];
+    for (const chunk of history.chunks) {
+      const end = chunk.first + chunk.lines.length;
+      if (end <= this.#printed) continue;
+      for (let n = Math.max(chunk.first, this.#printed); n < end; n++) {
+        this.#skipped += n - this.#printed;
+        if (this.#skipped > 0) {
+          rows.push(this.#row(encoder.encode(skipMarker(this.#skipped)), width));
+          this.#skipped = 0;
+        }
+        rows.push(this.#row(chunk.lines[n - chunk.first]!, width));
+        this.#printed = n + 1;
+      }
+    }
+    this.#skipped += history.end - this.#printed;
+    this.#printed = history.end;
+    return rows;
+  }
+
+  /**
+   * A received line as a row: run through an emulator one row high with
+   * autowrap off, so whatever the bytes hold (cursor motion, line feeds,
+   * hostile sequences) only SGR, links and text reach the local terminal.
+   */
+  #row(line: Uint8Array, width: number): Row {
+    if (this.#scratch === null || this.#scratch.fb.width !== width) {
+      this.#scratch = new Emulator(width, 1);
+    }
+    const scratch = this.#scratch;
+    scratch.write(LINE_START);
+    scratch.write(line);
+    return scratch.fb.rows[0]!.copy();
+  }
+}

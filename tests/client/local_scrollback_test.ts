@@ -1,0 +1,174 @@
+/**
+ * Scrollback printing without a network: server state → diff → client
+ * state → rows pushed through the top of a local terminal (our emulator,
+ * its scrolled-off rows standing for the terminal's history) → frame.
+ */
+import assert from "node:assert/strict";
+import { LocalScrollback, skipMarker } from "../../lib/client/local_scrollback.ts";
+import { Feature } from "../../lib/statesync/capabilities.ts";
+import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
+import { ReceivedHistory } from "../../lib/statesync/received_history.ts";
+import {
+  type Capabilities,
+  newFrame,
+  pushLines,
+  SERVER_CAPABILITIES,
+} from "../../lib/terminal/display.ts";
+import { Emulator } from "../../lib/terminal/emulator.ts";
+import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import { TerminalState } from "../../lib/terminal/terminal_state.ts";
+import { seededRandom } from "../support/sim_network.ts";
+
+const enc = new TextEncoder();
+const KEEP: Capabilities = { ...SERVER_CAPABILITIES, hyperlinks: true, keepHistory: true };
+
+/** A local terminal whose history is the rows that scrolled off its top. */
+class LocalTerminal {
+  readonly term: Emulator;
+  readonly history: string[] = [];
+  constructor(width: number, height: number) {
+    this.term = new Emulator(width, height);
+    this.term.fb.scrollOff = (row) => {
+      this.history.push(row.text().trimEnd());
+      return null;
+    };
+  }
+  write(s: string): void {
+    this.term.write(enc.encode(s));
+  }
+  /** History then screen, trailing blank rows dropped. */
+  all(): string[] {
+    const rows = [...this.history, ...this.term.fb.screenText().split("\n")];
+    while (rows.length > 0 && rows.at(-1) === "") rows.pop();
+    return rows;
+  }
+}
+
+/** The pipeline: server writes, frames sent from the acked state (some lost), drawn locally. */
+function session(width = 80, height = 24) {
+  const server = new CompleteTerminal(new TerminalState(width, height));
+  let acked = server.clone();
+  server.peerAnnounced(Feature.Scrollback | Feature.Hyperlinks);
+  let client = new CompleteTerminal(new TerminalState(width, height));
+  const local = new LocalTerminal(width, height);
+  const printer = new LocalScrollback();
+  let model = new Framebuffer(width, height);
+  local.write(newFrame(false, model, model, SERVER_CAPABILITIES));
+  const frame = (lost = false) => {
+    const next = client.clone();
+    next.apply(server.diffFrom(acked));
+    if (lost) return; // the datagram never arrived: the next diff is from `acked` again
+    client = next;
+    acked = server.clone();
+    const rows = printer.take(client.history, model.width);
+    let out = rows.length > 0 ? pushLines(model, rows, KEEP) : "";
+    const target = client.screen.fb.clone();
+    out += newFrame(true, model, target, KEEP);
+    model = target;
+    local.write(out);
+  };
+  return { server, local, frame, printer };
+}
+
+const seq = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\r\n`).join("");
+const numbers = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+Deno.test("seq 1 1000 in one frame: history + screen hold 1..1000 once each, in order", () => {
+  const { server, local, frame } = session();
+  frame();
+  server.screen.write(enc.encode("$ seq 1 1000\r\n" + seq(1, 1000) + "$ "));
+  frame();
+  assert.deepEqual(local.all(), ["$ seq 1 1000", ...numbers(1, 1000), "$"]);
+});
+
+Deno.test("in many frames, some lost: still each line once, no fragments of frames", () => {
+  const random = seededRandom(13);
+  const { server, local, frame } = session(40, 10);
+  frame();
+  for (let n = 1; n <= 3000;) {
+    const k = 1 + Math.floor(random() * 60);
+    server.screen.write(enc.encode(seq(n, Math.min(3000, n + k - 1))));
+    n += k;
+    frame(random() < 0.3);
+  }
+  frame();
+  assert.deepEqual(local.all(), numbers(1, 3000));
+});
+
+Deno.test("a flood: older lines skipped, one marker, then the lines after it", () => {
+  const { server, local, frame } = session(40, 10);
+  frame();
+  server.screen.write(enc.encode(seq(1, 20)));
+  frame();
+  for (let i = 0; i < 5; i++) {
+    server.screen.write(enc.encode(seq(21 + i * 2000, 20 + (i + 1) * 2000)));
+    frame();
+  }
+  server.screen.write(enc.encode(seq(10021, 10045)));
+  frame();
+  const all = local.all();
+  const marker = all.findIndex((l) => l.startsWith("[mosh:"));
+  assert.deepEqual(all.slice(0, 11), numbers(1, 11));
+  assert.equal(all.filter((l) => l.startsWith("[mosh:")).length, 1, "one marker");
+  const after = all.slice(marker + 1).map(Number);
+  // Every line is in the history or counted by the marker.
+  assert.equal(all[marker], skipMarker(after[0]! - 12));
+  assert.deepEqual(after, Array.from({ length: after.length }, (_, i) => after[0]! + i));
+  assert.equal(after.at(-1), 10045);
+});
+
+Deno.test("full-screen programs (alternate screen) and clears add nothing to the history", () => {
+  const { server, local, frame } = session(40, 10);
+  frame();
+  server.screen.write(enc.encode("before\r\n"));
+  frame();
+  server.screen.write(enc.encode("\x1b[?1049h\x1b[H\x1b[2J" + seq(1, 50)));
+  frame();
+  server.screen.write(enc.encode("\x1b[5;1H\x1b[M\x1b[L" + seq(51, 70)));
+  frame();
+  server.screen.write(enc.encode("\x1b[?1049l\x1b[2J\x1b[Hafter"));
+  frame();
+  assert.deepEqual(local.history, []);
+  assert.deepEqual(local.all(), ["after"]);
+});
+
+Deno.test("colours and links reach the local history", () => {
+  const { server, local, frame } = session(40, 3);
+  frame();
+  server.screen.write(
+    enc.encode("\x1b[31mred\x1b[m \x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\\r\n\n\n"),
+  );
+  frame();
+  assert.deepEqual(local.history, ["red ln"]);
+  // The row that left the local terminal had the colour and the link.
+  const t = new Emulator(40, 3);
+  const rows: string[] = [];
+  t.fb.scrollOff = (row) => {
+    rows.push(`${row.fg[0]}:${row.linkAt(4)}`);
+    return null;
+  };
+  const model = new Framebuffer(40, 3);
+  const printer = new LocalScrollback();
+  const history = ReceivedHistory.NONE.append(0, [
+    enc.encode("\x1b[0;31mred\x1b[0m \x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\"),
+  ]);
+  t.write(enc.encode(pushLines(model, printer.take(history, 40), KEEP)));
+  assert.deepEqual(rows, ["31:;http://x"]);
+});
+
+Deno.test("hostile lines cannot move the cursor or clear the local screen", () => {
+  const model = new Framebuffer(20, 4);
+  const printer = new LocalScrollback();
+  const history = ReceivedHistory.NONE.append(0, [
+    enc.encode("a\x1b[2J\x1b[10;10Hb\r\n\nc\x1b]0;title\x07\x1b[?1049h"),
+    enc.encode("\x1b]8;;http://unterminated"),
+    enc.encode("ok"),
+  ]);
+  const rows = printer.take(history, 20).map((r) => r.text().trimEnd());
+  assert.deepEqual(rows.length, 3);
+  assert.equal(rows[2], "ok");
+  const out = pushLines(model, printer.take(history, 20), KEEP);
+  assert.equal(out, "", "nothing twice");
+});

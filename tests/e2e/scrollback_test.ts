@@ -1,0 +1,235 @@
+/**
+ * The scrollback and hyperlink extension end to end, in tmux (whose pane
+ * history stands for the user's terminal's scrollback): our client with our
+ * server puts every line that left the remote screen into the pane's
+ * history, once, in order — also under loss and through a flood stopped by
+ * Ctrl-C — and full-screen programs add nothing; OSC 8 links reach the
+ * local terminal. Against Debian's real mosh 1.4.0 at either end the
+ * extension is inert: the session works exactly as before, and the wire
+ * (read with the session key) shows a stock client never gets it.
+ */
+import assert from "node:assert/strict";
+import { fromBinary } from "npm:@bufbuild/protobuf@2.17.0";
+import { FLOOD_END_LINES } from "../../lib/statesync/complete_terminal.ts";
+import { HostMessageSchema } from "../../proto/gen/hostinput_pb.ts";
+import { UserMessageSchema } from "../../proto/gen/userinput_pb.ts";
+import { type Implementation, startServer } from "../support/mosh_programs.ts";
+import { clientCommandLine } from "../support/mosh_programs.ts";
+import type { RealMoshServer } from "../support/real_mosh.ts";
+import { TmuxSession } from "../support/tmux.ts";
+import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
+import { WireTap } from "../support/wire_tap.ts";
+
+const PROMPT = /^\$ ?$/m;
+const MARKER = /^\[mosh: (\d+) lines? skipped\]$/;
+
+interface Session {
+  tmux: TmuxSession;
+  proxy: UdpImpairmentProxy;
+  tap: WireTap;
+  server: RealMoshServer;
+}
+
+async function withSession(
+  pair: { client: Implementation; server: Implementation; env?: Record<string, string> },
+  scenario: (s: Session) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(pair.server, { env: { PS1: "$ " } });
+  const proxy = new UdpImpairmentProxy(server.port, 11);
+  const tap = new WireTap(server.key);
+  proxy.tap = tap.observe;
+  const tmux = await TmuxSession.start({
+    command: clientCommandLine(pair.client, proxy.port),
+    env: { MOSH_KEY: server.key, PS1: "$ ", ...pair.env },
+  });
+  try {
+    await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+    await scenario({ tmux, proxy, tap, server });
+  } finally {
+    await tmux.close();
+    await proxy.close();
+    await server.stop();
+  }
+}
+
+/** The pane's history and screen, trailing blank lines dropped. */
+async function historyAndScreen(tmux: TmuxSession): Promise<string[]> {
+  const text = await tmux.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
+  const lines = text.split("\n").map((l) => l.trimEnd());
+  while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+  while (lines.length > 0 && lines[0] === "") lines.shift();
+  return lines;
+}
+
+async function paneFormat(tmux: TmuxSession, format: string): Promise<string> {
+  return (await tmux.tmux("display-message", "-p", "-t", "0", format)).trim();
+}
+
+const numbers = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+async function seqThousand(s: Session): Promise<void> {
+  await s.tmux.sendText("seq 1 1000; echo END\r");
+  await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 60_000 });
+  const lines = await historyAndScreen(s.tmux);
+  assert.deepEqual(lines, ["$ seq 1 1000; echo END", ...numbers(1, 1000), "END", "$"]);
+  assert.equal(await paneFormat(s.tmux, "#{alternate_on}"), "0", "main screen");
+}
+
+Deno.test("ours with ours: after seq 1 1000 the tmux history holds 1..1000 once each, in order", async () => {
+  await withSession({ client: "ours", server: "ours" }, seqThousand);
+});
+
+Deno.test("the same with 20% loss each way", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    s.proxy.up = { loss: 0.2 };
+    s.proxy.down = { loss: 0.2 };
+    await seqThousand(s);
+    assert.ok(s.proxy.dropped > 0);
+  });
+});
+
+Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by a marker", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("seq 1 100000000\r");
+    await s.tmux.waitFor(/^\d{6,}$/m, { timeoutMs: 60_000 });
+    await s.tmux.sendKeys("C-c");
+    await s.tmux.waitFor(/\^C\n\$ ?$/m, { timeoutMs: 20_000 });
+    // Lines after the gap are still on the screen: push them into the history.
+    await s.tmux.sendText("yes '' | head -n 30; echo END\r");
+    await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 20_000 });
+    const lines = await historyAndScreen(s.tmux);
+    let expected = 1, markers = 0, seen = 0, ctrlC = false, sinceMarker = Infinity;
+    for (const line of lines) {
+      const marker = line.match(MARKER);
+      if (marker) {
+        // A flood leaves one gap, not scraps of lines between markers.
+        assert.ok(sinceMarker >= FLOOD_END_LINES, `${sinceMarker} lines between markers`);
+        markers++;
+        sinceMarker = 0;
+        expected += Number(marker[1]);
+      } else if (/^\d+$/.test(line)) {
+        assert.equal(line, String(expected), `line after ${seen} numbers`);
+        expected++;
+        seen++;
+        sinceMarker++;
+      } else if (/^\d*\^C$/.test(line)) {
+        ctrlC = true; // the interrupted last line (possibly cut short)
+      } else {
+        assert.ok(
+          ["$ seq 1 100000000", "$ yes '' | head -n 30; echo END", "END", "$", ""].includes(line),
+          `unexpected line ${JSON.stringify(line)}`,
+        );
+      }
+    }
+    assert.ok(ctrlC);
+    assert.ok(markers >= 1, "the flood was skipped and counted");
+    assert.ok(seen > 100, `${seen} lines in the history`);
+  });
+});
+
+Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    const before = await paneFormat(s.tmux, "#{history_size}");
+    await s.tmux.sendText("seq 1 100 | less\r");
+    await s.tmux.waitFor(/^1\n2\n3$/m);
+    await s.tmux.sendText("G");
+    await s.tmux.waitFor(/^100$/m);
+    await s.tmux.sendText("q");
+    await s.tmux.waitFor(/less\n\$ ?$/m);
+    await s.tmux.sendText("vi -u NONE\r");
+    await s.tmux.waitFor(/^~/m);
+    await s.tmux.sendText("ione\rtwo\x1b");
+    await s.tmux.waitFor(/^two/m);
+    await s.tmux.sendText(":q!\r");
+    await s.tmux.waitFor(/vi -u NONE\n\$ ?$/m);
+    assert.equal(await paneFormat(s.tmux, "#{history_size}"), before);
+    assert.deepEqual(await historyAndScreen(s.tmux), [
+      "$ seq 1 100 | less",
+      "$ vi -u NONE",
+      "$",
+    ]);
+  });
+});
+
+Deno.test("ls --hyperlink=always: our client writes one OSC 8 link per name to the terminal", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mosh-links-" });
+  const output = `${dir}.out`;
+  try {
+    for (const name of ["alpha", "beta", "gamma"]) await Deno.writeTextFile(`${dir}/${name}`, "");
+    await withSession({ client: "ours", server: "ours" }, async (s) => {
+      await s.tmux.tmux("pipe-pane", "-t", "0", "-o", `cat >> '${output}'`);
+      await s.tmux.sendText(`ls --hyperlink=always ${dir}; echo END\r`);
+      await s.tmux.waitFor(/^END$/m);
+      await s.tmux.waitFor(/alpha +beta +gamma/);
+      await s.tmux.tmux("pipe-pane", "-t", "0");
+    });
+    // An independent reader: the raw bytes our client wrote to its terminal.
+    const raw = await Deno.readTextFile(output);
+    for (const name of ["alpha", "beta", "gamma"]) {
+      const open = new RegExp(`\\x1b\\]8;;file://[^\\x1b\\x07]*${dir}/${name}\\x1b\\\\`, "g");
+      const runs = [...raw.matchAll(open)];
+      assert.equal(runs.length, 1, `${name}: one OSC 8 open`);
+      const after = raw.slice(runs[0]!.index! + runs[0]![0].length);
+      assert.ok(
+        after.startsWith(`${name}\x1b]8;;\x1b\\`),
+        `${name}: text, then the link closed: ${JSON.stringify(after.slice(0, 40))}`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(output).catch(() => {});
+  }
+});
+
+Deno.test("MOSH_SCROLLBACK=0: the client stays on the alternate screen and fills no history", async () => {
+  await withSession(
+    { client: "ours", server: "ours", env: { MOSH_SCROLLBACK: "0" } },
+    async (s) => {
+      await s.tmux.sendText("seq 1 100; echo END\r");
+      await s.tmux.waitFor(/^END$/m);
+      assert.equal(await paneFormat(s.tmux, "#{alternate_on}"), "1");
+      assert.equal(s.tap.hostDiffs.some((d) => hostHasScrollback(d)), false);
+    },
+  );
+});
+
+function hostHasScrollback(diff: Uint8Array): boolean {
+  return fromBinary(HostMessageSchema, diff).instruction.some((i) => i.scrollback !== undefined);
+}
+
+Deno.test("real mosh-server ignores our announcement: the session works as today", async () => {
+  await withSession({ client: "ours", server: "real" }, async (s) => {
+    await s.tmux.sendText("seq 1 100; echo END\r");
+    await s.tmux.waitFor(/^99\n100\nEND\n\$ ?$/m);
+    // As today: the alternate screen, an empty history, and no extension from the server.
+    assert.equal(await paneFormat(s.tmux, "#{alternate_on}"), "1");
+    assert.equal(await paneFormat(s.tmux, "#{history_size}"), "0");
+    const announced = s.tap.userDiffs.some((d) =>
+      fromBinary(UserMessageSchema, d).instruction.some((i) => i.capabilities?.features === 3)
+    );
+    assert.ok(announced, "our client announced scrollback and hyperlinks");
+    assert.equal(s.tap.hostDiffs.some(hostHasScrollback), false);
+    assert.equal(s.tap.failures, 0);
+  });
+});
+
+Deno.test("real mosh-client gets no extension from our server, and shows linked text as text", async () => {
+  await withSession({ client: "real", server: "ours" }, async (s) => {
+    await s.tmux.sendText(
+      "seq 1 100; printf '\\033]8;;http://example.org/\\033\\\\click\\033]8;;\\033\\\\ here\\n'\r",
+    );
+    await s.tmux.waitFor(/^100\nclick here\n\$ ?$/m);
+    assert.ok(s.tap.hostDiffs.length > 0);
+    assert.equal(s.tap.hostDiffs.some(hostHasScrollback), false, "no scrollback instruction");
+    const hostBytes = s.tap.hostDiffs.flatMap((d) =>
+      fromBinary(HostMessageSchema, d).instruction.map((i) => i.hostbytes?.hoststring)
+    ).filter((b) => b !== undefined);
+    const text = new TextDecoder().decode(
+      new Uint8Array(hostBytes.flatMap((b) => Array.from(b))),
+    );
+    assert.ok(text.includes("click"));
+    assert.equal(text.includes("\x1b]8"), false, "no OSC 8 in the display diffs");
+    assert.equal(s.tap.failures, 0);
+  });
+});
