@@ -20,7 +20,8 @@ const ROOT = rootArg
   ? rootArg.slice(7).replace(/\/?$/, "/")
   : new URL("..", import.meta.url).pathname;
 
-async function drainOnce(scrollback: boolean): Promise<number> {
+/** Drain time of `seq 1 N`, and Ctrl-C latency in a `seq` flood (s), one session. */
+async function drainOnce(scrollback: boolean): Promise<[number, number]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -51,8 +52,14 @@ async function drainOnce(scrollback: boolean): Promise<number> {
     await tmux.sendText(`seq 1 ${N}; echo DRAIN-$((1+1))\r`);
     await tmux.waitFor("DRAIN-2", { timeoutMs: 300_000 });
     const seconds = (performance.now() - start) / 1000;
+    await tmux.sendText("clear; seq 1 1000000000\r");
+    await tmux.waitFor(/^\d{7,}$/m, { timeoutMs: 60_000 });
+    const interrupted = performance.now();
+    await tmux.sendKeys("C-c");
+    await tmux.waitFor(/\^C\n\$ ?$/m, { timeoutMs: 60_000 });
+    const ctrlC = (performance.now() - interrupted) / 1000;
     await tmux.sendText("exit\r");
-    return seconds;
+    return [seconds, ctrlC];
   } finally {
     await tmux.close();
     try {
@@ -62,12 +69,23 @@ async function drainOnce(scrollback: boolean): Promise<number> {
 }
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const on: number[] = [], off: number[] = [];
+const on: number[] = [], off: number[] = [], onC: number[] = [], offC: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  off.push(await drainOnce(false));
-  on.push(await drainOnce(true));
-  console.log(`run ${i + 1}: off ${off.at(-1)!.toFixed(2)} s, on ${on.at(-1)!.toFixed(2)} s`);
+  const [a, b] = await drainOnce(false);
+  off.push(a);
+  offC.push(b);
+  const [c, d] = await drainOnce(true);
+  on.push(c);
+  onC.push(d);
+  console.log(
+    `run ${i + 1}: drain off ${a.toFixed(2)} s, on ${c.toFixed(2)} s; ` +
+      `Ctrl-C off ${(b * 1000).toFixed(0)} ms, on ${(d * 1000).toFixed(0)} ms`,
+  );
 }
+console.log(
+  `Ctrl-C in a flood, median of ${RUNS}: off ${(median(offC) * 1000).toFixed(0)} ms, ` +
+    `on ${(median(onC) * 1000).toFixed(0)} ms`,
+);
 console.log(
   `seq 1 ${N} drain, median of ${RUNS}: off ${median(off).toFixed(2)} s, on ${
     median(on).toFixed(2)
