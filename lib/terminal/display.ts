@@ -80,6 +80,7 @@ class FrameWriter {
   /** Moves the cursor, hiding it first if visible (display.md §5 "silent move"). */
   silentMove(y: number, x: number): void {
     if (this.cursorX === x && this.cursorY === y) return;
+    this.hyperlink(""); // a link covers a run of printed cells, never a cursor motion
     if (this.cursorVisible) {
       this.out += "\x1b[?25l";
       this.cursorVisible = false;
