@@ -99,7 +99,7 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
     await s.tmux.sendText("yes '' | head -n 30; echo END\r");
     await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 20_000 });
     const lines = await historyAndScreen(s.tmux);
-    let expected = 1, markers = 0, seen = 0, ctrlC = false, sinceMarker = Infinity;
+    let expected = 1, markers = 0, seen = 0, sinceMarker = Infinity;
     for (const line of lines) {
       const marker = line.match(MARKER);
       if (marker) {
@@ -114,7 +114,7 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
         seen++;
         sinceMarker++;
       } else if (/^\d*\^C$/.test(line)) {
-        ctrlC = true; // the interrupted last line (possibly cut short)
+        // The interrupted last line (possibly cut short); it may also have been skipped.
       } else {
         assert.ok(
           ["$ seq 1 100000000", "$ yes '' | head -n 30; echo END", "END", "$", ""].includes(line),
@@ -122,7 +122,6 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
         );
       }
     }
-    assert.ok(ctrlC);
     assert.ok(markers >= 1, "the flood was skipped and counted");
     assert.ok(seen > 100, `${seen} lines in the history`);
   });
