@@ -276,7 +276,7 @@ function putRow(
   let x = 0;
   if (wrapIn) {
     w.renditions(row.fg[0]!, row.bg[0]!, row.attrs[0]!);
-    w.hyperlink(row.linkAt(0));
+    if (w.links) w.hyperlink(row.linkAt(0));
     w.out += cellText(row, 0);
     const step = row.flags[0]! & WIDE ? 2 : 1;
     x += step;
@@ -332,7 +332,7 @@ function putRow(
     }
     w.silentMove(y, x);
     w.renditions(row.fg[x]!, row.bg[x]!, row.attrs[x]!);
-    w.hyperlink(row.linkAt(x));
+    if (w.links) w.hyperlink(row.linkAt(x));
     w.out += cellText(row, x);
     x += step;
     w.cursorX += step;

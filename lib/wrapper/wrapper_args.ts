@@ -54,6 +54,9 @@ const EXTENSIONS_HELP =
   `        --resume [ID]        take over a session whose client died (the most
                              recent one, or ID); no ssh needed
         --resume --list      list resumable sessions
+
+        --no-scrollback      keep lines that scroll off the remote screen out of
+                             the local terminal's history (MOSH_SCROLLBACK=0)
 `;
 
 /** `mosh --help`: mosh's usage with our extensions before `--help`. */
@@ -96,9 +99,6 @@ export function wrapperUsage(prog: string): string {
 
         --no-init            do not send terminal initialization string
 
-        --no-scrollback      keep lines that scroll off the remote screen out of
-                             the local terminal's history (MOSH_SCROLLBACK=0)
-
         --local              run mosh-server locally without using ssh
 
         --experimental-remote-ip=(local|remote|proxy)  select the method for
@@ -133,7 +133,7 @@ const LONG: Spec[] = [
   { name: "bind-server", value: true },
   { name: "experimental-remote-ip", value: true },
   { name: "init", value: false, negatable: true },
-  { name: "scrollback", value: false, negatable: true },
+  { name: "scrollback", value: false, negatable: true, extension: true },
   { name: "local", value: false },
   { name: "fake-proxy", value: false, negatable: true },
   { name: "help", value: false },

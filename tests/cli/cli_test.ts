@@ -133,7 +133,9 @@ async function onTerminal(command: string[], env: Record<string, string>) {
 const HELP_EXTENSIONS: Record<Program, string> = {
   "mosh": "        --resume [ID]        take over a session whose client died (the most\n" +
     "                             recent one, or ID); no ssh needed\n" +
-    "        --resume --list      list resumable sessions\n\n",
+    "        --resume --list      list resumable sessions\n\n" +
+    "        --no-scrollback      keep lines that scroll off the remote screen out of\n" +
+    "                             the local terminal's history (MOSH_SCROLLBACK=0)\n\n",
   "mosh-client": "       mosh-client --resume [ID] | --resume --list\n",
   "mosh-server": "",
 };

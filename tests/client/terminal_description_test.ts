@@ -11,16 +11,21 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
   const xterm = describeTerminal("xterm-256color", env);
   assert.deepEqual(xterm, {
     colors: 256,
-    caps: { ech: true, bce: true, title: true },
+    caps: { ech: true, bce: true, title: true, hyperlinks: true },
     smcup: "\x1b[?1049h\x1b[22;0;0t",
     rmcup: "\x1b[?1049l\x1b[23;0;0t",
     fromTerminfo: true,
   });
   // screen has neither ech nor bce; its titles still pass (mosh's prefix list).
-  assert.deepEqual(describeTerminal("screen", env).caps, { ech: false, bce: false, title: true });
-  // linux has ech and bce but no titles and no alternate screen.
+  assert.deepEqual(describeTerminal("screen", env).caps, {
+    ech: false,
+    bce: false,
+    title: true,
+    hyperlinks: true,
+  });
+  // linux has ech and bce but no titles, no alternate screen and no OSC 8.
   const linux = describeTerminal("linux", env);
-  assert.deepEqual(linux.caps, { ech: true, bce: true, title: false });
+  assert.deepEqual(linux.caps, { ech: true, bce: true, title: false, hyperlinks: false });
   assert.equal(linux.smcup, "");
   // rxvt-unicode's own strings, not xterm's.
   const rxvt = describeTerminal("rxvt-unicode", env);
@@ -38,7 +43,7 @@ Deno.test("a TERM without an entry falls back to the built-in guesses", () => {
   const unknown = describeTerminal(undefined, env);
   assert.deepEqual(unknown, {
     colors: -1,
-    caps: { ech: true, bce: true, title: false },
+    caps: { ech: true, bce: true, title: false, hyperlinks: false },
     smcup: "",
     rmcup: "",
     fromTerminfo: false,
