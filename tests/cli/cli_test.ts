@@ -15,8 +15,7 @@
 import assert from "node:assert/strict";
 import { versionText } from "../../lib/version.ts";
 import { programCommand } from "../../lib/wrapper/programs.ts";
-import { descendants, waitUntil } from "../support/processes.ts";
-import { detachedPid, processAlive, stopProcess } from "../support/real_mosh.ts";
+import { detachedPid, stopMoshServer } from "../support/real_mosh.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KEY = "AAECAwQFBgcICQoLDA0ODw";
@@ -56,26 +55,10 @@ function normalize(text: string): string {
     .replace(/\[mosh-server detached, pid = \d+\]/g, "[mosh-server detached, pid = <pid>]");
 }
 
-/** Whether `pid`'s standard input is a pty (/dev/pts/N). */
-function onPty(pid: number): boolean {
-  try {
-    return Deno.readLinkSync(`/proc/${pid}/fd/0`).startsWith("/dev/pts/");
-  } catch {
-    return false;
-  }
-}
-
 /** Kills the daemon a successful `mosh-server new` left behind (it waits for a client). */
 async function stopDetached(stderr: string): Promise<void> {
   const pid = detachedPid(stderr);
-  if (pid === null) return;
-  // Our daemon's pty helper opens the pty by path: killed before that, the helper could open
-  // a reused /dev/pts/N (a later test's terminal). Wait until the session's child is on its pty.
-  await waitUntil(
-    () => !processAlive(pid) || descendants(pid).some(onPty),
-    `mosh-server ${pid}'s child on its pty`,
-  );
-  await stopProcess(pid, 3000);
+  if (pid !== null) await stopMoshServer(pid, 3000);
 }
 
 async function run(command: string[], env: Record<string, string>): Promise<Result> {

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { startServer } from "../support/mosh_programs.ts";
-import { waitForExit } from "../support/real_mosh.ts";
+import { detachedPid, processAlive, stopMoshServer, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
 
@@ -109,8 +109,10 @@ Deno.test("our server accepts a client-supplied UTF-8 locale with -l", async () 
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const pid = Number(new TextDecoder().decode(out.stderr).match(/pid = (\d+)/)?.[1]);
-  Deno.kill(pid, "SIGTERM");
-  assert.ok(await waitForExit(pid, 3000));
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  const pid = detachedPid(stderr);
+  assert.ok(pid !== null, stderr);
+  await stopMoshServer(pid); // not before its pty helper holds the pty (see stopMoshServer)
+  assert.equal(processAlive(pid), false);
 });

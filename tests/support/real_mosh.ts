@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { descendants, waitUntil } from "./processes.ts";
 
 /** A running real mosh-server session. */
 export interface RealMoshServer {
@@ -73,6 +74,29 @@ export async function stopProcess(pid: number, graceMs = 2000): Promise<void> {
   }
 }
 
+/** Whether `pid`'s standard input is a pty (/dev/pts/N). */
+function onPty(pid: number): boolean {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/fd/0`).startsWith("/dev/pts/");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a detached mosh-server once its session's child is on its pty. Our
+ * daemon's pty helper opens the slave by path: with the daemon killed
+ * before that, the helper could open a reused /dev/pts/N (a later test's
+ * terminal) and swallow what is typed there.
+ */
+export async function stopMoshServer(pid: number, graceMs = 2000): Promise<void> {
+  await waitUntil(
+    () => !processAlive(pid) || descendants(pid).some(onPty),
+    `mosh-server ${pid}'s child on its pty`,
+  );
+  await stopProcess(pid, graceMs);
+}
+
 /**
  * Runs `PROGRAM... new -p <port> [args] -- <command>` with a UTF-8 locale
  * and returns its connection details once it has detached: one way to
@@ -97,7 +121,7 @@ export async function launchMoshServer(
   const { port, key } = parseMoshConnect(stdout);
   const pid = detachedPid(stderr);
   if (pid === null) throw new Error(`No detach line in mosh-server stderr: ${stderr}`);
-  return { port, key, pid, stop: () => stopProcess(pid) };
+  return { port, key, pid, stop: () => stopMoshServer(pid) };
 }
 
 /** Debian's real `mosh-server new -p <port> -- <command>` (port 0 = OS-chosen). */
