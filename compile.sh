@@ -37,11 +37,15 @@ declare -A perms=(
   [mosh]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
 )
 
+# The V8 flags every launch of ours uses (one list, in lib/v8_flags.ts).
+v8flags=$(sed -n 's/^export const V8_FLAGS = "\(.*\)";$/\1/p' lib/v8_flags.ts)
+[ -n "$v8flags" ] || { echo "compile.sh: no V8_FLAGS in lib/v8_flags.ts" >&2; exit 1; }
+
 for name in mosh mosh-server mosh-client; do
   src="cli/${name//-/_}.ts"
   log=$(mktemp)
   # shellcheck disable=SC2086
-  if ! deno compile --quiet --unstable-net --no-lock ${perms[$name]} \
+  if ! deno compile --quiet --unstable-net --no-lock "--v8-flags=$v8flags" ${perms[$name]} \
       ${target:+--target "$target"} --output "$out/$name" "$src" >"$log" 2>&1; then
     cat "$log" >&2
     if grep -qiE 'denort|download|dns|connect|network|tcp' "$log"; then

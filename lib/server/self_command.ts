@@ -6,6 +6,7 @@
  * @module
  */
 import { stateDirectory } from "../local_state.ts";
+import { V8_FLAGS_ARG } from "../v8_flags.ts";
 
 /** Whether we run inside a `deno compile`d binary rather than the `deno` CLI. */
 export function isCompiled(): boolean {
@@ -15,17 +16,18 @@ export function isCompiled(): boolean {
 
 /**
  * `deno run` flags for our programs run from source: this process's
- * permissions, UDP, no lockfile writes, and `-q` so Deno's progress bar and
- * its clearing escapes (`\e[0G\e[2K\e[J`) never reach the user's terminal.
+ * permissions, UDP, no lockfile writes, `-q` so Deno's progress bar and
+ * its clearing escapes (`\e[0G\e[2K\e[J`) never reach the user's terminal,
+ * and our V8 flags (lib/v8_flags.ts).
  *
  * @example
  * ```ts
  * import { denoRunFlags } from "./self_command.ts";
- * denoRunFlags(); // ["-q", "-A", "--unstable-net", "--no-lock"] under `deno test -A`
+ * denoRunFlags(); // ["-q", "-A", "--unstable-net", "--no-lock", "--v8-flags=…"] under `deno test -A`
  * ```
  */
 export function denoRunFlags(): string[] {
-  return ["-q", ...permissionFlags(), "--unstable-net", "--no-lock"];
+  return ["-q", ...permissionFlags(), "--unstable-net", "--no-lock", V8_FLAGS_ARG];
 }
 
 /**

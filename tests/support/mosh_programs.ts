@@ -6,6 +6,7 @@
  * @module
  */
 import { launchMoshServer, type RealMoshServer, type ServerStartOptions } from "./real_mosh.ts";
+import { V8_FLAGS_ARG } from "../../lib/v8_flags.ts";
 
 /** Which implementation. */
 export type Implementation = "ours" | "real";
@@ -19,7 +20,7 @@ export async function startServer(
 ): Promise<RealMoshServer> {
   const program = which === "real"
     ? ["mosh-server"]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", `${ROOT}cli/mosh_server.ts`];
+    : [Deno.execPath(), "run", "-A", "--unstable-net", V8_FLAGS_ARG, `${ROOT}cli/mosh_server.ts`];
   return await launchMoshServer(program, options);
 }
 
@@ -27,7 +28,7 @@ export async function startServer(
 export function clientProgram(which: Implementation): string[] {
   return which === "real"
     ? ["mosh-client"]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", `${ROOT}cli/mosh_client.ts`];
+    : [Deno.execPath(), "run", "-A", "--unstable-net", V8_FLAGS_ARG, `${ROOT}cli/mosh_client.ts`];
 }
 
 /** The argv of `mosh-client host port` (host 127.0.0.1 by default) of either implementation. */

@@ -1,0 +1,17 @@
+/**
+ * The V8 flags our programs run with (`deno run --v8-flags=…`, baked into
+ * `deno compile`d binaries by compile.sh). Measured on the 2M-line drain and
+ * an idle session (bench/compare_real_mosh.ts): a 1 MB young generation
+ * instead of up to 16 MB halves peak RSS at the same CPU; GC on the main
+ * thread only avoids helper threads competing with the session on small
+ * machines; without the memory reducer an idle process is not woken for a
+ * full mark-compact about 30 s after activity stops.
+ *
+ * @module
+ */
+
+/** V8 flags, comma-separated as `--v8-flags=` takes them. */
+export const V8_FLAGS = "--max-semi-space-size=1,--single-threaded-gc,--no-memory-reducer";
+
+/** The `deno run` argument that applies {@linkcode V8_FLAGS}. */
+export const V8_FLAGS_ARG = `--v8-flags=${V8_FLAGS}`;
