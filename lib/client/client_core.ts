@@ -18,6 +18,7 @@ import { TerminalState } from "../terminal/terminal_state.ts";
 import type { PredictMode } from "./client_args.ts";
 import { NotificationBar } from "./notification_bar.ts";
 import { PredictionEngine } from "./prediction_engine.ts";
+import { WakeupTimer } from "../network/wakeup_timer.ts";
 
 /** Waits shorter than this are slept through rather than left to a timer. */
 const SHORT_WAIT_MS = 1.5;
@@ -172,7 +173,7 @@ export class ClientCore {
   readonly #resumed: boolean;
   #started = false;
   #done = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer = new WakeupTimer(() => this.#iterate());
   #resolve!: (r: ClientResult) => void;
 
   /** A ClientCore configured by `options`; nothing is sent before {@linkcode start}. */
@@ -395,15 +396,14 @@ export class ClientCore {
     let wait = Math.min(t.waitTime(), this.#sink.waitTime?.(this, now) ?? Infinity);
     wait = Math.min(wait, this.prediction.waitTime());
     if (!this.#connected) wait = Math.min(wait, CONNECT_GRACE);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#iterate(), Math.max(1, Math.min(wait, 10_000)));
+    this.#timer.arm(Math.max(1, Math.min(wait, 10_000)));
   }
 
   #finish(status: number, endedByServer = false): void {
     if (this.#done) return;
     this.#endedByServer = endedByServer;
     this.#done = true;
-    clearTimeout(this.#timer);
+    this.#timer.cancel();
     this.notifications.clear();
     this.#sink.frame(this, this.#clock(), true);
     this.#sink.finish?.();

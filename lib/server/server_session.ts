@@ -15,6 +15,7 @@ import { UserInputTranslator } from "../terminal/emulator.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import { EchoAckTracker } from "./echo_ack.ts";
 import type { Host } from "./host.ts";
+import { WakeupTimer } from "../network/wakeup_timer.ts";
 
 /** Longest sleep while no client has connected or a shutdown runs. */
 const IDLE_WAIT_CAP = 5000;
@@ -76,7 +77,7 @@ export class ServerSession {
   #terminating = false; // SIGTERM/SIGINT: never cleared
   #usr1 = false;
   #done = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer = new WakeupTimer(() => this.#iterate());
   #finished!: () => void;
   readonly #finishedPromise: Promise<void>;
   readonly #onAttachment: ((attached: boolean) => void) | null;
@@ -271,14 +272,13 @@ export class ServerSession {
       wait = Math.min(wait, Math.max(0, this.#networkTimeout - sinceClient));
     }
     if (this.#terminating) wait = Math.min(wait, 50);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#iterate(), Math.min(Math.max(wait, 0), IDLE_WAIT_CAP));
+    this.#timer.arm(Math.min(Math.max(wait, 0), IDLE_WAIT_CAP));
   }
 
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#timer);
+    this.#timer.cancel();
     this.#host.close();
     this.transport.close();
     this.#finished();
