@@ -7,20 +7,18 @@
  */
 import { isIP } from "node:net";
 import { formatKey, generateKey } from "../crypto/session_key.ts";
-import { UdpSocket } from "../network/udp_socket.ts";
+import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
 import { execInPty, type ExecRequest } from "./child_exec.ts";
 import { libc } from "./libc.ts";
-import { Pty } from "./pty.ts";
-import { PtyHost } from "./pty_host.ts";
 import {
   parseServerArgs,
   type ServerOptions,
   serverUsage,
   ServerUsageError,
 } from "./server_args.ts";
-import { ServerSession } from "./server_session.ts";
+import type { ServerSession } from "./server_session.ts";
 import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
@@ -186,6 +184,7 @@ function systemMessage(error: unknown): string {
  * @throws {BindError} when no address could be bound.
  */
 function bindSocket(
+  socketClass: typeof UdpSocket,
   options: ServerOptions,
   handler: (data: Uint8Array, from: { hostname: string; port: number }) => void,
   report: (message: string) => void,
@@ -195,7 +194,7 @@ function bindSocket(
     let lastError: unknown = null;
     for (let port = options.portLow; port <= options.portHigh; port++) {
       try {
-        return UdpSocket.bind({ hostname, port }, handler, onError);
+        return socketClass.bind({ hostname, port }, handler, onError);
       } catch (error) {
         lastError = error;
       }
@@ -248,12 +247,21 @@ async function runDaemon(): Promise<number> {
   const config = JSON.parse(input) as DaemonConfig;
   const { options } = config;
   libc().setsid();
+  // Loaded here, not at the top: the foreground and the shell's helper need
+  // none of the session's modules, and each of them starts faster without.
+  const [{ UdpSocket }, { Pty }, { PtyHost }, { ServerSession }] = await Promise.all([
+    import("../network/udp_socket.ts"),
+    import("./pty.ts"),
+    import("./pty_host.ts"),
+    import("./server_session.ts"),
+  ]);
   let session: ServerSession | null = null;
   let socket: UdpSocket;
   const report = (m: string) => Deno.stdout.writeSync(encoder.encode(`MSG ${m}\n`));
   const log = options.verbose > 0 ? (m: string) => console.error(m) : () => {};
   try {
     socket = bindSocket(
+      UdpSocket,
       options,
       (data, from) => session?.onDatagram(data, from),
       report,
