@@ -19,6 +19,13 @@ export interface PlatformConstants {
   termiosSize: number;
   iflagSize: 4 | 8;
   O_RDWR: number;
+  EINTR: number;
+  /** `posix_spawnattr_setflags` bits. */
+  POSIX_SPAWN_SETSIGDEF: number;
+  POSIX_SPAWN_SETSIGMASK: number;
+  POSIX_SPAWN_SETSID: number;
+  /** `waitpid` option: do not block. */
+  WNOHANG: number;
 }
 
 const LINUX: PlatformConstants = {
@@ -30,6 +37,11 @@ const LINUX: PlatformConstants = {
   termiosSize: 60,
   iflagSize: 4,
   O_RDWR: 2,
+  EINTR: 4,
+  POSIX_SPAWN_SETSIGDEF: 0x04,
+  POSIX_SPAWN_SETSIGMASK: 0x08,
+  POSIX_SPAWN_SETSID: 0x80,
+  WNOHANG: 1,
 };
 
 const DARWIN: PlatformConstants = {
@@ -41,6 +53,11 @@ const DARWIN: PlatformConstants = {
   termiosSize: 72,
   iflagSize: 8,
   O_RDWR: 2,
+  EINTR: 4,
+  POSIX_SPAWN_SETSIGDEF: 0x04,
+  POSIX_SPAWN_SETSIGMASK: 0x08,
+  POSIX_SPAWN_SETSID: 0x400,
+  WNOHANG: 1,
 };
 
 /** The running platform's constants. */
@@ -86,6 +103,36 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
   strerror: { parameters: ["i32"], result: "pointer" },
+  posix_spawnp: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_addchdir_np: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  sigfillset: { parameters: ["buffer"], result: "i32" },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  waitpid_async: {
+    name: "waitpid",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -12,6 +12,12 @@ export interface PtyHostOptions {
   pty: Pty;
   /** Resolves when the child exits: our copy of the slave is then closed so reads end. */
   childExited?: Promise<unknown>;
+  /**
+   * Starts the program on the slave when the first client attaches; resolves
+   * when it has exited. Without it, a child already waiting on the slave is
+   * released with a newline.
+   */
+  startChild?: () => Promise<unknown>;
 }
 
 /**
@@ -30,10 +36,12 @@ export interface PtyHostOptions {
  */
 export class PtyHost implements Host {
   readonly #pty: Pty;
+  readonly #startChild: (() => Promise<unknown>) | undefined;
 
   /** A host over `options.pty`. */
   constructor(options: PtyHostOptions) {
     this.#pty = options.pty;
+    this.#startChild = options.startChild;
     options.childExited?.then(() => this.#pty.closeSlave());
   }
 
@@ -50,6 +58,10 @@ export class PtyHost implements Host {
   }
 
   attach(_columns: number, _rows: number): Promise<void> {
+    if (this.#startChild) {
+      this.#startChild().then(() => this.#pty.closeSlave());
+      return Promise.resolve();
+    }
     // The release line the child waits for (lib/server/child_exec.ts).
     return this.write(new Uint8Array([0x0a]));
   }

@@ -1,7 +1,7 @@
 /**
- * `mosh-server`: the three roles of the program — the foreground command
- * that prints `MOSH CONNECT` and returns, the detached daemon that runs the
- * session, and the helper that becomes the user's shell.
+ * `mosh-server`: the two roles of the program — the foreground command
+ * that prints `MOSH CONNECT` and returns, and the detached daemon that runs
+ * the session and spawns the user's shell on its pty (lib/server/pty_spawn.ts).
  *
  * @module
  */
@@ -10,7 +10,6 @@ import { formatKey, generateKey } from "../crypto/session_key.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
-import { execInPty, type ExecRequest } from "./child_exec.ts";
 import { libc } from "./libc.ts";
 import {
   parseServerArgs,
@@ -23,8 +22,6 @@ import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
-const EXEC_FLAG = "--internal-exec";
-const EXEC_ENV = "MOSH_DENO_EXEC";
 const encoder = new TextEncoder();
 
 /** What the foreground passes to the daemon (through a pipe: the key never appears in argv). */
@@ -70,7 +67,6 @@ function isTty(rid: { isTerminal(): boolean }): boolean {
  * ```
  */
 export async function serverMain(args: string[], argv0 = "mosh-server"): Promise<number> {
-  if (args[0] === EXEC_FLAG) return runExecHelper();
   if (args[0] === DAEMON_FLAG) return await runDaemon();
   let command;
   try {
@@ -249,12 +245,14 @@ async function runDaemon(): Promise<number> {
   libc().setsid();
   // Loaded here, not at the top: the foreground and the shell's helper need
   // none of the session's modules, and each of them starts faster without.
-  const [{ UdpSocket }, { Pty }, { PtyHost }, { ServerSession }] = await Promise.all([
-    import("../network/udp_socket.ts"),
-    import("./pty.ts"),
-    import("./pty_host.ts"),
-    import("./server_session.ts"),
-  ]);
+  const [{ UdpSocket }, { Pty }, { PtyHost }, { ServerSession }, { SpawnError, spawnInPty }] =
+    await Promise.all([
+      import("../network/udp_socket.ts"),
+      import("./pty.ts"),
+      import("./pty_host.ts"),
+      import("./server_session.ts"),
+      import("./pty_spawn.ts"),
+    ]);
   let session: ServerSession | null = null;
   let socket: UdpSocket;
   const report = (m: string) => Deno.stdout.writeSync(encoder.encode(`MSG ${m}\n`));
@@ -283,31 +281,32 @@ async function runDaemon(): Promise<number> {
     TERM: options.colors === 256 ? "xterm-256color" : "xterm",
     NCURSES_NO_UTF8_ACS: "1",
     PWD: home,
-    [EXEC_ENV]: JSON.stringify({ tty: pty.slavePath, program, argv } satisfies ExecRequest),
   };
   delete env["STY"];
-  const [self, ...selfArgs] = selfCommand([EXEC_FLAG]);
   let cwd = home;
   try {
     Deno.statSync(cwd);
   } catch {
     cwd = "/";
   }
-  const child = new Deno.Command(self!, {
-    args: selfArgs,
-    env,
-    clearEnv: true,
-    cwd,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  child.unref();
+  // The program starts when the first client attaches, as mosh releases its child then.
+  const startChild = (): Promise<unknown> => {
+    try {
+      return spawnInPty({ tty: pty.slavePath, program, argv, env, cwd }).exited;
+    } catch (error) {
+      // On the terminal, as the program's own stderr would show it; then a pause
+      // so the client can show it before the session ends.
+      const code = error instanceof SpawnError ? error.errno : -1;
+      const message = encoder.encode(`${argv[0]}: execvp: ${program}: errno ${code}\r\n`);
+      libc().write(pty.slave, message, BigInt(message.length));
+      return new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  };
   const registry = SessionRegistry.open(Deno.env, socket.localAddr.port);
   session = new ServerSession({
     key: config.key,
     socket,
-    host: new PtyHost({ pty, childExited: child.status }),
+    host: new PtyHost({ pty, startChild }),
     ...(options.command.length === 0 && registry && !hushed(home)
       ? { greeting: detachedNotice(registry.detachedOthers()) }
       : {}),
@@ -357,15 +356,4 @@ export function timeoutFromEnv(name: string, log: (m: string) => void): number {
     return 0;
   }
   return n * 1000;
-}
-
-/** The helper: becomes the user's program on the pty. */
-function runExecHelper(): number {
-  const request = JSON.parse(Deno.env.get(EXEC_ENV) ?? "null") as ExecRequest | null;
-  if (request === null) {
-    console.error("mosh-server: internal helper started without a request");
-    return 1;
-  }
-  Deno.env.delete(EXEC_ENV);
-  execInPty(request);
 }

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { Pty } from "../../lib/server/pty.ts";
+import { SpawnError, spawnInPty } from "../../lib/server/pty_spawn.ts";
+import { libc } from "../../lib/server/libc.ts";
+
+libc(); // opened once per process, outside the tests' resource accounting
+
+async function readAll(pty: Pty): Promise<string> {
+  let text = "";
+  for (;;) {
+    const chunk = await pty.read();
+    if (chunk === null) return text;
+    text += new TextDecoder().decode(chunk);
+  }
+}
+
+Deno.test("spawnInPty: the program leads a new session on the pty, with our environment and directory", async () => {
+  const pty = Pty.open(80, 24);
+  try {
+    const child = spawnInPty({
+      tty: pty.slavePath,
+      program: "sh",
+      argv: [
+        "-sh",
+        "-c",
+        'tty; stty -a | grep -o iutf8; echo "foo=$FOO"; pwd; ps -o sid= -p $$; exit 7',
+      ],
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", FOO: "bar" },
+      cwd: "/tmp",
+    });
+    // Our copy of the slave closes once the program is gone, so the reads end.
+    const status = child.exited.then((s) => {
+      pty.closeSlave();
+      return s;
+    });
+    const output = await readAll(pty);
+    const lines = output.split("\r\n");
+    assert.equal(lines[0], pty.slavePath, "the slave is its controlling terminal");
+    assert.equal(lines[1], "iutf8");
+    assert.equal(lines[2], "foo=bar");
+    assert.equal(lines[3], "/tmp");
+    assert.equal(Number(lines[4]), child.pid, "session leader");
+    assert.equal(((await status) >> 8) & 0xff, 7, "exit status reported");
+  } finally {
+    pty.close();
+  }
+});
+
+Deno.test("spawnInPty: a program that cannot be found is a SpawnError with errno ENOENT", () => {
+  const pty = Pty.open(80, 24);
+  try {
+    assert.throws(
+      () =>
+        spawnInPty({
+          tty: pty.slavePath,
+          program: "/nonexistent/program",
+          argv: ["program"],
+          env: {},
+          cwd: "/",
+        }),
+      (error) => error instanceof SpawnError && error.errno === 2,
+    );
+  } finally {
+    pty.close();
+  }
+});
