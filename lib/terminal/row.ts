@@ -1,6 +1,6 @@
 /**
- * One framebuffer row: cells stored in parallel typed arrays (no object per
- * cell), a generation id, and the soft-wrap flag.
+ * One framebuffer row: cells stored in parallel typed arrays over one buffer
+ * (no object per cell), a generation id, and the soft-wrap flag.
  *
  * @module
  */
@@ -28,6 +28,11 @@ export function nextGeneration(): number {
   return ++generation;
 }
 
+/** Bytes of cell storage for `width` cells: fg, bg (4 bytes each), attrs, flags (1 each). */
+function storageBytes(width: number): number {
+  return Math.ceil((10 * width) / 4) * 4;
+}
+
 /** A row of cells. Treat as immutable once shared: {@linkcode Row.copy} before changing it. */
 export class Row {
   /**
@@ -39,13 +44,13 @@ export class Row {
   /** Cell text: base character plus combining characters; "" = empty cell. */
   contents: string[];
   /** Foreground colour per cell (packed, see renditions.ts). */
-  fg: Uint32Array;
+  fg!: Uint32Array;
   /** Background colour per cell (packed, see renditions.ts). */
-  bg: Uint32Array;
+  bg!: Uint32Array;
   /** Attribute bits per cell (bold, underline, …). */
-  attrs: Uint8Array;
+  attrs!: Uint8Array;
   /** Cell flags per cell ({@linkcode WIDE}, {@linkcode FALLBACK}). */
-  flags: Uint8Array;
+  flags!: Uint8Array;
   /**
    * OSC 8 hyperlink per cell ("params;URI", "" = none), or null while no
    * cell of the row has one: allocated on the first link, so rows without
@@ -56,16 +61,36 @@ export class Row {
   wrap = false;
   /** Shared with another framebuffer copy: copy before writing. */
   shared = false;
+  /**
+   * All four per-cell arrays above are views of this one buffer: a row is one
+   * allocation, copied with one `slice` and blanked with one `fill` (a line
+   * feed at the bottom of the screen blanks a row).
+   */
+  #cells!: Uint32Array;
 
-  /** A blank Row of `width` cells. */
-  constructor(width: number, bg = 0) {
+  /** A blank Row of `width` cells (or a copy of `source`, same generation). */
+  constructor(width: number, bg = 0, source?: Row) {
+    if (source !== undefined) {
+      this.gen = source.gen;
+      this.contents = source.contents.slice();
+      this.#setCells(source.#cells.slice(), width);
+      this.links = source.links === null ? null : source.links.slice();
+      this.wrap = source.wrap;
+      return;
+    }
     this.gen = nextGeneration();
     this.contents = blankContents(width).slice();
-    this.fg = new Uint32Array(width);
-    this.bg = new Uint32Array(width);
+    this.#setCells(new Uint32Array(storageBytes(width) / 4), width);
     if (bg !== 0) this.bg.fill(bg);
-    this.attrs = new Uint8Array(width);
-    this.flags = new Uint8Array(width);
+  }
+
+  #setCells(cells: Uint32Array, width: number): void {
+    const buffer = cells.buffer;
+    this.#cells = cells;
+    this.fg = new Uint32Array(buffer, 0, width);
+    this.bg = new Uint32Array(buffer, 4 * width, width);
+    this.attrs = new Uint8Array(buffer, 8 * width, width);
+    this.flags = new Uint8Array(buffer, 9 * width, width);
   }
 
   /** Number of cells in the row. */
@@ -75,17 +100,7 @@ export class Row {
 
   /** An unshared copy with the same generation. */
   copy(): Row {
-    const r = Object.create(Row.prototype) as Row;
-    r.gen = this.gen;
-    r.contents = this.contents.slice();
-    r.fg = this.fg.slice();
-    r.bg = this.bg.slice();
-    r.attrs = this.attrs.slice();
-    r.flags = this.flags.slice();
-    r.links = this.links === null ? null : this.links.slice();
-    r.wrap = this.wrap;
-    r.shared = false;
-    return r;
+    return new Row(this.contents.length, 0, this);
   }
 
   /** Resets cell `x` to empty with background `bg`. */
@@ -127,12 +142,11 @@ export class Row {
 
   /** Resets the whole row (new generation, not wrapped). */
   reset(bg: number): void {
-    const w = this.contents.length;
-    this.contents = blankContents(w).slice(); // faster than filling a generic array
-    this.fg.fill(0);
-    this.bg.fill(bg);
-    this.attrs.fill(0);
-    this.flags.fill(0);
+    const contents = this.contents;
+    // A plain loop: no allocation, and faster than Array.prototype.fill here.
+    for (let x = 0; x < contents.length; x++) contents[x] = "";
+    this.#cells.fill(0);
+    if (bg !== 0) this.bg.fill(bg);
     this.links = null;
     this.wrap = false;
     this.gen = nextGeneration();
@@ -177,17 +191,15 @@ export class Row {
       this.wrap = false;
       return;
     }
-    const grow = <T extends Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(width);
-      b.set(a.subarray(0, Math.min(old, width)));
-      return b;
-    };
+    const keep = Math.min(old, width);
+    const { fg, bg: oldBg, attrs, flags } = this;
     this.contents = this.contents.slice(0, width);
     while (this.contents.length < width) this.contents.push("");
-    this.fg = grow(this.fg, (n) => new Uint32Array(n));
-    this.bg = grow(this.bg, (n) => new Uint32Array(n));
-    this.attrs = grow(this.attrs, (n) => new Uint8Array(n));
-    this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    this.#setCells(new Uint32Array(storageBytes(width) / 4), width);
+    this.fg.set(fg.subarray(0, keep));
+    this.bg.set(oldBg.subarray(0, keep));
+    this.attrs.set(attrs.subarray(0, keep));
+    this.flags.set(flags.subarray(0, keep));
     if (this.links !== null) {
       this.links = this.links.slice(0, width);
       while (this.links.length < width) this.links.push("");
