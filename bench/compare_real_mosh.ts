@@ -1,23 +1,43 @@
 /**
- * Our server + client against real mosh-server + mosh-client, in one run,
- * on this machine: drain time of `seq 1 2000000` and of a 50 MB mixed-SGR
- * file, server CPU for each, peak RSS, idle CPU, and time to first prompt.
+ * Ours against Debian's mosh 1.4.0 on this machine, in one run, each figure
+ * the median of 3 rounds (real and ours alternate, so load spikes hit both):
  *
- * Run: `deno run -A --unstable-net bench/compare_real_mosh.ts [--quick]`
- * (`--quick`: smaller inputs and a 5 s idle window).
+ * - time to first prompt (server started, client connected, prompt shown)
+ * - an idle session: CPU over 30 s and resident size, server and client
+ * - drain of `seq 1 2000000` and of a 50 MB mixed-SGR file through client +
+ *   server: time, server CPU, client CPU, peak RSS of each (over the 2M drain)
+ * - the 2M drain through our server with the real client
+ * - steady mixed output (`seq`, colours, `ls` every 0.5 s) through 10 % loss
+ *   both ways: CPU per 30 s and resident size of server and client
+ * - `mosh --local` until a typed command has run (the wrappers)
+ * - keystroke echo with prediction always, median (bench/keystroke_latency.ts)
+ *
+ * Run: `deno run -A --unstable-net bench/compare_real_mosh.ts [--quick] [--rounds=N]`
+ * (`--quick`: 1 round, smaller inputs, 5 s windows). It ends with a table
+ * ready for README's "Measured" section.
  *
  * @module
  */
-import { startRealMoshServer } from "../tests/support/real_mosh.ts";
 import { TmuxSession } from "../tests/support/tmux.ts";
-import { parseMoshConnect } from "../tests/support/real_mosh.ts";
+import {
+  clientCommandLine,
+  type Implementation,
+  startServer,
+} from "../tests/support/mosh_programs.ts";
+import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
+import { V8_FLAGS_ARG } from "../lib/v8_flags.ts";
 
 const quick = Deno.args.includes("--quick");
+const roundsArg = Deno.args.find((a) => a.startsWith("--rounds="));
+const ROUNDS = roundsArg ? Number(roundsArg.slice(9)) : quick ? 1 : 3;
 const SEQ_N = quick ? 200_000 : 2_000_000;
 const SGR_MB = quick ? 5 : 50;
-const IDLE_S = quick ? 5 : 30;
+const WINDOW_S = quick ? 5 : 30;
 const ROOT = new URL("..", import.meta.url).pathname;
 const TICK = 100; // clock ticks per second on Linux
+const PROMPT = /^\$ ?$/m;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function cpuSeconds(pid: number): number {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -25,9 +45,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICK;
 }
 
-function peakRssMb(pid: number): number {
+function statusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  return Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0) / 1024;
 }
 
 async function makeSgrFile(): Promise<string> {
@@ -53,114 +73,255 @@ async function makeSgrFile(): Promise<string> {
   return path;
 }
 
-interface Figures {
+/** A server and a client in tmux, connected, the prompt shown. */
+interface Pair {
+  tmux: TmuxSession;
+  serverPid: number;
+  clientPid: number;
+  /** Seconds from starting the server to the prompt on the client's screen. */
   firstPrompt: number;
-  seqDrain: number;
-  seqServerCpu: number;
-  sgrDrain: number;
-  sgrServerCpu: number;
-  serverRss: number;
-  clientRss: number;
-  idleCpu: number;
+  close(): Promise<void>;
 }
 
-async function drain(tmux: TmuxSession, command: string, marker: number): Promise<number> {
-  const start = performance.now();
-  await tmux.sendText(`${command}; echo DRAIN-$((${marker}+1))\r`);
-  await tmux.waitFor(`DRAIN-${marker + 1}`, { timeoutMs: 300_000 });
-  return (performance.now() - start) / 1000;
-}
-
-async function measure(which: "real" | "ours", sgrFile: string): Promise<Figures> {
+async function startPair(
+  server: Implementation,
+  client: Implementation,
+  options: { loss?: number } = {},
+): Promise<Pair> {
   const started = performance.now();
-  let port: number, key: string, serverPid: number;
-  if (which === "real") {
-    const s = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
-    [port, key, serverPid] = [s.port, s.key, s.pid];
-  } else {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--unstable-net",
-        `${ROOT}cli/mosh_server.ts`,
-        "new",
-        "-p",
-        "0",
-        "--",
-        "/bin/sh",
-      ],
-      env: { LANG: "C.UTF-8", PS1: "$ " },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    ({ port, key } = parseMoshConnect(new TextDecoder().decode(out.stdout)));
-    serverPid = Number(new TextDecoder().decode(out.stderr).match(/pid = (\d+)/)![1]);
+  const s = await startServer(server, { command: ["/bin/sh"], env: { PS1: "$ " } });
+  let proxy: UdpImpairmentProxy | null = null;
+  let port = s.port;
+  if (options.loss) {
+    proxy = new UdpImpairmentProxy(s.port, 7);
+    proxy.up = { loss: options.loss };
+    proxy.down = { loss: options.loss };
+    port = proxy.port;
   }
-  const client = which === "real"
-    ? `mosh-client 127.0.0.1 ${port}`
-    : `${Deno.execPath()} run -A --unstable-net ${ROOT}cli/mosh_client.ts 127.0.0.1 ${port}`;
-  const tmux = await TmuxSession.start({ command: client, env: { MOSH_KEY: key, PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: clientCommandLine(client, port),
+    env: { MOSH_KEY: s.key, PS1: "$ " },
+  });
+  const close = async () => {
+    try {
+      await tmux.sendText("exit\r");
+      await sleep(500);
+    } catch { /* tmux already gone */ }
+    await tmux.close();
+    await s.stop();
+    await proxy?.close();
+  };
   try {
-    await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 20_000 });
-    const firstPrompt = (performance.now() - started) / 1000;
-    const clientPid = await tmux.panePid();
-    let cpu0 = cpuSeconds(serverPid);
-    const seqDrain = await drain(tmux, `seq 1 ${SEQ_N}`, 1);
-    const seqServerCpu = cpuSeconds(serverPid) - cpu0;
-    cpu0 = cpuSeconds(serverPid);
-    const sgrDrain = await drain(tmux, `cat ${sgrFile}`, 2);
-    const sgrServerCpu = cpuSeconds(serverPid) - cpu0;
-    await tmux.sendText("clear\r");
-    await new Promise((r) => setTimeout(r, 1000));
-    const idle0 = cpuSeconds(serverPid) + cpuSeconds(clientPid);
-    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const idleCpu = cpuSeconds(serverPid) + cpuSeconds(clientPid) - idle0;
-    const figures = {
-      firstPrompt,
-      seqDrain,
-      seqServerCpu,
-      sgrDrain,
-      sgrServerCpu,
-      serverRss: peakRssMb(serverPid),
-      clientRss: peakRssMb(clientPid),
-      idleCpu,
+    await tmux.waitFor(PROMPT, { timeoutMs: 30_000 });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const firstPrompt = (performance.now() - started) / 1000;
+  return { tmux, serverPid: s.pid, clientPid: await tmux.panePid(), firstPrompt, close };
+}
+
+let marker = 0;
+/** Runs `command` and waits for the marker echoed after it; seconds. */
+async function drain(tmux: TmuxSession, command: string): Promise<number> {
+  const n = ++marker;
+  const start = performance.now();
+  await tmux.sendText(`${command}; echo DRAIN-$((${n}+1000))\r`);
+  await tmux.waitFor(`DRAIN-${n + 1000}`, { timeoutMs: 600_000 });
+  const seconds = (performance.now() - start) / 1000;
+  await tmux.sendText("clear\r");
+  await tmux.waitFor(PROMPT, { timeoutMs: 30_000 });
+  return seconds;
+}
+
+/** CPU seconds of each pid over `seconds`. */
+async function cpuOver(pids: number[], seconds: number): Promise<number[]> {
+  const before = pids.map(cpuSeconds);
+  await sleep(seconds * 1000);
+  return pids.map((p, i) => cpuSeconds(p) - before[i]!);
+}
+
+type Figures = Record<string, number>;
+
+/** The pair's own measures: start-up, idle, drains, peak RSS. */
+async function pairFigures(which: Implementation, sgrFile: string): Promise<Figures> {
+  const pair = await startPair(which, which);
+  try {
+    const f: Figures = { firstPrompt: pair.firstPrompt };
+    const { tmux, serverPid, clientPid } = pair;
+    await sleep(2000);
+    const [idleServer, idleClient] = await cpuOver([serverPid, clientPid], WINDOW_S);
+    f.idleServerCpu = idleServer!;
+    f.idleClientCpu = idleClient!;
+    f.idleServerRss = statusMb(serverPid, "VmRSS");
+    f.idleClientRss = statusMb(clientPid, "VmRSS");
+    let s0 = cpuSeconds(serverPid), c0 = cpuSeconds(clientPid);
+    f.seqDrain = await drain(tmux, `seq 1 ${SEQ_N}`);
+    f.seqServerCpu = cpuSeconds(serverPid) - s0;
+    f.seqClientCpu = cpuSeconds(clientPid) - c0;
+    f.seqServerPeak = statusMb(serverPid, "VmHWM");
+    f.seqClientPeak = statusMb(clientPid, "VmHWM");
+    s0 = cpuSeconds(serverPid), c0 = cpuSeconds(clientPid);
+    f.sgrDrain = await drain(tmux, `cat ${sgrFile}`);
+    f.sgrServerCpu = cpuSeconds(serverPid) - s0;
+    f.sgrClientCpu = cpuSeconds(clientPid) - c0;
+    return f;
+  } finally {
+    await pair.close();
+  }
+}
+
+/** The 2M drain through `server` with the real client. */
+async function withRealClient(server: Implementation): Promise<Figures> {
+  const pair = await startPair(server, "real");
+  try {
+    const s0 = cpuSeconds(pair.serverPid);
+    const seqRealClientDrain = await drain(pair.tmux, `seq 1 ${SEQ_N}`);
+    return { seqRealClientDrain, seqRealClientServerCpu: cpuSeconds(pair.serverPid) - s0 };
+  } finally {
+    await pair.close();
+  }
+}
+
+/** Steady mixed output through 10 % loss both ways. */
+async function steady(which: Implementation): Promise<Figures> {
+  const pair = await startPair(which, which, { loss: 0.1 });
+  try {
+    const { tmux, serverPid, clientPid } = pair;
+    await tmux.sendText(
+      "while :; do seq 1 200; printf '\\033[1;3%dmcolour\\033[0m \\033[4mline\\033[0m\\n' 1 2 3 4 5 6 7; ls -l /usr/bin | head -40; sleep 0.5; done\r",
+    );
+    await sleep(3000);
+    const [server, client] = await cpuOver([serverPid, clientPid], WINDOW_S);
+    const f = {
+      steadyServerCpu: server!,
+      steadyClientCpu: client!,
+      steadyServerRss: statusMb(serverPid, "VmRSS"),
+      steadyClientRss: statusMb(clientPid, "VmRSS"),
     };
+    await tmux.sendKeys("C-c");
+    await sleep(1000);
+    return f;
+  } finally {
+    await pair.close();
+  }
+}
+
+/** `mosh --local` until `echo` typed at the prompt has printed; seconds. */
+async function localCommand(which: Implementation): Promise<Figures> {
+  const command = which === "real"
+    ? "mosh --local 127.0.0.1"
+    : `${Deno.execPath()} run -A --unstable-net ${V8_FLAGS_ARG} ${ROOT}cli/mosh.ts --local`;
+  const started = performance.now();
+  const tmux = await TmuxSession.start({
+    command,
+    env: { PS1: "$ ", SHELL: "/bin/sh", LANG: "C.UTF-8" },
+  });
+  try {
+    // The login shell's prompt ("$ " or root's "# ").
+    await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 });
+    await tmux.sendText("echo LOCAL-$((6*7))\r");
+    await tmux.waitFor("LOCAL-42", { timeoutMs: 30_000 });
+    const localCommand = (performance.now() - started) / 1000;
     await tmux.sendText("exit\r");
-    await new Promise((r) => setTimeout(r, 1000));
-    return figures;
+    await sleep(1500);
+    return { localCommand };
   } finally {
     await tmux.close();
-    try {
-      Deno.kill(serverPid, "SIGTERM");
-    } catch { /* gone */ }
   }
+}
+
+/** Keystroke echo at 0 ms, prediction always, from bench/keystroke_latency.ts. */
+async function keystrokes(): Promise<{ ours: number; real: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-net",
+      `${ROOT}bench/keystroke_latency.ts`,
+      "--table",
+      "--delays=0",
+      ...(quick ? ["--quick"] : []),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const row = text.match(/^\| 0 ms \| always \| ([\d.]+) ms \/ [^|]+\| ([\d.]+) ms/m);
+  return row ? { ours: Number(row[1]), real: Number(row[2]) } : { ours: NaN, real: NaN };
+}
+
+function median(values: number[]): number {
+  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 const sgrFile = await makeSgrFile();
-const real = await measure("real", sgrFile);
-const ours = await measure("ours", sgrFile);
-const rows: [string, keyof Figures, string][] = [
+const rounds: Record<Implementation, Figures[]> = { real: [], ours: [] };
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const which of ["real", "ours"] as const) {
+    console.error(`round ${round}/${ROUNDS}: ${which}`);
+    rounds[which].push({
+      ...await pairFigures(which, sgrFile),
+      ...await withRealClient(which),
+      ...await steady(which),
+      ...await localCommand(which),
+    });
+  }
+}
+const keys: { ours: number; real: number }[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  console.error(`keystrokes ${round}/${ROUNDS}`);
+  keys.push(await keystrokes());
+}
+
+const real = (k: string) => median(rounds.real.map((f) => f[k]!));
+const ours = (k: string) => median(rounds.ours.map((f) => f[k]!));
+const rows: [string, string, string][] = [
   ["time to first prompt", "firstPrompt", "s"],
-  [`drain \`seq 1 ${SEQ_N}\``, "seqDrain", "s"],
+  ["`mosh --local` until a typed command has run", "localCommand", "s"],
+  [`drain \`seq 1 ${SEQ_N}\`, client + server`, "seqDrain", "s"],
   ["  server CPU for it", "seqServerCpu", "s"],
+  ["  client CPU for it", "seqClientCpu", "s"],
+  ["  peak RSS, server", "seqServerPeak", "MB"],
+  ["  peak RSS, client", "seqClientPeak", "MB"],
+  ["same drain, this server with the real client", "seqRealClientDrain", "s"],
+  ["  server CPU for it", "seqRealClientServerCpu", "s"],
   [`drain ${SGR_MB} MB mixed-SGR file`, "sgrDrain", "s"],
   ["  server CPU for it", "sgrServerCpu", "s"],
-  ["peak RSS, server", "serverRss", "MB"],
-  ["peak RSS, client", "clientRss", "MB"],
-  [`idle CPU over ${IDLE_S} s (both)`, "idleCpu", "s"],
+  ["  client CPU for it", "sgrClientCpu", "s"],
+  [`idle session: server CPU over ${WINDOW_S} s`, "idleServerCpu", "s"],
+  [`idle session: client CPU over ${WINDOW_S} s`, "idleClientCpu", "s"],
+  ["idle session: RSS, server", "idleServerRss", "MB"],
+  ["idle session: RSS, client", "idleClientRss", "MB"],
+  [`steady output, 10 % loss: server CPU per ${WINDOW_S} s`, "steadyServerCpu", "s"],
+  [`steady output, 10 % loss: client CPU per ${WINDOW_S} s`, "steadyClientCpu", "s"],
+  ["  RSS, server", "steadyServerRss", "MB"],
+  ["  RSS, client", "steadyClientRss", "MB"],
 ];
+const fmt = (v: number, unit: string) =>
+  Number.isNaN(v) ? "n/a" : `${v.toFixed(unit === "MB" ? 1 : 2)} ${unit}`;
+const ratio = (o: number, r: number) =>
+  r > 0 && !Number.isNaN(o) ? `${(o / r).toFixed(2)}×` : "n/a";
 console.log(
-  `\nmosh-deno vs mosh 1.4.0, ${
+  `\nmosh-deno vs Debian's mosh 1.4.0, ${
     new Date().toISOString().slice(0, 10)
-  }, ${Deno.build.target}, ${navigator.hardwareConcurrency} cores\n`,
+  }, ${Deno.build.target}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, median of ${ROUNDS}, ` +
+    `load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end\n`,
 );
 console.log("| measure | real mosh | ours | ours/real |");
-console.log("|---|---|---|---|");
+console.log("| --- | --- | --- | --- |");
 for (const [label, key, unit] of rows) {
-  const ratio = real[key] > 0 ? (ours[key] / real[key]).toFixed(2) : "n/a";
   console.log(
-    `| ${label} | ${real[key].toFixed(2)} ${unit} | ${ours[key].toFixed(2)} ${unit} | ${ratio}× |`,
+    `| ${label} | ${fmt(real(key), unit)} | ${fmt(ours(key), unit)} | ${
+      ratio(ours(key), real(key))
+    } |`,
   );
 }
+const ko = median(keys.map((k) => k.ours)), kr = median(keys.map((k) => k.real));
+console.log(
+  `| keystroke echo, prediction always, 0 ms (median) | ${fmt(kr, "ms")} | ${fmt(ko, "ms")} | ${
+    Number.isNaN(ko - kr) ? "n/a" : `${ko - kr >= 0 ? "+" : ""}${(ko - kr).toFixed(1)} ms`
+  } |`,
+);
