@@ -1,7 +1,7 @@
 /**
- * How this program starts another copy of itself — the detached daemon and
- * the pty helper — both when run from source (`deno run … cli/x.ts`) and
- * as a `deno compile`d binary; the wrapper finds its siblings the same way.
+ * How this program starts another copy of itself — the detached daemon —
+ * both when run from source (`deno run … cli/x.ts`) and as a `deno
+ * compile`d binary; the wrapper finds its siblings the same way.
  *
  * @module
  */
