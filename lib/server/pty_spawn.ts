@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { cString, errno, libc, PLATFORM } from "./libc.ts";
+import { cString, cStringArray, errno, libc, PLATFORM } from "./libc.ts";
 
 /** What to run on the pty. */
 export interface SpawnRequest {
@@ -40,14 +40,6 @@ export interface SpawnedProgram {
   pid: number;
   /** Resolves with the raw wait status once it has exited (and been reaped). */
   exited: Promise<number>;
-}
-
-/** Builds a NULL-terminated `char *[]`; the strings stay alive as long as `keep`. */
-function cStringArray(items: string[]): { array: Uint8Array<ArrayBuffer>; keep: Uint8Array[] } {
-  const keep = items.map(cString);
-  const array = new BigUint64Array(items.length + 1);
-  keep.forEach((s, i) => array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(s))));
-  return { array: new Uint8Array(array.buffer), keep };
 }
 
 function check(call: string, result: number): void {

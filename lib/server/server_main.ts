@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { isIP } from "node:net";
 import { formatKey, generateKey } from "../crypto/session_key.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
-import { libc } from "./libc.ts";
+import { libc, strerror } from "./libc.ts";
 import {
   parseServerArgs,
   type ServerOptions,
@@ -159,6 +158,25 @@ async function startDaemon(config: DaemonConfig, verbose: boolean): Promise<numb
   return 0;
 }
 
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)";
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
+/**
+ * Whether `text` is a numeric IPv4 or IPv6 address (what node:net's isIP
+ * accepts; not imported, as it would load Deno's Node layer, ~9 MB and
+ * ~0.1 s, into every server process).
+ */
+function isNumericIp(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  if (!text.includes(":")) return false;
+  try {
+    new URL(`http://[${text.replace(/%[\w.-]+$/, "")}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A bind that failed on every address tried; mosh's last line for it. */
 class BindError extends Error {
   constructor(message: string) {
@@ -200,7 +218,7 @@ function bindSocket(
   };
   if (options.bindIp !== null) {
     try {
-      if (isIP(options.bindIp) === 0) {
+      if (!isNumericIp(options.bindIp)) {
         // getaddrinfo with AI_NUMERICHOST refuses names; errno is 0 ("Success").
         throw new BindError(
           `Bad IP address (${options.bindIp}): Name or service not known: Success`,
@@ -296,8 +314,9 @@ async function runDaemon(): Promise<number> {
     } catch (error) {
       // On the terminal, as the program's own stderr would show it; then a pause
       // so the client can show it before the session ends.
-      const code = error instanceof SpawnError ? error.errno : -1;
-      const message = encoder.encode(`${argv[0]}: execvp: ${program}: errno ${code}\r\n`);
+      const code = error instanceof SpawnError ? error.errno : 0;
+      // mosh's warn(): program name, then the system's message (as lib/server/child_exec.ts).
+      const message = encoder.encode(`mosh-server: execvp: ${program}: ${strerror(code)}\n`);
       libc().write(pty.slave, message, BigInt(message.length));
       return new Promise((resolve) => setTimeout(resolve, 3000));
     }
