@@ -83,17 +83,29 @@ function onPty(pid: number): boolean {
   }
 }
 
+/** Whether `pid` is our own mosh-server's daemon (it has no child before a client attaches). */
+function isOurDaemon(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").includes("--internal-daemon");
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Stops a detached mosh-server once its session's child is on its pty. Our
- * daemon's pty helper opens the slave by path: with the daemon killed
- * before that, the helper could open a reused /dev/pts/N (a later test's
- * terminal) and swallow what is typed there.
+ * Stops a detached mosh-server once its session's child is on its pty.
+ * mosh-server's forked child opens the slave by path: with the daemon
+ * killed before that, the child could open a reused /dev/pts/N (a later
+ * test's terminal) and swallow what is typed there. Ours spawns the shell
+ * already on its pty when a client attaches, so there is nothing to wait for.
  */
 export async function stopMoshServer(pid: number, graceMs = 2000): Promise<void> {
-  await waitUntil(
-    () => !processAlive(pid) || descendants(pid).some(onPty),
-    `mosh-server ${pid}'s child on its pty`,
-  );
+  if (!isOurDaemon(pid)) {
+    await waitUntil(
+      () => !processAlive(pid) || descendants(pid).some(onPty),
+      `mosh-server ${pid}'s child on its pty`,
+    );
+  }
   await stopProcess(pid, graceMs);
 }
 
