@@ -14,11 +14,26 @@ import { Utf8Decoder } from "./utf8_decoder.ts";
 
 /** Parses a CSI parameter string as mosh does: `;`-separated, empty or > 65535 → −1. */
 export function parseParams(text: string): number[] {
-  return text.split(";").map((p) => {
-    if (p === "") return -1;
-    const v = Number(p);
-    return v > 65535 ? -1 : v;
-  });
+  // One pass over the digits (what the parser collects), allocating only the result.
+  const out: number[] = [];
+  let v = -1; // no digit yet
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3b) {
+      out.push(v > 65535 ? -1 : v);
+      v = -1;
+    } else if (c >= 0x30 && c <= 0x39) {
+      v = v < 0 ? c - 0x30 : v > 65535 ? v : v * 10 + c - 0x30;
+    } else {
+      return text.split(";").map((p) => { // anything else: as Number() reads it
+        if (p === "") return -1;
+        const n = Number(p);
+        return n > 65535 ? -1 : n;
+      });
+    }
+  }
+  out.push(v > 65535 ? -1 : v);
+  return out;
 }
 
 /** The n-th parameter, or `fallback` when absent or < 1. */
@@ -391,7 +406,7 @@ export class Emulator implements ParserHandler {
   csiDispatch(paramText: string, intermediates: string, final: number): void {
     const fb = this.fb, ds = fb.ds;
     const p = parseParams(paramText);
-    const key = intermediates + String.fromCharCode(final);
+    const key = intermediates === "" ? ASCII[final]! : intermediates + ASCII[final]!;
     const keepsWrap = key === "I" || key === "Z" || key === "g" || key === "?h" ||
       key === "?l" || key === "m";
     const wrap = ds.nextPrintWillWrap;
