@@ -90,19 +90,25 @@ export class Emulator implements ParserHandler {
    */
   write(bytes: Uint8Array): string {
     const parser = this.#parser, decoder = this.#decoder;
-    let start = 0;
-    for (let i = 0; i < bytes.length; i++) {
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) {
       const b = bytes[i]!;
-      // Fast path: printable ASCII in the Ground state with nothing pending.
-      if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d) {
-        if (start < i) decoder.decode(bytes.subarray(start, i), this.#emit);
-        start = i + 1;
-        if (!parser.inGround || !decoder.idle) decoder.decode(bytes.subarray(i, i + 1), this.#emit);
-        else if (b >= 0x20) this.#printAscii(b);
-        else this.execute(b);
+      if (b >= 0x80 || !decoder.idle) {
+        // Multi-byte UTF-8 (or a sequence pending): the run of non-ASCII bytes to the decoder.
+        let j = i + 1;
+        while (j < n && bytes[j]! >= 0x80) j++;
+        decoder.decode(bytes.subarray(i, j), this.#emit);
+        i = j - 1;
+      } else if (!parser.inGround) {
+        parser.input(b); // an ASCII byte decodes as itself: no need for the decoder
+      } else if (b >= 0x20 && b < 0x7f) {
+        this.#printAscii(b); // the fast path: printable ASCII in the Ground state
+      } else if (b === 0x0a || b === 0x0d) {
+        this.execute(b);
+      } else {
+        parser.input(b);
       }
     }
-    if (start < bytes.length) decoder.decode(bytes.subarray(start), this.#emit);
     const replies = this.#replies;
     this.#replies = "";
     return replies;
