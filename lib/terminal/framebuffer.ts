@@ -157,8 +157,9 @@ export class Framebuffer {
   primaryRows: Row[] | null = null;
   /**
    * Receives each row leaving the top of the main screen by scrolling (the
-   * scrollback extension) and may hand back an old row to reuse as the new
-   * blank one. Not copied by {@linkcode Framebuffer.clone}.
+   * scrollback extension) and hands back a row to reuse as the new blank one
+   * (an old one it let go of, or the same row when it kept none). Not copied
+   * by {@linkcode Framebuffer.clone}.
    */
   scrollOff: ((row: Row) => Row | null) | null = null;
 

@@ -35,6 +35,9 @@ export class ScrollbackStore {
   readonly #rows: (Row | undefined)[] = [];
   readonly #bytes: (Uint8Array | undefined)[] = [];
   readonly #linkChars: number[] = [];
+  /** The line number each slot holds. */
+  readonly #nums: number[] = [];
+  #copiedEnd = 0;
   readonly #capacity: number;
   #totalLinkChars = 0;
   #end = 0;
@@ -49,16 +52,31 @@ export class ScrollbackStore {
     return this.#end;
   }
 
-  /** Number of the oldest line still kept. */
+  /** No line older than this is kept (newer ones may be missing after a flood). */
   get first(): number {
     return Math.max(0, this.#end - this.#capacity);
   }
 
   /**
+   * A copy of the state was taken at line `end` (it may become a diff's
+   * base): lines more than `capacity` after the newest copy can never be
+   * sent — any diff would hold more than {@linkcode SCROLLBACK_CAPACITY}
+   * lines and skip them all — so during a flood they are only counted.
+   */
+  copied(): void {
+    this.#copiedEnd = this.#end;
+  }
+
+  /**
    * Takes a row that left the screen (the caller never writes it again) and
-   * returns the row it evicts, for reuse as a blank one.
+   * returns a row to reuse as a blank one: the one it evicts, or the same
+   * row when a flood is running (counted, not kept).
    */
   push(row: Row): Row | null {
+    if (this.#end - this.#copiedEnd >= this.#capacity) {
+      this.#end++;
+      return row;
+    }
     const i = this.#end % this.#capacity;
     const evicted = this.#rows[i] ?? null;
     this.#totalLinkChars -= this.#linkChars[i] ?? 0;
@@ -70,6 +88,7 @@ export class ScrollbackStore {
       chars = 0;
     }
     this.#rows[i] = row;
+    this.#nums[i] = this.#end;
     this.#bytes[i] = undefined;
     this.#linkChars[i] = chars;
     this.#totalLinkChars += chars;
@@ -79,8 +98,9 @@ export class ScrollbackStore {
 
   /** Line `n` rendered (renditions, links unless `links` is false, text), or null when not kept. */
   line(n: number, links = true): Uint8Array | null {
-    if (n < this.first || n >= this.#end) return null;
+    if (n < 0 || n >= this.#end) return null;
     const i = n % this.#capacity;
+    if (this.#nums[i] !== n) return null; // overwritten, or counted during a flood
     if (!links) return encoder.encode(lineString(this.#rows[i]!, false));
     let bytes = this.#bytes[i];
     if (bytes === undefined) {

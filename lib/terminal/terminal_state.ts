@@ -105,6 +105,7 @@ export class TerminalState implements TerminalScreen<TerminalState> {
 
   clone(): TerminalState {
     const copy = new TerminalState(this.width, this.height, this.emulator.clone());
+    if (this.#live) this.#store!.copied();
     copy.#store = this.#store;
     copy.#end = this.historyEnd;
     return copy;

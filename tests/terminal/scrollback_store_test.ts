@@ -54,12 +54,29 @@ Deno.test("the alternate screen, and regions not starting at the top, record not
 
 Deno.test("bounded: only the last `capacity` lines are kept, rows are reused", () => {
   const { store, term, lines } = recording(10, 3, 100);
-  term.write(enc.encode(seq(1, 1002)));
+  for (let n = 1; n <= 1002; n += 50) {
+    term.write(enc.encode(seq(n, Math.min(1002, n + 49))));
+    store.copied(); // the sender copies the state every frame
+  }
   assert.equal(store.end, 1000);
   assert.equal(store.first, 900);
   assert.equal(store.line(899), null);
   assert.equal(lines()[0], "901");
   assert.equal(lines().at(-1), "1000");
+});
+
+Deno.test("a flood: lines more than `capacity` after the newest copy are only counted", () => {
+  const { store, term } = recording(10, 3, 100);
+  term.write(enc.encode(seq(1, 52)));
+  store.copied();
+  term.write(enc.encode(seq(53, 502)));
+  assert.equal(store.end, 500);
+  // Any diff from a copy holds more than `capacity` lines past it, so skips them all.
+  assert.equal(store.line(200), null);
+  assert.equal(dec.decode(store.line(100)!), "101", "within capacity of the copy: kept");
+  store.copied();
+  term.write(enc.encode("x\r\n"));
+  assert.equal(dec.decode(store.line(500)!), "501", "recording again after a copy");
 });
 
 Deno.test("thousands of long links: the store drops links past its budget, never text", () => {
