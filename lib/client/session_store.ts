@@ -167,9 +167,12 @@ export class SessionStore {
   }
 
   /**
-   * Writes `record` atomically: a temporary file, flushed, renamed over the
-   * old one. With `durable`, the directory is flushed too, so the record
-   * survives a crash of the machine (sequence-number reservations need that).
+   * Writes `record` atomically: a temporary file renamed over the old one,
+   * which a killed process cannot tear (the kernel keeps what was written).
+   * With `durable`, the file and the directory are flushed too, so the record
+   * survives a crash of the machine (sequence-number reservations need that;
+   * screens and keystrokes, written many times a second, do not: a record
+   * torn by a crash is refused on resume, which cannot reuse a nonce).
    */
   write(record: SessionRecord, durable: boolean): void {
     const path = this.path(record.id);
@@ -179,7 +182,7 @@ export class SessionStore {
     try {
       let at = 0;
       while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
-      file.syncDataSync();
+      if (durable) file.syncDataSync();
     } finally {
       file.close();
     }
