@@ -70,8 +70,11 @@ async function suspendAndResume(mosh: string, execs: boolean): Promise<void> {
     await tmux.waitFor(/^LOCAL-6$/m);
 
     await tmux.sendText("fg\r");
-    // Repainted: the remote screen (with the earlier output) is back, and typing works.
-    screen = await tmux.waitFor(/^IN-42$/m, { timeoutMs: 10_000 });
+    // Repainted: the remote screen (with the earlier output) is back and the local
+    // shell's lines are gone. IN-42 may still be on the local screen from before the
+    // suspend (the scrollback mode keeps the main screen), so wait for both at once.
+    const repainted = /(?<![\s\S])(?![\s\S]*LOCAL-6)[\s\S]*^IN-42$/m;
+    screen = await tmux.waitFor(repainted, { timeoutMs: 10_000 });
     assert.doesNotMatch(screen, /LOCAL-6/, "the client repainted the remote screen");
     await tmux.sendText("echo AFTER-$((7*7))\r");
     await tmux.waitFor(/^AFTER-49$/m);
