@@ -13,20 +13,13 @@ import { ReceivedHistory } from "./received_history.ts";
 import type { TerminalScreen } from "./terminal_screen.ts";
 
 /**
- * At most this many lines in one diff: more lines than this since the state
- * the client holds is a flood the link cannot keep up with, and they are
- * counted as skipped rather than sent (so a flood costs nothing and ends in
- * one skip marker). Equal to the server's store (scrollback_store.ts).
+ * At most this many lines in one diff, the newest. In a flood the server
+ * keeps no line that no diff could send (scrollback_store.ts), so floods are
+ * counted, not sent: they cost nothing and leave one gap each.
  */
 export const MAX_HISTORY_LINES = 1024;
 /** At most this many bytes of lines in one diff; the oldest lines beyond are skipped. */
 export const MAX_HISTORY_BYTES = 64 * 1024;
-/**
- * Once a diff skipped a flood, the next ones keep skipping until one has
- * fewer lines than this to send: one flood leaves one gap (one marker on the
- * client), not a gap per frame with scraps of lines between.
- */
-export const FLOOD_END_LINES = 100;
 
 /** A host diff that would move the echo ack backwards (mosh asserts; we refuse). */
 export class EchoAckRegressionError extends RangeError {
@@ -61,12 +54,6 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   readonly peer: PeerFeatures;
   /** Client: the server's history as received (empty from a stock mosh-server). */
   history: ReceivedHistory = ReceivedHistory.NONE;
-  /**
-   * Server: the history end up to which the newest diff skipped a flood
-   * (−1: it did not). Policy only, not synchronized content: whatever it
-   * says, a diff brings the client to this state's end.
-   */
-  #floodEnd = -1;
 
   /** Wraps `screen`, with the echo ack the server last confirmed. */
   constructor(screen: S, echoAck = 0n, peer: PeerFeatures = new PeerFeatures()) {
@@ -106,22 +93,21 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   /** The lines `base` lacks, newest kept first within the bounds; older ones skipped. */
   #historyLines(base: CompleteTerminal<S>, links: boolean): HostInstruction {
     const end = this.screen.historyEnd ?? 0;
-    const mark = base.#historyMark();
-    const from = Math.max(0, mark);
+    const from = Math.max(0, base.#historyMark());
+    // The newest lines the screen still keeps, within the bounds; the rest
+    // is skipped. The same lines whatever the base, so a resend from an
+    // older state (the sender's prospective resend) never drops lines that
+    // a diff from a newer one would carry. During a flood the screen keeps
+    // none of the newest lines (scrollback_store.ts): all are counted.
     const lines: Uint8Array[] = [];
-    const flooding = mark >= 0 && base.#floodEnd === mark;
-    if (end - from <= (flooding ? FLOOD_END_LINES - 1 : MAX_HISTORY_LINES)) {
-      let bytes = 0;
-      for (let n = end - 1; n >= from; n--) {
-        const line = this.screen.historyLine?.(n, links) ?? null;
-        if (line === null || bytes + line.length > MAX_HISTORY_BYTES) break;
-        lines.push(line);
-        bytes += line.length;
-      }
-      lines.reverse();
+    let bytes = 0;
+    for (let n = end - 1; n >= from && lines.length < MAX_HISTORY_LINES; n--) {
+      const line = this.screen.historyLine?.(n, links) ?? null;
+      if (line === null || bytes + line.length > MAX_HISTORY_BYTES) break;
+      lines.push(line);
+      bytes += line.length;
     }
-    // Remembered by this (live) state, and so by the copy the sender keeps of it.
-    this.#floodEnd = lines.length === 0 && end > from ? end : -1;
+    lines.reverse();
     return { kind: "scrollback", first: end - lines.length, lines };
   }
 
@@ -154,7 +140,6 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   clone(): CompleteTerminal<S> {
     const copy = new CompleteTerminal(this.screen.clone(), this.echoAck, this.peer);
     copy.history = this.history;
-    copy.#floodEnd = this.#floodEnd;
     return copy;
   }
 }

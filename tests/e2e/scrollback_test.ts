@@ -10,7 +10,6 @@
  */
 import assert from "node:assert/strict";
 import { fromBinary } from "npm:@bufbuild/protobuf@2.17.0";
-import { FLOOD_END_LINES } from "../../lib/statesync/complete_terminal.ts";
 import { HostMessageSchema } from "../../proto/gen/hostinput_pb.ts";
 import { UserMessageSchema } from "../../proto/gen/userinput_pb.ts";
 import { type Implementation, startServer } from "../support/mosh_programs.ts";
@@ -99,20 +98,16 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
     await s.tmux.sendText("yes '' | head -n 30; echo END\r");
     await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 20_000 });
     const lines = await historyAndScreen(s.tmux);
-    let expected = 1, markers = 0, seen = 0, sinceMarker = Infinity;
+    let expected = 1, markers = 0, seen = 0;
     for (const line of lines) {
       const marker = line.match(MARKER);
       if (marker) {
-        // A flood leaves one gap, not scraps of lines between markers.
-        assert.ok(sinceMarker >= FLOOD_END_LINES, `${sinceMarker} lines between markers`);
         markers++;
-        sinceMarker = 0;
         expected += Number(marker[1]);
       } else if (/^\d+$/.test(line)) {
         assert.equal(line, String(expected), `line after ${seen} numbers`);
         expected++;
         seen++;
-        sinceMarker++;
       } else if (/^\d*\^C$/.test(line)) {
         // The interrupted last line (possibly cut short); it may also have been skipped.
       } else {
@@ -122,7 +117,7 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
         );
       }
     }
-    assert.ok(markers >= 1, "the flood was skipped and counted");
+    assert.ok(markers >= 1, `the flood was skipped and counted:\n${lines.join("\n")}`);
     assert.ok(seen > 100, `${seen} lines in the history`);
   });
 });
