@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "./state_home.ts"; // never the user's real resume store
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

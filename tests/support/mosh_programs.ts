@@ -5,6 +5,7 @@
  *
  * @module
  */
+import "./state_home.ts"; // never the user's real resume store
 import { launchMoshServer, type RealMoshServer, type ServerStartOptions } from "./real_mosh.ts";
 import { V8_FLAGS_ARG } from "../../lib/v8_flags.ts";
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "./state_home.ts"; // never the user's real resume store
 
 /** Polls `condition` every 25 ms until it holds; throws naming `what` after `timeoutMs`. */
 export async function waitUntil(

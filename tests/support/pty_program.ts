@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TEST_STATE_HOME } from "./state_home.ts";
 import { Pty } from "../../lib/server/pty.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 
@@ -42,6 +43,7 @@ export class PtyProgram {
         LANG: "C.UTF-8",
         LC_ALL: "C.UTF-8",
         TERM: "xterm-256color",
+        XDG_STATE_HOME: TEST_STATE_HOME,
         ...options.env,
         PTY_EXEC_REQUEST: JSON.stringify({ tty: pty.slavePath, program: argv[0]!, argv }),
       },

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { TEST_STATE_HOME } from "./state_home.ts";
 import { descendants, waitUntil } from "./processes.ts";
 
 /** A running real mosh-server session. */
@@ -122,7 +123,7 @@ export async function launchMoshServer(
   const args = ["new", "-p", String(options.port ?? 0), ...(options.args ?? []), "--", ...command];
   const output = await new Deno.Command(program[0]!, {
     args: [...program.slice(1), ...args],
-    env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...options.env },
+    env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", XDG_STATE_HOME: TEST_STATE_HOME, ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { TEST_STATE_HOME } from "./state_home.ts";
 
 async function run(cmd: string, args: string[]): Promise<void> {
   const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
@@ -67,6 +68,8 @@ export class TestSshd {
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
         "AcceptEnv LANG LC_*",
+        // Logins get a fresh environment: keep their resume store off the real one too.
+        `SetEnv XDG_STATE_HOME=${TEST_STATE_HOME}`,
         "LogLevel ERROR",
         "",
       ].join("\n"),

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { TEST_STATE_HOME } from "./state_home.ts";
 
 async function run(args: string[]): Promise<string> {
   const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
@@ -33,7 +34,13 @@ export class TmuxSession {
   /** Starts a detached session running `command`. */
   static async start(options: TmuxStartOptions): Promise<TmuxSession> {
     const socket = `mosh-test-${crypto.randomUUID().slice(0, 8)}`;
-    const env = { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TERM: "xterm-256color", ...options.env };
+    const env = {
+      LANG: "C.UTF-8",
+      LC_ALL: "C.UTF-8",
+      TERM: "xterm-256color",
+      XDG_STATE_HOME: TEST_STATE_HOME,
+      ...options.env,
+    };
     const exports = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(" ");
     await run([
       "-L",
