@@ -40,7 +40,17 @@ export function execInPty(request: ExecRequest): never {
   // Opening a terminal as a session leader without a controlling tty acquires it.
   const fd = c.open(cString(request.tty), PLATFORM.O_RDWR);
   if (fd < 0) throw new ExecError(`cannot open ${request.tty} (errno ${errno()})`);
-  c.ioctl_int(fd, BigInt(PLATFORM.TIOCSCTTY), 0n);
+  // Refuse a terminal another session controls: our pty is fresh, so it is ours
+  // unless our server died and its number went to someone else's terminal,
+  // whose keystrokes we would then steal (our release wait reads its input).
+  if (c.ioctl_int(fd, BigInt(PLATFORM.TIOCSCTTY), 0n) !== 0) {
+    const code = errno();
+    c.close(fd);
+    throw new ExecError(
+      `${request.tty} is another session's terminal (${strerror(code)}): ` +
+        "the server that made it for us is gone; not touching it",
+    );
+  }
   for (const target of [0, 1, 2]) c.dup2(fd, target);
   if (fd > 2) c.close(fd);
   resetSignals();

@@ -71,6 +71,11 @@ export class PtyProgram {
     for (const listener of this.#listeners) listener();
   }
 
+  /** Path of the pty slave the program runs on (e.g. `/dev/pts/3`). */
+  get ttyPath(): string {
+    return this.#pty.slavePath;
+  }
+
   /** Types `text` (as keystrokes) into the program. */
   type(text: string): Promise<void> {
     return this.#pty.write(new TextEncoder().encode(text));
@@ -124,7 +129,9 @@ export class PtyProgram {
     } catch { /* already gone */ }
     await this.#child.status;
     // The read loop ends at the hangup; don't wait forever if a grandchild holds the pty.
-    await Promise.race([this.#reading, new Promise((r) => setTimeout(r, 1000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.#reading, new Promise((r) => timer = setTimeout(r, 1000))]);
+    clearTimeout(timer);
     this.#pty.close();
   }
 }
