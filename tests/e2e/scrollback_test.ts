@@ -93,7 +93,9 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
     await s.tmux.sendText("seq 1 100000000\r");
     await s.tmux.waitFor(/^\d{6,}$/m, { timeoutMs: 60_000 });
     await s.tmux.sendKeys("C-c");
-    await s.tmux.waitFor(/\^C\n\$ ?$/m, { timeoutMs: 20_000 });
+    // The tty flushes pending output on SIGINT: when that drops the "\n" of a "\r\n", the
+    // echoed ^C overwrites the start of the last line ("^C2613"), as on any terminal.
+    await s.tmux.waitFor(/(?:\^C|^\^C\d*)\n\$ ?$/m, { timeoutMs: 20_000 });
     // Lines after the gap are still on the screen: push them into the history.
     await s.tmux.sendText("yes '' | head -n 30; echo END\r");
     await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 20_000 });
@@ -111,8 +113,9 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
         assert.equal(line, String(expected), `line after ${seen} numbers`);
         expected++;
         seen++;
-      } else if (/^\d*\^C$/.test(line)) {
-        // The interrupted last line (possibly cut short); it may also have been skipped.
+      } else if (/^\d*\^C$|^\^C\d*$/.test(line)) {
+        // The interrupted last line (cut short, or its start overwritten by the echoed ^C);
+        // it may also have been skipped.
       } else {
         assert.ok(
           ["$ seq 1 100000000", "$ yes '' | head -n 30; echo END", "END", "$", ""].includes(line),
