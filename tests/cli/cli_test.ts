@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { versionText } from "../../lib/version.ts";
 import { programCommand } from "../../lib/wrapper/programs.ts";
 import { detachedPid, stopMoshServer } from "../support/real_mosh.ts";
+import { TEST_STATE_HOME } from "../support/state_home.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KEY = "AAECAwQFBgcICQoLDA0ODw";
@@ -67,6 +68,7 @@ async function run(command: string[], env: Record<string, string>): Promise<Resu
     env: {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/",
+      XDG_STATE_HOME: TEST_STATE_HOME,
       TERM: "xterm",
       ...env,
     },
@@ -98,7 +100,12 @@ async function onTerminal(command: string[], env: Record<string, string>) {
   const line = command.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   const out = await new Deno.Command("script", {
     args: ["-qec", `stty rows 24 cols 80; ${line}`, "/dev/null"],
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", TERM: "xterm", ...env },
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      TERM: "xterm",
+      XDG_STATE_HOME: TEST_STATE_HOME,
+      ...env,
+    },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -283,7 +290,11 @@ Deno.test("from source: deno task -q mosh shows only mosh's output; our children
   const out = await new Deno.Command("script", {
     args: ["-qec", "deno task -q mosh --version", "/dev/null"],
     cwd: ROOT,
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? "/" },
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? "/",
+      XDG_STATE_HOME: TEST_STATE_HOME,
+    },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
