@@ -62,16 +62,22 @@ async function stopDetached(stderr: string): Promise<void> {
   if (pid !== null) await stopMoshServer(pid, 3000);
 }
 
+/**
+ * The whole environment of a program this file runs (`clearEnv`): PATH, and the
+ * suite's private state directory, so no test writes the user's real one.
+ */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    XDG_STATE_HOME: TEST_STATE_HOME,
+    ...extra,
+  };
+}
+
 async function run(command: string[], env: Record<string, string>): Promise<Result> {
   const out = await new Deno.Command(command[0]!, {
     args: command.slice(1),
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-      TERM: "xterm",
-      ...env,
-    },
+    env: cleanEnv({ HOME: Deno.env.get("HOME") ?? "/", TERM: "xterm", ...env }),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -100,12 +106,7 @@ async function onTerminal(command: string[], env: Record<string, string>) {
   const line = command.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   const out = await new Deno.Command("script", {
     args: ["-qec", `stty rows 24 cols 80; ${line}`, "/dev/null"],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      TERM: "xterm",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-      ...env,
-    },
+    env: cleanEnv({ TERM: "xterm", ...env }),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -290,11 +291,7 @@ Deno.test("from source: deno task -q mosh shows only mosh's output; our children
   const out = await new Deno.Command("script", {
     args: ["-qec", "deno task -q mosh --version", "/dev/null"],
     cwd: ROOT,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-    },
+    env: cleanEnv({ HOME: Deno.env.get("HOME") ?? "/" }),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

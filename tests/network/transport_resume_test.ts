@@ -10,39 +10,14 @@ import {
 } from "../../lib/network/durable_acks.ts";
 import { Transport, type TransportJournal } from "../../lib/network/transport.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
-import type { TerminalScreen } from "../../lib/statesync/terminal_screen.ts";
 import { decodeUserMessage } from "../../lib/statesync/user_message.ts";
 import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { SimNetwork, type SimSocket } from "../support/sim_network.ts";
+import { TextScreen } from "../support/text_screen.ts";
 
 const KEY = new Uint8Array(16).fill(9);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A stand-in screen: its text is the whole state. */
-class TextScreen implements TerminalScreen<TextScreen> {
-  width = 80;
-  height = 24;
-  text = "";
-  diffFrom(base: TextScreen): Uint8Array {
-    return base.text === this.text ? new Uint8Array(0) : encoder.encode(this.text);
-  }
-  write(bytes: Uint8Array): void {
-    this.text = decoder.decode(bytes);
-  }
-  resize(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-  }
-  equals(other: TextScreen): boolean {
-    return this.text === other.text;
-  }
-  clone(): TextScreen {
-    const c = new TextScreen();
-    c.text = this.text;
-    return c;
-  }
-}
 
 type Remote = CompleteTerminal<TextScreen>;
 

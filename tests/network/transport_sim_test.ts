@@ -8,44 +8,14 @@ import { Fragmenter } from "../../lib/network/fragmenter.ts";
 import { Direction, PacketCodec } from "../../lib/network/packet.ts";
 import { Transport } from "../../lib/network/transport.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
-import type { TerminalScreen } from "../../lib/statesync/terminal_screen.ts";
 import { decodeUserMessage } from "../../lib/statesync/user_message.ts";
 import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { seededRandom, SimNetwork, type SimSocket } from "../support/sim_network.ts";
+import { TextScreen } from "../support/text_screen.ts";
 
 const KEY = new Uint8Array(16).fill(3);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A stand-in screen: its text is the whole state; a diff is the full new text. */
-class TextScreen implements TerminalScreen<TextScreen> {
-  width = 80;
-  height = 24;
-  text = "";
-  writes = 0;
-  diffFrom(base: TextScreen): Uint8Array {
-    return base.text === this.text ? new Uint8Array(0) : encoder.encode(this.text);
-  }
-  write(bytes: Uint8Array): void {
-    this.text = decoder.decode(bytes);
-    this.writes++;
-  }
-  resize(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-  }
-  equals(other: TextScreen): boolean {
-    return this.text === other.text && this.width === other.width &&
-      this.height === other.height;
-  }
-  clone(): TextScreen {
-    const c = new TextScreen();
-    c.text = this.text;
-    c.width = this.width;
-    c.height = this.height;
-    return c;
-  }
-}
 
 type ClientTransport = Transport<UserStream, CompleteTerminal<TextScreen>>;
 type ServerTransport = Transport<CompleteTerminal<TextScreen>, UserStream>;
