@@ -12,9 +12,10 @@
  * - `mosh --local` until a typed command has run (the wrappers)
  * - keystroke echo with prediction always, median of 32 keys (bench/keystroke_latency.ts)
  *
- * Run: `deno run -A --unstable-net bench/compare_real_mosh.ts [--quick] [--rounds=N]`
- * (`--quick`: 1 round, smaller inputs, 5 s windows). It ends with a table
- * ready for README's "Measured" section.
+ * Run: `deno run -A --unstable-net bench/compare_real_mosh.ts [--quick] [--rounds=N]
+ * [--only=pair,real-client,steady,local,keys] [--ours-only]` (`--quick`: 1 round, smaller inputs,
+ * 5 s windows; `--only`: just those sections; `--ours-only`: skip real mosh, for a quick look
+ * while working). It ends with a table ready for README's "Measured" section.
  *
  * @module
  */
@@ -33,6 +34,13 @@ const ROUNDS = roundsArg ? Number(roundsArg.slice(9)) : quick ? 1 : 3;
 const SEQ_N = quick ? 200_000 : 2_000_000;
 const SGR_MB = quick ? 5 : 50;
 const WINDOW_S = quick ? 5 : 30;
+const onlyArg = Deno.args.find((a) => a.startsWith("--only="));
+const SECTIONS = new Set(
+  onlyArg ? onlyArg.slice(7).split(",") : ["pair", "real-client", "steady", "local", "keys"],
+);
+const IMPLEMENTATIONS: Implementation[] = Deno.args.includes("--ours-only")
+  ? ["ours"]
+  : ["real", "ours"];
 const ROOT = new URL("..", import.meta.url).pathname;
 const TICK = 100; // clock ticks per second on Linux
 const PROMPT = /^\$ ?$/m;
@@ -259,22 +267,22 @@ function median(values: number[]): number {
 const sgrFile = await makeSgrFile();
 const rounds: Record<Implementation, Figures[]> = { real: [], ours: [] };
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const which of ["real", "ours"] as const) {
+  for (const which of IMPLEMENTATIONS) {
     console.error(`round ${round}/${ROUNDS}: ${which}`);
     rounds[which].push({
-      ...await pairFigures(which, sgrFile),
-      ...await withRealClient(which),
-      ...await steady(which),
-      ...await localCommand(which),
+      ...SECTIONS.has("pair") ? await pairFigures(which, sgrFile) : {},
+      ...SECTIONS.has("real-client") ? await withRealClient(which) : {},
+      ...SECTIONS.has("steady") ? await steady(which) : {},
+      ...SECTIONS.has("local") ? await localCommand(which) : {},
     });
   }
 }
 // One run: bench/keystroke_latency.ts already takes the median of 32 keys per client.
 console.error("keystrokes");
-const keys = [await keystrokes()];
+const keys = SECTIONS.has("keys") ? [await keystrokes()] : [];
 
-const real = (k: string) => median(rounds.real.map((f) => f[k]!));
-const ours = (k: string) => median(rounds.ours.map((f) => f[k]!));
+const real = (k: string) => median(rounds.real.map((f) => f[k] ?? NaN));
+const ours = (k: string) => median(rounds.ours.map((f) => f[k] ?? NaN));
 const rows: [string, string, string][] = [
   ["time to first prompt", "firstPrompt", "s"],
   ["`mosh --local` until a typed command has run", "localCommand", "s"],
