@@ -6,6 +6,7 @@
  * @module
  */
 import { formatKey, generateKey } from "../crypto/session_key.ts";
+import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
@@ -21,6 +22,8 @@ import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
+/** Datagrams kept while the daemon loads the session (a client sends one or two by then). */
+const EARLY_DATAGRAMS = 16;
 const encoder = new TextEncoder();
 
 /** What the foreground passes to the daemon (through a pipe: the key never appears in argv). */
@@ -261,17 +264,14 @@ async function runDaemon(): Promise<number> {
   const config = JSON.parse(input) as DaemonConfig;
   const { options } = config;
   libc().setsid();
-  // Loaded here, not at the top: the foreground and the shell's helper need
-  // none of the session's modules, and each of them starts faster without.
-  const [{ UdpSocket }, { Pty }, { PtyHost }, { ServerSession }, { SpawnError, spawnInPty }] =
-    await Promise.all([
-      import("../network/udp_socket.ts"),
-      import("./pty.ts"),
-      import("./pty_host.ts"),
-      import("./server_session.ts"),
-      import("./pty_spawn.ts"),
-    ]);
+  // The session's modules are loaded here, not at the top (the foreground needs
+  // none of them), and only once the port is reported: the foreground, the
+  // wrapper and the client's start go on meanwhile (strace: bind 0.12 s after
+  // the daemon's exec when loaded first, 2026-11-25).
+  const { UdpSocket } = await import("../network/udp_socket.ts");
   let session: ServerSession | null = null;
+  // A client faster than that load: its first datagrams wait here.
+  const early: [Uint8Array, Address][] = [];
   let socket: UdpSocket;
   const report = (m: string) => Deno.stdout.writeSync(encoder.encode(`MSG ${m}\n`));
   const log = options.verbose > 0 ? (m: string) => console.error(m) : () => {};
@@ -279,7 +279,10 @@ async function runDaemon(): Promise<number> {
     socket = bindSocket(
       UdpSocket,
       options,
-      (data, from) => session?.onDatagram(data, from),
+      (data, from) => {
+        if (session !== null) session.onDatagram(data, from);
+        else if (early.length < EARLY_DATAGRAMS) early.push([data, from]);
+      },
       report,
       (error) => log(`Network exception: ${error.stack ?? error.message}`),
     );
@@ -291,6 +294,12 @@ async function runDaemon(): Promise<number> {
   }
   await Deno.stdout.write(encoder.encode(`PORT ${socket.localAddr.port}\n`));
   Deno.stdout.close();
+  const [{ Pty }, { PtyHost }, { ServerSession }, { SpawnError, spawnInPty }] = await Promise.all([
+    import("./pty.ts"),
+    import("./pty_host.ts"),
+    import("./server_session.ts"),
+    import("./pty_spawn.ts"),
+  ]);
   const pty = Pty.open(config.width, config.height);
   const { program, argv } = childProgram(options.command);
   const home = Deno.env.get("HOME") ?? "/";
@@ -337,6 +346,7 @@ async function runDaemon(): Promise<number> {
     log,
   });
   const s = session;
+  for (const [data, from] of early.splice(0)) s.onDatagram(data, from);
   const listeners: [Deno.Signal, () => void][] = [
     ["SIGTERM", () => s.terminate()],
     ["SIGINT", () => s.terminate()],
