@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { create, fromBinary, toBinary } from "npm:@bufbuild/protobuf@2.17.0";
-import { InstructionSchema } from "../../proto/gen/transportinstruction_pb.ts";
 import { PROTOCOL_VERSION } from "../version.ts";
+import { encodeProto, LENGTH_DELIMITED, ProtoReader, VARINT } from "./proto_wire.ts";
 
 /** State number 2^64 − 1: announces (as `newNum`) or acknowledges (as `ackNum`) shutdown. */
 export const SHUTDOWN_NUM = 0xffff_ffff_ffff_ffffn;
@@ -52,7 +51,16 @@ export class InstructionFormatError extends Error {
  * ```
  */
 export function encodeInstruction(instruction: Instruction): Uint8Array {
-  return toBinary(InstructionSchema, create(InstructionSchema, instruction));
+  const i = instruction;
+  return encodeProto([
+    [1, i.protocolVersion],
+    [2, i.oldNum],
+    [3, i.newNum],
+    [4, i.ackNum],
+    [5, i.throwawayNum],
+    [6, i.diff],
+    [7, i.chaff],
+  ]);
 }
 
 /**
@@ -62,23 +70,26 @@ export function encodeInstruction(instruction: Instruction): Uint8Array {
  * @throws {InstructionFormatError} when the bytes are not a protobuf message.
  */
 export function decodeInstruction(bytes: Uint8Array): Instruction {
-  let m;
+  const m = makeInstruction({ protocolVersion: 0 });
   try {
-    m = fromBinary(InstructionSchema, bytes);
+    const reader = new ProtoReader(bytes);
+    while (reader.next()) {
+      const { field, wireType } = reader;
+      if (wireType === VARINT && field === 1) m.protocolVersion = reader.uint32();
+      else if (wireType === VARINT && field === 2) m.oldNum = reader.uint64();
+      else if (wireType === VARINT && field === 3) m.newNum = reader.uint64();
+      else if (wireType === VARINT && field === 4) m.ackNum = reader.uint64();
+      else if (wireType === VARINT && field === 5) m.throwawayNum = reader.uint64();
+      else if (wireType === LENGTH_DELIMITED && field === 6) m.diff = reader.bytes();
+      else if (wireType === LENGTH_DELIMITED && field === 7) m.chaff = reader.bytes();
+      else reader.skip();
+    }
   } catch (error) {
     throw new InstructionFormatError("Received an instruction that is not valid protobuf", {
       cause: error,
     });
   }
-  return {
-    protocolVersion: m.protocolVersion,
-    oldNum: m.oldNum,
-    newNum: m.newNum,
-    ackNum: m.ackNum,
-    throwawayNum: m.throwawayNum,
-    diff: m.diff,
-    chaff: m.chaff,
-  };
+  return m;
 }
 
 /** Convenience: an instruction with protocol version 2 and empty diff/chaff defaults. */

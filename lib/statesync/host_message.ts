@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { create, fromBinary, toBinary } from "npm:@bufbuild/protobuf@2.17.0";
-import { HostMessageSchema, InstructionSchema } from "../../proto/gen/hostinput_pb.ts";
+import {
+  encodeProto,
+  LENGTH_DELIMITED,
+  type ProtoField,
+  ProtoReader,
+  VARINT,
+} from "../network/proto_wire.ts";
 import { DiffFormatError } from "./user_message.ts";
 
 /** One instruction of a HostMessage. */
@@ -27,21 +32,72 @@ export type HostInstruction =
  */
 export function encodeHostMessage(instructions: readonly HostInstruction[]): Uint8Array {
   if (instructions.length === 0) return new Uint8Array(0);
-  const instruction = instructions.map((i) => {
-    switch (i.kind) {
-      case "echoack":
-        return create(InstructionSchema, { echoack: { echoAckNum: i.num } });
-      case "resize":
-        return create(InstructionSchema, { resize: { width: i.width, height: i.height } });
-      case "hostbytes":
-        return create(InstructionSchema, { hostbytes: { hoststring: i.bytes } });
-      case "scrollback":
-        return create(InstructionSchema, {
-          scrollback: { first: BigInt(i.first), line: i.lines },
-        });
+  return encodeProto(instructions.map((i): ProtoField => [1, [hostField(i)]]));
+}
+
+/** One host instruction's field (numbers from proto/hostinput.proto). */
+function hostField(i: HostInstruction): ProtoField {
+  switch (i.kind) {
+    case "echoack":
+      return [7, [[8, i.num]]];
+    case "resize":
+      return [3, [[5, i.width], [6, i.height]]];
+    case "hostbytes":
+      return [2, [[4, i.bytes]]];
+    case "scrollback":
+      return [1701, [[1, BigInt(i.first)], ...i.lines.map((l): ProtoField => [2, l])]];
+  }
+}
+
+/** One `HostBuffers.Instruction` as read: each part present or not, merged as protobuf does. */
+interface HostParts {
+  hostbytes?: { hoststring: Uint8Array };
+  resize?: { width: number; height: number };
+  echoack?: { num: bigint };
+  scrollback?: { first: bigint; lines: Uint8Array[] };
+}
+
+function readInstruction(reader: ProtoReader): HostParts {
+  const parts: HostParts = {};
+  while (reader.next()) {
+    const field = reader.field;
+    if (reader.wireType !== LENGTH_DELIMITED) {
+      reader.skip();
+    } else if (field === 2) {
+      const part = parts.hostbytes ??= { hoststring: new Uint8Array(0) };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 4 && r.wireType === LENGTH_DELIMITED) part.hoststring = r.bytes();
+        else r.skip();
+      }
+    } else if (field === 3) {
+      const part = parts.resize ??= { width: 0, height: 0 };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 5 && r.wireType === VARINT) part.width = r.int32();
+        else if (r.field === 6 && r.wireType === VARINT) part.height = r.int32();
+        else r.skip();
+      }
+    } else if (field === 7) {
+      const part = parts.echoack ??= { num: 0n };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 8 && r.wireType === VARINT) part.num = r.uint64();
+        else r.skip();
+      }
+    } else if (field === 1701) {
+      const part = parts.scrollback ??= { first: 0n, lines: [] };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 1 && r.wireType === VARINT) part.first = r.uint64();
+        else if (r.field === 2 && r.wireType === LENGTH_DELIMITED) part.lines.push(r.bytes());
+        else r.skip();
+      }
+    } else {
+      reader.skip();
     }
-  });
-  return toBinary(HostMessageSchema, create(HostMessageSchema, { instruction }));
+  }
+  return parts;
 }
 
 /**
@@ -52,28 +108,35 @@ export function encodeHostMessage(instructions: readonly HostInstruction[]): Uin
  * @throws {DiffFormatError} for bytes that are not a HostMessage.
  */
 export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
-  let message;
+  const instructions: HostParts[] = [];
   try {
-    message = fromBinary(HostMessageSchema, bytes);
+    const reader = new ProtoReader(bytes);
+    while (reader.next()) {
+      if (reader.field === 1 && reader.wireType === LENGTH_DELIMITED) {
+        instructions.push(readInstruction(reader.message()));
+      } else {
+        reader.skip();
+      }
+    }
   } catch (error) {
     throw new DiffFormatError("Received a host diff that is not a valid HostMessage", {
       cause: error,
     });
   }
   const out: HostInstruction[] = [];
-  for (const i of message.instruction) {
+  for (const i of instructions) {
     if (i.hostbytes !== undefined) {
       out.push({ kind: "hostbytes", bytes: i.hostbytes.hoststring });
     } else if (i.resize !== undefined) {
       out.push({ kind: "resize", width: i.resize.width, height: i.resize.height });
     } else if (i.echoack !== undefined) {
-      out.push({ kind: "echoack", num: i.echoack.echoAckNum });
+      out.push({ kind: "echoack", num: i.echoack.num });
     } else if (i.scrollback !== undefined) {
       const first = i.scrollback.first;
       if (first > BigInt(Number.MAX_SAFE_INTEGER)) {
         throw new DiffFormatError(`Received a scrollback line number out of range (${first})`);
       }
-      out.push({ kind: "scrollback", first: Number(first), lines: i.scrollback.line });
+      out.push({ kind: "scrollback", first: Number(first), lines: i.scrollback.lines });
     }
   }
   return out;

@@ -4,9 +4,14 @@
  *
  * @module
  */
-import { create, fromBinary, toBinary } from "npm:@bufbuild/protobuf@2.17.0";
-import { InstructionSchema, UserMessageSchema } from "../../proto/gen/userinput_pb.ts";
 import { concatBytes } from "../network/concat_bytes.ts";
+import {
+  encodeProto,
+  LENGTH_DELIMITED,
+  type ProtoField,
+  ProtoReader,
+  VARINT,
+} from "../network/proto_wire.ts";
 
 /** One event of the user stream. */
 export type UserEvent =
@@ -36,12 +41,14 @@ export class DiffFormatError extends Error {
  */
 export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
   if (events.length === 0) return new Uint8Array(0);
-  const instruction = [];
+  // Numbers from proto/userinput.proto: UserMessage.instruction 1; keystroke 2 (keys 4),
+  // resize 3 (width 5, height 6), capabilities 1700 (features 1).
+  const instruction: ProtoField[] = [];
   let pending: Uint8Array[] = [];
   const flushKeys = () => {
     if (pending.length === 0) return;
     const keys = pending.length === 1 ? pending[0]! : concatBytes(pending);
-    instruction.push(create(InstructionSchema, { keystroke: { keys } }));
+    instruction.push([1, [[2, [[4, keys]]]]]);
     pending = [];
   };
   for (const event of events) {
@@ -49,18 +56,56 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
       pending.push(event.keys);
     } else if (event.kind === "resize") {
       flushKeys();
-      instruction.push(
-        create(InstructionSchema, { resize: { width: event.width, height: event.height } }),
-      );
+      instruction.push([1, [[3, [[5, event.width], [6, event.height]]]]]);
     } else {
       flushKeys();
-      instruction.push(
-        create(InstructionSchema, { capabilities: { features: event.features } }),
-      );
+      instruction.push([1, [[1700, [[1, event.features]]]]]);
     }
   }
   flushKeys();
-  return toBinary(UserMessageSchema, create(UserMessageSchema, { instruction }));
+  return encodeProto(instruction);
+}
+
+/** One `ClientBuffers.Instruction` as read: each part present or not, merged as protobuf does. */
+interface UserParts {
+  keystroke?: { keys: Uint8Array };
+  resize?: { width: number; height: number };
+  capabilities?: { features: number };
+}
+
+function readInstruction(reader: ProtoReader): UserParts {
+  const parts: UserParts = {};
+  while (reader.next()) {
+    const field = reader.field;
+    if (reader.wireType !== LENGTH_DELIMITED) {
+      reader.skip();
+    } else if (field === 2) {
+      const part = parts.keystroke ??= { keys: new Uint8Array(0) };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 4 && r.wireType === LENGTH_DELIMITED) part.keys = r.bytes();
+        else r.skip();
+      }
+    } else if (field === 3) {
+      const part = parts.resize ??= { width: 0, height: 0 };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 5 && r.wireType === VARINT) part.width = r.int32();
+        else if (r.field === 6 && r.wireType === VARINT) part.height = r.int32();
+        else r.skip();
+      }
+    } else if (field === 1700) {
+      const part = parts.capabilities ??= { features: 0 };
+      const r = reader.message();
+      while (r.next()) {
+        if (r.field === 1 && r.wireType === VARINT) part.features = r.uint32();
+        else r.skip();
+      }
+    } else {
+      reader.skip();
+    }
+  }
+  return parts;
 }
 
 /**
@@ -70,16 +115,23 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
  * @throws {DiffFormatError} for bytes that are not a UserMessage.
  */
 export function decodeUserMessage(bytes: Uint8Array): UserEvent[] {
-  let message;
+  const instructions: UserParts[] = [];
   try {
-    message = fromBinary(UserMessageSchema, bytes);
+    const reader = new ProtoReader(bytes);
+    while (reader.next()) {
+      if (reader.field === 1 && reader.wireType === LENGTH_DELIMITED) {
+        instructions.push(readInstruction(reader.message()));
+      } else {
+        reader.skip();
+      }
+    }
   } catch (error) {
     throw new DiffFormatError("Received a user diff that is not a valid UserMessage", {
       cause: error,
     });
   }
   const events: UserEvent[] = [];
-  for (const i of message.instruction) {
+  for (const i of instructions) {
     if (i.keystroke !== undefined) {
       events.push({ kind: "keys", keys: i.keystroke.keys });
     } else if (i.resize !== undefined) {
