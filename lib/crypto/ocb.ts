@@ -2,14 +2,14 @@
  * AES-128-OCB3 (RFC 7253) with a 16-byte tag and a 12-byte nonce: the
  * authenticated encryption that seals every mosh datagram.
  *
- * Built on the AES block function of `@noble/ciphers`. Blocks are handled as
- * four little-endian 32-bit words (the layout noble's round function uses),
+ * Built on our AES-128 block function (aes.ts). Blocks are handled as four
+ * little-endian 32-bit words (the layout its round function uses),
  * so XORs of offsets, checksums and data need no byte shuffling. Doubling in
  * GF(2^128) is done on bytes, once per key.
  *
  * @module
  */
-import { unsafe } from "npm:@noble/ciphers@2.4.0/aes.js";
+import { decryptBlock, encryptBlock, expandDecryptionKey, expandKey } from "./aes.ts";
 
 /** Length of the authentication tag appended to every ciphertext. */
 export const OCB_TAG_LENGTH = 16;
@@ -85,8 +85,8 @@ export class AesOcb {
     if (key.length !== 16) {
       throw new RangeError(`Cannot use AES-128 key: expected 16 bytes, got ${key.length}`);
     }
-    this.#enc = unsafe.expandKeyLE(key);
-    this.#dec = unsafe.expandKeyDecLE(key);
+    this.#enc = expandKey(key);
+    this.#dec = expandDecryptionKey(key);
     const zero = new Uint32Array(4);
     this.#encryptWords(zero, zero);
     const lStarBytes = new Uint8Array(zero.buffer.slice(0));
@@ -106,7 +106,7 @@ export class AesOcb {
   }
 
   #encryptWords(inp: Words, out: Words): void {
-    const r = unsafe.encrypt(this.#enc, inp[0]!, inp[1]!, inp[2]!, inp[3]!);
+    const r = encryptBlock(this.#enc, inp[0]!, inp[1]!, inp[2]!, inp[3]!);
     out[0] = r.s0;
     out[1] = r.s1;
     out[2] = r.s2;
@@ -223,7 +223,7 @@ export class AesOcb {
     checksum.fill(0);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const xk = encrypting ? this.#enc : this.#dec;
-    const cipher = encrypting ? unsafe.encrypt : unsafe.decrypt;
+    const cipher = encrypting ? encryptBlock : decryptBlock;
     const full = length >> 4;
     let o0 = offset[0]!, o1 = offset[1]!, o2 = offset[2]!, o3 = offset[3]!;
     let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
