@@ -293,6 +293,7 @@ export class ClientCore {
     if (send.length > 0 && !this.#done) {
       this.#transport.currentState.pushKeys(Uint8Array.from(send));
     }
+    // The predicted echo first (keystroke latency), then the rest of the turn.
     this.#iterate();
   }
 
@@ -373,6 +374,10 @@ export class ClientCore {
         this.notifications.set(`Nothing received from server on UDP port ${this.#port}.`, now);
       }
     }
+    // Draw before sending: what the user sees (a predicted echo, a new
+    // screen) must not wait for the resume record's writes, which come with
+    // acknowledgements and keystrokes (up to 0.4 ms each on ext4).
+    this.#sink.frame(this, now, false);
     try {
       t.tick();
       // A failed send (reported asynchronously) shows until one succeeds, as in mosh.
@@ -383,12 +388,14 @@ export class ClientCore {
       this.notifications.setNetworkError(String((error as Error).message ?? error), now);
     }
     if (t.counterpartyShutdownAckSent) return this.#finish(0, true);
-    this.#sink.frame(this, now, false);
     // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
-    // 1–2 ms: once the frame is out, wait it out here (a brief, bounded block).
-    const due = t.waitTime();
+    // 1–2 ms: once the frame is out, wait it out here (a brief, bounded
+    // block), recording the new keystrokes in the meantime.
+    let due = t.waitTime();
     if (due > 0 && due <= SHORT_WAIT_MS) {
-      sleepSync(due);
+      t.recordPending();
+      due = t.waitTime();
+      if (due > 0) sleepSync(due);
       try {
         t.tick();
       } catch { /* reported on the next turn */ }

@@ -71,6 +71,10 @@ export class TerminalSink implements ClientSink {
   #onScreen: Framebuffer;
   #repaint = false;
   #suspended = false;
+  /** What the screen on the terminal was drawn from (to skip frames that would draw nothing). */
+  #drawnNum = -1n;
+  #drawnBar = "";
+  #drawnPredictions = false;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -134,11 +138,17 @@ export class TerminalSink implements ClientSink {
 
   frame(core: ClientCore, now: number, final: boolean): void {
     if (this.#suspended) return;
+    const bar = final ? "" : core.notifications.text(now);
+    if (!final && this.#unchanged(core, bar)) return;
     let target: Framebuffer;
     if (final) {
       target = core.screen.clone();
+      this.#drawnNum = -1n;
     } else {
       target = core.predictedScreen();
+      this.#drawnNum = core.remoteStateNum;
+      this.#drawnBar = bar;
+      this.#drawnPredictions = core.prediction.active;
       core.notifications.apply(target, now);
       if (this.#titlePrefix !== "" && target.titleInitialized) {
         if (target.iconName === target.windowTitle) {
@@ -154,6 +164,22 @@ export class TerminalSink implements ClientSink {
     if (out.length > 0) this.#term.write(out);
     this.#repaint = false;
     this.#onScreen = target;
+  }
+
+  /**
+   * Whether a frame would draw exactly what the terminal shows: the same
+   * server state and bar, no predictions then or now. The loop runs a turn
+   * for every datagram and timer, ≈ 6 per new state under output through
+   * loss, and each drawn frame copies and compares the whole screen.
+   */
+  #unchanged(core: ClientCore, bar: string): boolean {
+    if (this.#repaint || core.remoteStateNum !== this.#drawnNum || bar !== this.#drawnBar) {
+      return false;
+    }
+    if (this.#drawnPredictions || core.prediction.active) return false;
+    if (this.#history === null) return true;
+    const { columns, rows } = this.#term.size(); // scrollback mode redraws on a local resize
+    return columns === this.#onScreen.width && rows === this.#onScreen.height;
   }
 
   /**

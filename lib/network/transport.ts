@@ -285,6 +285,11 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     this.sender.tick();
   }
 
+  /** With a journal: records our object now, so a send due soon does not wait for the write. */
+  recordPending(): void {
+    this.sender.recordPending();
+  }
+
   /** With a journal: acknowledge the newest state once it is on record. */
   #advanceAck(): void {
     if (this.#acks === null) return;
@@ -395,8 +400,9 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
       return false;
     }
     this.#received.push(entry);
+    // With a journal, the next tick saves the state, then acknowledges it
+    // (so the caller can show it before the write).
     if (this.#acks === null) this.sender.setAckNum(inst.newNum);
-    else this.#advanceAck();
     this.sender.remoteHeard(now);
     if (inst.diff.length > 0) this.sender.setDataAck();
     return true;
