@@ -9,7 +9,8 @@
  * - a block of 1024 state numbers, likewise;
  * - the user-stream events after the acknowledged state, before an
  *   instruction carrying new events leaves (at most once per frame, ≥ 20 ms);
- * - the server screens, before they are acknowledged (at most 10 per second);
+ * - the server screens, before they are acknowledged (at most 10 per second),
+ *   into the record's two screen slots in turn (written in place, no rename);
  * - the acknowledged state number, at most once a second otherwise.
  *
  * @module
@@ -20,6 +21,7 @@ import type { TransportJournal, TransportResume } from "../network/transport.ts"
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
+import type { ScreenSlots } from "./screen_slots.ts";
 import type { SavedScreen, SessionRecord, SessionStore } from "./session_store.ts";
 
 /** Sequence numbers reserved per write. */
@@ -102,6 +104,8 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
   #savedAcked: bigint;
   #lastWrite = Number.NEGATIVE_INFINITY;
   #screens = new Map<string, SavedScreen>();
+  /** Opened at the first screen save. */
+  #slots: ScreenSlots | null = null;
   #closed = false;
   readonly #lock: Deno.FsFile | null;
   /** Writes so far (for tests and the README's figures). */
@@ -171,23 +175,38 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
     }
     this.#screens = screens;
     this.record.remote = [...screens.values()];
-    this.#write(false);
+    this.record.remoteGen = (this.record.remoteGen ?? 0) + 1;
+    if (this.#closed) return;
+    this.#slots ??= this.#store.screenSlots(this.record.id);
+    this.#noteContact();
+    this.#slots.write({
+      gen: this.record.remoteGen,
+      lastContact: this.record.lastContact,
+      remote: this.record.remote,
+    });
+    this.#lastWrite = this.#clock();
+    this.writes++;
   }
 
   /** Stops writing; with `remove`, deletes the record (the session ended). */
   close(remove: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#slots?.close();
     if (remove) this.#store.remove(this.record.id);
     this.#lock?.close();
   }
 
-  #write(durable: boolean): void {
-    if (this.#closed) return;
+  #noteContact(): void {
     const heard = this.contactSource?.() ?? Number.NEGATIVE_INFINITY;
     if (Number.isFinite(heard)) {
       this.record.lastContact = Math.round(Date.now() - (this.#clock() - heard));
     }
+  }
+
+  #write(durable: boolean): void {
+    if (this.#closed) return;
+    this.#noteContact();
     this.#store.write(this.record, durable);
     this.#lastWrite = this.#clock();
     this.writes++;

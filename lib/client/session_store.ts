@@ -7,7 +7,8 @@
  * The directory is 0700 and each file 0600; a file of another user or with
  * looser permissions is refused. Writes go to a temporary file that is
  * flushed to disk and renamed over the old one, so a reader sees either the
- * old record or the new one, never half of either.
+ * old record or the new one, never half of either. The screens, saved many
+ * times a second, go to two slot files beside it instead (screen_slots.ts).
  *
  * @module
  */
@@ -23,6 +24,7 @@ import {
   type StateEnvironment,
   tryLockFile,
 } from "../local_state.ts";
+import { readScreenSlots, screenSlotPaths, ScreenSlots } from "./screen_slots.ts";
 
 /** File format version. */
 const FORMAT = 1;
@@ -73,6 +75,11 @@ export interface SessionRecord {
   events: string;
   /** The server screens on record (one or two, oldest first). */
   remote: SavedScreen[];
+  /**
+   * Save number of `remote` (screen_slots.ts): a newer save in the slot
+   * files beside the record replaces it when the record is read.
+   */
+  remoteGen?: number;
 }
 
 /** A store file or directory that is unsafe, unreadable or not a session. */
@@ -222,7 +229,22 @@ export class SessionStore {
     if (!isRecord(parsed) || parsed.id !== id) {
       throw new SessionStoreError(`Cannot read ${path}: not a mosh-deno session file`);
     }
+    const slots = readScreenSlots(
+      this.dir,
+      id,
+      (slot, slotInfo) => checkStoreFile(slot, slotInfo, 0o600, this.dir),
+    );
+    if (slots !== null && slots.gen > (parsed.remoteGen ?? 0)) {
+      parsed.remote = slots.remote;
+      parsed.remoteGen = slots.gen;
+      parsed.lastContact = Math.max(parsed.lastContact, slots.lastContact);
+    }
     return parsed;
+  }
+
+  /** Opens the slot files a journal writes session `id`'s screens into. */
+  screenSlots(id: string): ScreenSlots {
+    return new ScreenSlots(this.dir, id);
   }
 
   /**
@@ -245,9 +267,10 @@ export class SessionStore {
     return lockHeld(this.#lockPath(id));
   }
 
-  /** Removes a session's file and its lock file (no error if already gone). */
+  /** Removes a session's files and its lock file (no error if already gone). */
   remove(id: string): void {
-    for (const path of [this.path(id), `${this.dir}/${id}.lock`]) {
+    const paths = [this.path(id), ...screenSlotPaths(this.dir, id), `${this.dir}/${id}.lock`];
+    for (const path of paths) {
       try {
         Deno.removeSync(path);
       } catch { /* already gone */ }
