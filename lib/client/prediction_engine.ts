@@ -70,17 +70,20 @@ function newCell(): CellPrediction {
 function resetCell(c: CellPrediction): void {
   c.active = false;
   c.unknown = false;
-  c.originals = [];
+  c.originals.length = 0; // each cell owns its array: emptied in place, not reallocated
   c.epoch = Number.MAX_SAFE_INTEGER;
   c.expire = NEVER;
 }
 
 function resetKeepingOriginal(c: CellPrediction): void {
-  if (c.active && !c.unknown) {
-    const originals = [...c.originals, c.replacement.contents];
-    resetCell(c);
-    c.originals = originals;
-  } else resetCell(c);
+  const kept = c.active && !c.unknown ? c.replacement.contents : null;
+  resetCell(c);
+  if (kept !== null) c.originals.push(kept);
+}
+
+/** The text of a cell of the server's screen. */
+function actualContents(fb: Framebuffer, row: number, col: number): string {
+  return fb.rows[row]!.contents[col]!;
 }
 
 function actualCell(fb: Framebuffer, row: number, col: number): CellValue {
@@ -110,7 +113,8 @@ export class PredictionEngine {
   #rows = new Map<number, CellPrediction[]>();
   #predictionEpoch = 1;
   #confirmedEpoch = 0;
-  #frameSent = 0n;
+  /** Predictions made now expire with the next user-stream state: the newest sent + 1. */
+  #nextExpire = 1n;
   #lateAcked = 0n;
   #sendInterval = 250;
   #srttTrigger = false;
@@ -149,7 +153,7 @@ export class PredictionEngine {
 
   /** Number of the newest user-stream state sent. */
   setLocalFrameSent(num: bigint): void {
-    this.#frameSent = num;
+    this.#nextExpire = num + 1n; // once per keystroke, not per touched cell (a BigInt each)
   }
 
   /** The server's echo ack: predictions expiring at or before it are judged. */
@@ -197,7 +201,7 @@ export class PredictionEngine {
         row: fb.ds.cursorRow,
         col: fb.ds.cursorCol,
         epoch: this.#predictionEpoch,
-        expire: this.#frameSent + 1n,
+        expire: this.#nextExpire,
         time: this.#clock(),
       };
       this.#cursors.push(c);
@@ -215,7 +219,7 @@ export class PredictionEngine {
     resetKeepingOriginal(c);
     c.active = true;
     c.epoch = this.#predictionEpoch;
-    c.expire = this.#frameSent + 1n;
+    c.expire = this.#nextExpire;
     c.time = now;
   }
 
@@ -242,7 +246,7 @@ export class PredictionEngine {
       const row = this.#row(cursor.row, width);
       if (cursor.col > 0) {
         cursor.col--;
-        cursor.expire = this.#frameSent + 1n;
+        cursor.expire = this.#nextExpire;
         if (this.overwrite) {
           const cell = row[cursor.col]!;
           this.#touch(cell, now);
@@ -254,7 +258,7 @@ export class PredictionEngine {
           for (let i = cursor.col; i < width; i++) {
             const cell = row[i]!;
             this.#touch(cell, now);
-            cell.originals.push(actualCell(fb, cursor.row, i).contents);
+            cell.originals.push(actualContents(fb, cursor.row, i));
             if (i + 2 < width) {
               const next = row[i + 1]!;
               cell.unknown = false;
@@ -280,7 +284,7 @@ export class PredictionEngine {
       for (let i = width - 1; i > cursor.col; i--) {
         const cell = row[i]!;
         this.#touch(cell, now);
-        cell.originals.push(actualCell(fb, cursor.row, i).contents);
+        cell.originals.push(actualContents(fb, cursor.row, i));
         const prev = row[i - 1]!;
         if (i === width - 1 || (prev.active && prev.unknown)) cell.unknown = true;
         else {
@@ -293,7 +297,7 @@ export class PredictionEngine {
     }
     const cell = row[cursor.col]!;
     this.#touch(cell, now);
-    cell.originals.push(actualCell(fb, cursor.row, cursor.col).contents);
+    cell.originals.push(actualContents(fb, cursor.row, cursor.col));
     cell.unknown = false;
     let renditions: CellValue;
     if (cursor.col > 0) {
@@ -310,7 +314,7 @@ export class PredictionEngine {
       bg: renditions.bg,
       attrs: renditions.attrs,
     };
-    cursor.expire = this.#frameSent + 1n;
+    cursor.expire = this.#nextExpire;
     if (cursor.col < width - 1) cursor.col++;
     else {
       this.#becomeTentative();
@@ -328,7 +332,7 @@ export class PredictionEngine {
       for (let i = 0; i < fb.width; i++) {
         const cell = row[i]!;
         this.#touch(cell, now);
-        cell.originals.push(actualCell(fb, cursor.row, i).contents);
+        cell.originals.push(actualContents(fb, cursor.row, i));
         cell.unknown = false;
         cell.replacement = { contents: "", fg: 0, bg: 0, attrs: 0 };
       }
@@ -341,10 +345,10 @@ export class PredictionEngine {
       const cursor = this.#cursor();
       if (final === 0x43 && cursor.col < fb.width - 1) {
         cursor.col++;
-        cursor.expire = this.#frameSent + 1n;
+        cursor.expire = this.#nextExpire;
       } else if (final === 0x44 && cursor.col > 0) {
         cursor.col--;
-        cursor.expire = this.#frameSent + 1n;
+        cursor.expire = this.#nextExpire;
       }
       return;
     }
@@ -357,7 +361,7 @@ export class PredictionEngine {
       row: fb.ds.cursorRow,
       col: fb.ds.cursorCol,
       epoch: this.#predictionEpoch,
-      expire: this.#frameSent + 1n,
+      expire: this.#nextExpire,
       time: this.#clock(),
     });
     for (const row of this.#rows.values()) {
