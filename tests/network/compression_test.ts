@@ -26,11 +26,21 @@ Deno.test("compress gives zlib's own bytes (what mosh's compress() sends)", () =
     "6b7628431cf9e3772a41cbd3ee5df959321fa6f42c998fa6ec2c998fa1e42c8fbb54e566f9dc25653e9c" +
     "b9a148359cb9c1653e9cb9a1ff2fe70f09b5d236";
   assert.equal(toHex(compress(new TextEncoder().encode(text))), expected);
+  // The same bytes again after other messages: the reused stream is reset to a fresh one.
+  compress(new Uint8Array(100_000).map((_, i) => (i * 31) % 7));
+  compress(new Uint8Array(0));
+  assert.equal(toHex(compress(new TextEncoder().encode(text))), expected);
 });
 
 Deno.test("decompress round-trips output spread over several chunks", () => {
   const big = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
   assert.deepEqual(decompress(compress(big)), big);
+  // Again, and after a corrupt stream: each message starts from a fresh state.
+  const z = compress(big);
+  assert.throws(() => decompress(z.subarray(0, z.length - 10)), CompressionError);
+  assert.deepEqual(decompress(compress(big)), big);
+  const small = new TextEncoder().encode("hello");
+  assert.deepEqual(decompress(compress(small)), small);
 });
 
 Deno.test("decompress takes exactly 4 MiB and refuses one byte more", () => {
