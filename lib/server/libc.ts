@@ -140,16 +140,54 @@ let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
 
 /** The opened C library (opened once, kept for the process). */
 export function libc(): Libc {
-  if (Deno.build.os !== "linux" && Deno.build.os !== "darwin") {
-    throw new UnsupportedPlatformError();
-  }
+  checkPlatform();
   lib ??= Deno.dlopen(PLATFORM.libc, SYMBOLS);
   return lib.symbols;
 }
 
+function checkPlatform(): void {
+  if (Deno.build.os !== "linux" && Deno.build.os !== "darwin") {
+    throw new UnsupportedPlatformError();
+  }
+}
+
+type SymbolName = keyof typeof SYMBOLS;
+const subsets = new Map<string, Partial<Libc>>();
+
+/**
+ * Just the named calls, for start-up paths (the daemon's `setsid`, the
+ * wrapper's exec): binding the whole table costs 13–15 ms (a trampoline per
+ * symbol), a few symbols about 1 ms (measured 2026-11-25). Once the whole
+ * library is open its symbols serve.
+ *
+ * @example
+ * ```ts ignore
+ * import { libcCalls } from "./libc.ts";
+ * libcCalls("setsid").setsid();
+ * ```
+ */
+export function libcCalls<K extends SymbolName>(...names: K[]): Pick<Libc, K> {
+  if (lib !== null) return lib.symbols;
+  checkPlatform();
+  const key = names.join(",");
+  let calls = subsets.get(key);
+  if (calls === undefined) {
+    // With errno's accessors: reading errno after a failed call must not need a
+    // dlopen, which can itself overwrite errno.
+    const wanted = Object.fromEntries(
+      [...names, ...ERRNO_SYMBOLS].map((n) => [n, SYMBOLS[n]]),
+    ) as Pick<typeof SYMBOLS, K>;
+    calls = Deno.dlopen(PLATFORM.libc, wanted).symbols as Partial<Libc>;
+    subsets.set(key, calls);
+  }
+  return calls as Pick<Libc, K>;
+}
+
+const ERRNO_SYMBOLS = ["__errno_location", "__error"] as const;
+
 /** The calling thread's `errno`. */
 export function errno(): number {
-  const c = libc();
+  const c = lib?.symbols ?? subsets.values().next().value ?? libcCalls(...ERRNO_SYMBOLS);
   const p = c.__errno_location?.() ?? c.__error?.() ?? null;
   return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
 }
@@ -161,7 +199,7 @@ export function cString(s: string): Uint8Array<ArrayBuffer> {
 
 /** The system's message for an errno value ("No such file or directory"). */
 export function strerror(code: number): string {
-  const p = libc().strerror(code);
+  const p = libcCalls("strerror").strerror(code);
   return p === null ? `errno ${code}` : new Deno.UnsafePointerView(p).getCString();
 }
 
@@ -178,7 +216,7 @@ export function cStringArray(
 /** Resets every signal to its default action and unblocks all, as a freshly exec'd program
  * expects (Deno ignores SIGPIPE and exec keeps ignored signals and the mask). */
 export function resetSignals(): void {
-  const c = libc();
+  const c = libcCalls("signal", "sigprocmask");
   for (let sig = 1; sig < 32; sig++) c.signal(sig, null); // SIG_DFL (KILL/STOP just fail)
   c.sigprocmask(2, /* SIG_SETMASK */ new Uint8Array(128), null);
 }

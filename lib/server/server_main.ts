@@ -10,7 +10,7 @@ import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
-import { libc, strerror } from "./libc.ts";
+import { libc, libcCalls, strerror } from "./libc.ts";
 import {
   parseServerArgs,
   type ServerOptions,
@@ -263,7 +263,7 @@ async function runDaemon(): Promise<number> {
   const input = await new Response(Deno.stdin.readable).text();
   const config = JSON.parse(input) as DaemonConfig;
   const { options } = config;
-  libc().setsid();
+  libcCalls("setsid").setsid();
   // The session's modules are loaded here, not at the top (the foreground needs
   // none of them), and only once the port is reported: the foreground, the
   // wrapper and the client's start go on meanwhile (strace: bind 0.12 s after

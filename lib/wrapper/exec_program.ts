@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cString, cStringArray, errno, libc, resetSignals, strerror } from "../server/libc.ts";
+import { cString, cStringArray, errno, libcCalls, resetSignals, strerror } from "../server/libc.ts";
 
 /** execvp failed; the message is mosh's ("Cannot exec PROGRAM: reason"). */
 export class ExecFailedError extends Error {
@@ -42,7 +42,7 @@ export function canExec(): boolean {
 export function execProgram(argv: string[]): never {
   const [program] = argv;
   if (program === undefined) throw new ExecFailedError("(nothing)", 22, "Invalid argument");
-  const c = libc();
+  const c = libcCalls("execvp");
   // The program must start as if from a shell: default signal actions, nothing blocked.
   resetSignals();
   const args = cStringArray(argv);
