@@ -13,6 +13,8 @@ export interface PlatformConstants {
   TIOCSWINSZ: number;
   TIOCGWINSZ: number;
   TIOCSCTTY: number;
+  /** Bytes waiting to be read. */
+  FIONREAD: number;
   /** `c_iflag` bit that tells the line discipline input is UTF-8. */
   IUTF8: number;
   /** Size of `struct termios` and the byte offset/size of `c_iflag`. */
@@ -33,6 +35,7 @@ const LINUX: PlatformConstants = {
   TIOCSWINSZ: 0x5414,
   TIOCGWINSZ: 0x5413,
   TIOCSCTTY: 0x540e,
+  FIONREAD: 0x541b,
   IUTF8: 0o40000,
   termiosSize: 60,
   iflagSize: 4,
@@ -49,6 +52,7 @@ const DARWIN: PlatformConstants = {
   TIOCSWINSZ: 0x80087467,
   TIOCGWINSZ: 0x40087468,
   TIOCSCTTY: 0x20007461,
+  FIONREAD: 0x4004667f,
   IUTF8: 0x4000,
   termiosSize: 72,
   iflagSize: 8,

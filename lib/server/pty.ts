@@ -17,6 +17,10 @@ export class PtyError extends Error {
   }
 }
 
+/** Most bytes one {@linkcode Pty.read} returns. */
+const READ_SIZE = 65536;
+const FIONREAD = BigInt(PLATFORM.FIONREAD);
+
 function winsize(width: number, height: number): Uint8Array<ArrayBuffer> {
   const ws = new Uint8Array(8);
   const v = new DataView(ws.buffer);
@@ -56,7 +60,9 @@ export class Pty {
   readonly slavePath: string;
   #closed = false;
   #writing: Promise<void> = Promise.resolve();
-  readonly #readBuffer = new Uint8Array(16384);
+  readonly #readBuffer = new Uint8Array(READ_SIZE);
+  readonly #count = new Int32Array(1);
+  readonly #countBytes = new Uint8Array(this.#count.buffer);
 
   private constructor(master: number, slave: number, slavePath: string) {
     this.master = master;
@@ -115,14 +121,34 @@ export class Pty {
   }
 
   /**
-   * Reads what the child wrote (up to 16 KiB), on a worker thread. Returns
-   * `null` at EOF or EIO (the child side is closed).
+   * Reads what the child wrote (up to 64 KiB), waiting on a worker thread.
+   * Returns `null` at EOF or EIO (the child side is closed).
    */
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
+    const buffer = this.#readBuffer;
     // errno lives on the worker thread, so any failure counts as the end (EIO).
-    const n = Number(await libc().read_async(this.master, this.#readBuffer, 16384n));
-    return n > 0 ? this.#readBuffer.slice(0, n) : null;
+    let n = Number(await libc().read_async(this.master, buffer, BigInt(READ_SIZE)));
+    if (n <= 0) return null;
+    // A read returns at most the line discipline's 4 KiB; in a flood more is
+    // already waiting, and taking it here (a read that cannot block) saves a
+    // hand-off to a worker thread and a pass of the session loop per 4 KiB.
+    while (n < READ_SIZE && !this.#closed) {
+      const waiting = this.#waiting();
+      if (waiting <= 0) break;
+      const more = Number(
+        libc().read(this.master, buffer.subarray(n), BigInt(Math.min(waiting, READ_SIZE - n))),
+      );
+      if (more <= 0) break;
+      n += more;
+    }
+    return buffer.slice(0, n);
+  }
+
+  /** Bytes the child wrote that a read would return at once (0 when unknown). */
+  #waiting(): number {
+    if (libc().ioctl(this.master, FIONREAD, this.#countBytes) !== 0) return 0;
+    return this.#count[0]!;
   }
 
   /** Queues bytes for the child, written in order on a worker thread. */
