@@ -410,8 +410,11 @@ export class Emulator implements ParserHandler {
   // ---- control sequences (terminal.md §10) ----
 
   csiDispatch(paramText: string, intermediates: string, final: number): void {
+    this.csiDispatchParsed(parseParams(paramText), intermediates, final);
+  }
+
+  csiDispatchParsed(p: number[], intermediates: string, final: number): void {
     const fb = this.fb, ds = fb.ds;
-    const p = parseParams(paramText);
     const key = intermediates === "" ? ASCII[final]! : intermediates + ASCII[final]!;
     const keepsWrap = key === "I" || key === "Z" || key === "g" || key === "?h" ||
       key === "?l" || key === "m";
