@@ -122,14 +122,16 @@ async function startDaemon(config: DaemonConfig, verbose: boolean): Promise<numb
   await writer.close();
   // The daemon reports bind problems ("MSG …") before "PORT n" or "ERROR …": mosh
   // prints them on the foreground's stderr, before it detaches.
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // A plain reader and TextDecoder: a TextDecoderStream's first use costs a few ms here.
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   let port: string | null = null;
   let error = "mosh-server: the session did not start";
   reading: for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     let nl;
     while ((nl = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, nl);
@@ -258,9 +260,21 @@ function childProgram(command: string[]): { program: string; argv: string[] } {
   return { program: shell, argv: [`-${shell.split("/").pop()}`] };
 }
 
+/** Everything `input` gives until its end, as text (without a Response's stream machinery). */
+async function readAll(input: { read(p: Uint8Array): Promise<number | null> }): Promise<string> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  for (;;) {
+    const n = await input.read(buffer);
+    if (n === null) return text + decoder.decode();
+    text += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+}
+
 /** The long-lived daemon: binds, reports the port, detaches, runs the session. */
 async function runDaemon(): Promise<number> {
-  const input = await new Response(Deno.stdin.readable).text();
+  const input = await readAll(Deno.stdin);
   const config = JSON.parse(input) as DaemonConfig;
   const { options } = config;
   libcCalls("setsid").setsid();
