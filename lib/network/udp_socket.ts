@@ -6,6 +6,12 @@
  */
 import type { Address, DatagramSocket } from "./datagram_socket.ts";
 
+/**
+ * Receive buffer size: the largest UDP payload (65,507 bytes over IPv4,
+ * 65,527 over IPv6), rounded up.
+ */
+const RECEIVE_BUFFER = 65_536;
+
 /** Called for every datagram a socket receives. */
 export type DatagramHandler = (data: Uint8Array, from: Address, socket: UdpSocket) => void;
 
@@ -27,6 +33,12 @@ export type DatagramHandler = (data: Uint8Array, from: Address, socket: UdpSocke
 export class UdpSocket implements DatagramSocket {
   readonly #conn: Deno.DatagramConn;
   readonly #onError: (error: Error) => void;
+  /**
+   * One receive buffer, reused: without one Deno allocates 64 KB per
+   * datagram, and the view it returns keeps all 64 KB alive as long as the
+   * datagram is referenced (a queued fragment of 1.2 KB held 64 KB).
+   */
+  readonly #buffer = new Uint8Array(RECEIVE_BUFFER);
   #open = true;
   /** Resolves when the receive loop has ended (after {@linkcode close}). */
   readonly closed: Promise<void>;
@@ -71,7 +83,9 @@ export class UdpSocket implements DatagramSocket {
     while (this.#open) {
       let data: Uint8Array, from: Deno.Addr;
       try {
-        [data, from] = await this.#conn.receive();
+        const [view, address] = await this.#conn.receive(this.#buffer);
+        data = view.slice(); // the handler may keep it; the buffer is reused
+        from = address;
       } catch (error) {
         if (!this.#open) return;
         // A transient receive error (e.g. ICMP port unreachable): keep going.
