@@ -390,12 +390,13 @@ export class ClientCore {
     if (t.counterpartyShutdownAckSent) return this.#finish(0, true);
     // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
     // 1–2 ms: once the frame is out, wait it out here (a brief, bounded
-    // block), recording the new keystrokes in the meantime.
-    let due = t.waitTime();
+    // block). The keystrokes' journal write comes with the send, after the
+    // wait: written during it, it competed for the CPU with whatever reads
+    // our output (predicted echo 1.4–1.9 ms instead of 1.9–2.7 ms, 3
+    // alternating runs of bench/keystroke_latency.ts on this 2-core machine).
+    const due = t.waitTime();
     if (due > 0 && due <= SHORT_WAIT_MS) {
-      t.recordPending();
-      due = t.waitTime();
-      if (due > 0) sleepSync(due);
+      sleepSync(due);
       try {
         t.tick();
       } catch { /* reported on the next turn */ }

@@ -285,11 +285,6 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     this.sender.tick();
   }
 
-  /** With a journal: records our object now, so a send due soon does not wait for the write. */
-  recordPending(): void {
-    this.sender.recordPending();
-  }
-
   /** With a journal: acknowledge the newest state once it is on record. */
   #advanceAck(): void {
     if (this.#acks === null) return;

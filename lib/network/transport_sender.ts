@@ -344,14 +344,6 @@ export class TransportSender<S extends SyncState<S>> {
     this.#nextSendTime = NEVER;
   }
 
-  /**
-   * Journals the object as it is now, ahead of the send (a client does it
-   * during its 1 ms keystroke delay): the send then finds it on record.
-   */
-  recordPending(): void {
-    this.#journal?.beforeSend(this.current, this.#sent[0]!.num);
-  }
-
   /** A fresh state number, reserved in the journal first. */
   #newNum(): bigint {
     const num = this.nextNum;
