@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../../lib/terminal/emulator.ts";
-import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import type { Framebuffer } from "../../lib/terminal/framebuffer.ts";
 
 const enc = new TextEncoder();
 
