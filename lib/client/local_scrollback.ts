@@ -45,15 +45,18 @@ export class LocalScrollback {
 
   /**
    * The rows (`width` wide) for the lines of `history` not printed yet, in
-   * order, with a marker row before the first line after a gap.
+   * order, with a marker row before the first line after a gap. With `max`,
+   * it stops once `max` rows are out (one more when a marker comes first):
+   * call again for the rest until it returns none.
    */
-  take(history: ReceivedHistory, width: number): Row[] {
+  take(history: ReceivedHistory, width: number, max = Infinity): Row[] {
     if (history.end <= this.#printed) return [];
     const rows: Row[] = [];
     for (const chunk of history.chunks) {
       const end = chunk.first + chunk.lines.length;
       if (end <= this.#printed) continue;
       for (let n = Math.max(chunk.first, this.#printed); n < end; n++) {
+        if (rows.length >= max) return rows;
         this.#skipped += n - this.#printed;
         if (this.#skipped > 0) {
           rows.push(this.#row(encoder.encode(skipMarker(this.#skipped)), width));

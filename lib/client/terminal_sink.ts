@@ -207,9 +207,15 @@ export class TerminalSink implements ClientSink {
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
     }
-    const lines = this.#history.take(history, this.#onScreen.width);
-    if (lines.length > 0) out += pushLines(this.#onScreen, lines, this.#caps);
-    return out;
+    // A screenful at a time: all of a frame's lines as rows at once (≈ 2 KB
+    // each, 566 in one frame of the 50 MB mixed-SGR drain) outlived V8's
+    // 1 MB young generation, and the promoted garbage took the client's
+    // peak RSS to 106–238 MB.
+    for (;;) {
+      const lines = this.#history.take(history, this.#onScreen.width, this.#onScreen.height);
+      if (lines.length === 0) return out;
+      out += pushLines(this.#onScreen, lines, this.#caps);
+    }
   }
 
   waitTime(core: ClientCore, now: number): number {

@@ -172,3 +172,38 @@ Deno.test("hostile lines cannot move the cursor or clear the local screen", () =
   const out = pushLines(model, printer.take(history, 20), KEEP);
   assert.equal(out, "", "nothing twice");
 });
+
+Deno.test("a screenful at a time leaves the same history and screen as all the rows at once", () => {
+  const random = seededRandom(29);
+  const lines = Array.from({ length: 300 }, (_, i) =>
+    enc.encode(
+      `\x1b[1;3${i % 8}m${i}\x1b[0m ${
+        random() < 0.2 ? "\x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\" : ""
+      }` +
+        `\x1b[48;5;${i % 256}m${"x".repeat(Math.floor(random() * 30))}`,
+    ));
+  // Lines 0–49 skipped, then 50–199, a gap, then 250–349.
+  const history = ReceivedHistory.NONE.append(50, lines.slice(0, 150))
+    .append(250, lines.slice(150, 250));
+  const draw = (max: number) => {
+    const model = new Framebuffer(40, 7);
+    const local = new Emulator(40, 7);
+    const seen: string[] = [];
+    local.fb.scrollOff = (row) => {
+      seen.push(`${row.text().trimEnd()}|${row.fg.join()}|${row.bg.join()}|${row.linkAt(4)}`);
+      return null;
+    };
+    const printer = new LocalScrollback();
+    let rows;
+    while ((rows = printer.take(history, 40, max)).length > 0) {
+      assert.ok(rows.length <= max + 1, "at most one marker beyond max");
+      local.write(enc.encode(pushLines(model, rows, KEEP)));
+    }
+    return { seen, screen: local.fb.screenText(), pending: printer.pendingSkipped };
+  };
+  const whole = draw(Infinity);
+  assert.equal(whole.seen.filter((l) => l.startsWith(skipMarker(50))).length, 2, "two markers");
+  assert.equal(whole.seen.length, 2 + 250, "every line and marker pushed through");
+  assert.deepEqual(draw(7), whole);
+  assert.deepEqual(draw(1), whole);
+});
