@@ -275,8 +275,10 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   waitTime(): number {
     const wait = this.sender.waitTime();
     if (this.#acks === null || !this.hasRemoteAddr) return wait;
+    // A save budget still running holds an acknowledgement back: wake when it
+    // ends. Otherwise the sender's ack timer (set in tick) is the deadline.
     const save = this.#acks.nextSaveTime(this.remoteStateNum) - this.#clock();
-    return Math.min(wait, Math.max(0, save));
+    return save > 0 ? Math.min(wait, save) : wait;
   }
 
   /** Sends whatever is due now. */
@@ -289,10 +291,26 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   #advanceAck(): void {
     if (this.#acks === null) return;
     const newest = this.#received[this.#received.length - 1]!;
+    if (this.#acks.nextSaveTime(newest.num) === Number.POSITIVE_INFINITY) return;
+    if (!this.#ackLeavesNow()) return;
     const num = this.#acks.advance(newest, this.sender);
     if (num === null) return;
     this.sender.setAckNum(num);
-    this.sender.setDataAck(); // the new acknowledgement leaves within ACK_DELAY
+    this.sender.setDataAck(); // leaves now, or within ACK_DELAY if the save budget held it back
+  }
+
+  /**
+   * Picks the state to acknowledge only when the acknowledgement leaves (as
+   * mosh's receiver does: the newest at send time), so frames arriving within
+   * ACK_DELAY of each other share one save and one acknowledgement. Picking
+   * at arrival acknowledged the first of two frames 20 ms apart and held the
+   * second until the peer confirmed the first, which the peer's sender only
+   * did by resending it: steady output through 10 % loss, 20 s, our pair:
+   * 228–385 datagrams to the client where mosh sends ≈ 90 (2026-11-25).
+   */
+  #ackLeavesNow(): boolean {
+    this.sender.setDataAck(); // a newer state waits at most ACK_DELAY
+    return this.sender.waitTime() === 0;
   }
 
   /** Starts the shutdown handshake. */

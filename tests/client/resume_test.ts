@@ -188,10 +188,16 @@ Deno.test("--resume --list shows detached sessions; --resume with nothing to res
       return new TextDecoder().decode(out.stdout);
     };
     const record = onlyRecord(state);
-    assert.match(
-      await list(),
-      new RegExp(`^${record.id}\\s+listhost\\s+${server.port}\\s.*in use\\s+\\$ echo list-me`, "m"),
+    // The screen is on record once its acknowledgement leaves (within ACK_DELAY).
+    const listed = new RegExp(
+      `^${record.id}\\s+listhost\\s+${server.port}\\s.*in use\\s+\\$ echo list-me`,
+      "m",
     );
+    let listing = await list();
+    for (const deadline = Date.now() + 10_000; !listed.test(listing) && Date.now() < deadline;) {
+      listing = await list();
+    }
+    assert.match(listing, listed);
     const busy = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--unstable-net", CLIENT, "--resume"],
       env: { XDG_STATE_HOME: state },
