@@ -377,7 +377,7 @@ export class ClientCore {
     // Draw before sending: what the user sees (a predicted echo, a new
     // screen) must not wait for the resume record's writes, which come with
     // acknowledgements and keystrokes (up to 0.4 ms each on ext4).
-    this.#sink.frame(this, now, false);
+    this.#draw(now);
     try {
       t.tick();
       // A failed send (reported asynchronously) shows until one succeeds, as in mosh.
@@ -407,17 +407,45 @@ export class ClientCore {
     this.#timer.arm(Math.max(1, Math.min(wait, 10_000)));
   }
 
+  /**
+   * Draws a frame. A sink that fails (the user's terminal hung up: EIO) ends
+   * the session as a hangup does; the loop goes on, so the shutdown
+   * handshake runs and the process exits.
+   */
+  #draw(now: number): void {
+    try {
+      this.#sink.frame(this, now, false);
+    } catch (error) {
+      this.#sinkFailed(error);
+    }
+  }
+
+  #sinkFailed(error: unknown): void {
+    if (this.#transport.shutdownInProgress) return;
+    this.notifications.set(`Output failed: ${(error as Error).message ?? error}`, this.#clock(), {
+      permanent: true,
+    });
+    this.#transport.startShutdown();
+  }
+
   #finish(status: number, endedByServer = false): void {
     if (this.#done) return;
     this.#endedByServer = endedByServer;
     this.#done = true;
     this.#timer.cancel();
     this.notifications.clear();
-    this.#sink.frame(this, this.#clock(), true);
-    this.#sink.finish?.();
-    this.#transport.close();
-    Promise.all(this.#sockets.map((s) => s.closed)).then(() =>
-      this.#resolve({ status, connected: this.#connected })
-    );
+    try {
+      this.#sink.frame(this, this.#clock(), true);
+      this.#sink.finish?.();
+    } catch {
+      // The terminal is gone (hangup): nothing is left to draw on, but the
+      // session must still end. A failed final frame once left a client
+      // running with its socket open and `finished` never settled.
+    } finally {
+      this.#transport.close();
+      Promise.all(this.#sockets.map((s) => s.closed)).then(() =>
+        this.#resolve({ status, connected: this.#connected })
+      );
+    }
   }
 }

@@ -106,3 +106,43 @@ Deno.test("ClientCore: a sink sees each new remote state before it draws; a key 
   assert.ok(states.every((n, i) => i === 0 || n > states[i - 1]!), `in order: ${states}`);
   assert.ok(rows.some((r) => r.includes("AB!")), rows.join("\n--\n"));
 });
+
+Deno.test("ClientCore: a sink that fails (a hung-up terminal) ends the session; the final frame failing too still settles `finished` and closes the socket", async () => {
+  const server = await serveSession({ hostname: "127.0.0.1", port: 0 }, async (session) => {
+    for await (const _ of session.readable) { /* until the client shuts down */ }
+  });
+  let frames = 0, failAfter = Number.POSITIVE_INFINITY, connected = false;
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port: server.port,
+    key: server.key,
+    columns: 30,
+    rows: 4,
+    sink: {
+      frame(core) {
+        if (core.remoteStateNum > 0n) connected = true;
+        if (++frames > failAfter) throw new Error("Input/output error (os error 5)");
+      },
+      finish() {
+        throw new Error("Input/output error (os error 5)");
+      },
+    },
+  });
+  try {
+    core.start();
+    while (!connected) await new Promise((r) => setTimeout(r, 10));
+    failAfter = frames; // the terminal hangs up now
+    core.type(new TextEncoder().encode("x"));
+    assert.equal(core.shuttingDown, true, "the failed frame started the shutdown");
+    assert.match(core.notifications.message, /^Output failed: Input\/output error/);
+    const result = await core.finished;
+    assert.deepEqual(
+      result,
+      { status: 0, connected: true },
+      "the server acknowledged the shutdown",
+    );
+  } finally {
+    core.abort();
+    await server.finished;
+  }
+});
