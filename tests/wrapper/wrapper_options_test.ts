@@ -42,7 +42,8 @@ Deno.test("-p, --predict and --no-init reach the server and the client, as with 
     for (const [which, wrapper] of Object.entries(wrappers)) {
       const port = freePort();
       const tmux = await TmuxSession.start({
-        command: `${wrapper} ${ssh} -p ${port} --predict=always --no-init ${sshd.target}; sleep 60`,
+        command:
+          `${wrapper} ${ssh} -p ${port} --predict=always --no-init ${sshd.target}; echo WRAPPER-EXIT; sleep 60`,
         env: { PS1: "$ " },
       });
       try {
@@ -65,6 +66,9 @@ Deno.test("-p, --predict and --no-init reach the server and the client, as with 
             .trim(),
         };
         await tmux.sendText("exit\r");
+        // Let the session end before the window goes: killed mid-shutdown, a client and
+        // its server could outlive the test.
+        await tmux.waitFor(/^WRAPPER-EXIT$/m, { timeoutMs: 15_000 });
       } finally {
         await tmux.close();
       }
