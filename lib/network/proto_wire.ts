@@ -136,6 +136,37 @@ export function encodeProto(fields: readonly ProtoField[]): Uint8Array {
 }
 
 /**
+ * The embedded messages in field `field` of `bytes`, in order, each read by
+ * `read`; other fields are skipped (a repeated message field, as a
+ * HostMessage or UserMessage holds its instructions).
+ *
+ * @example
+ * ```ts
+ * import { readMessages } from "./proto_wire.ts";
+ * // two instructions (field 1), each an empty message
+ * readMessages(new Uint8Array([0x0a, 0x00, 0x0a, 0x00]), 1, (r) => r.next()); // [false, false]
+ * ```
+ *
+ * @throws {ProtoFormatError} for bytes that are not a valid message.
+ */
+export function readMessages<T>(
+  bytes: Uint8Array,
+  field: number,
+  read: (message: ProtoReader) => T,
+): T[] {
+  const out: T[] = [];
+  const reader = new ProtoReader(bytes);
+  while (reader.next()) {
+    if (reader.field === field && reader.wireType === LENGTH_DELIMITED) {
+      out.push(read(reader.message()));
+    } else {
+      reader.skip();
+    }
+  }
+  return out;
+}
+
+/**
  * Reads a message's fields in wire order.
  *
  * @example

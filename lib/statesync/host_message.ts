@@ -8,9 +8,11 @@ import {
   encodeProto,
   LENGTH_DELIMITED,
   type ProtoField,
-  ProtoReader,
+  type ProtoReader,
+  readMessages,
   VARINT,
 } from "../network/proto_wire.ts";
+import { readResize, resizeFields, type WindowSize } from "./resize_message.ts";
 import { DiffFormatError } from "./user_message.ts";
 
 /** One instruction of a HostMessage. */
@@ -41,7 +43,7 @@ function hostField(i: HostInstruction): ProtoField {
     case "echoack":
       return [7, [[8, i.num]]];
     case "resize":
-      return [3, [[5, i.width], [6, i.height]]];
+      return [3, resizeFields(i.width, i.height)];
     case "hostbytes":
       return [2, [[4, i.bytes]]];
     case "scrollback":
@@ -52,7 +54,7 @@ function hostField(i: HostInstruction): ProtoField {
 /** One `HostBuffers.Instruction` as read: each part present or not, merged as protobuf does. */
 interface HostParts {
   hostbytes?: { hoststring: Uint8Array };
-  resize?: { width: number; height: number };
+  resize?: WindowSize;
   echoack?: { num: bigint };
   scrollback?: { first: bigint; lines: Uint8Array[] };
 }
@@ -71,13 +73,7 @@ function readInstruction(reader: ProtoReader): HostParts {
         else r.skip();
       }
     } else if (field === 3) {
-      const part = parts.resize ??= { width: 0, height: 0 };
-      const r = reader.message();
-      while (r.next()) {
-        if (r.field === 5 && r.wireType === VARINT) part.width = r.int32();
-        else if (r.field === 6 && r.wireType === VARINT) part.height = r.int32();
-        else r.skip();
-      }
+      readResize(reader.message(), parts.resize ??= { width: 0, height: 0 });
     } else if (field === 7) {
       const part = parts.echoack ??= { num: 0n };
       const r = reader.message();
@@ -108,16 +104,9 @@ function readInstruction(reader: ProtoReader): HostParts {
  * @throws {DiffFormatError} for bytes that are not a HostMessage.
  */
 export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
-  const instructions: HostParts[] = [];
+  let instructions: HostParts[];
   try {
-    const reader = new ProtoReader(bytes);
-    while (reader.next()) {
-      if (reader.field === 1 && reader.wireType === LENGTH_DELIMITED) {
-        instructions.push(readInstruction(reader.message()));
-      } else {
-        reader.skip();
-      }
-    }
+    instructions = readMessages(bytes, 1, readInstruction);
   } catch (error) {
     throw new DiffFormatError("Received a host diff that is not a valid HostMessage", {
       cause: error,

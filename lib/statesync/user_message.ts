@@ -9,9 +9,11 @@ import {
   encodeProto,
   LENGTH_DELIMITED,
   type ProtoField,
-  ProtoReader,
+  type ProtoReader,
+  readMessages,
   VARINT,
 } from "../network/proto_wire.ts";
+import { readResize, resizeFields, type WindowSize } from "./resize_message.ts";
 
 /** One event of the user stream. */
 export type UserEvent =
@@ -56,7 +58,7 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
       pending.push(event.keys);
     } else if (event.kind === "resize") {
       flushKeys();
-      instruction.push([1, [[3, [[5, event.width], [6, event.height]]]]]);
+      instruction.push([1, [[3, resizeFields(event.width, event.height)]]]);
     } else {
       flushKeys();
       instruction.push([1, [[1700, [[1, event.features]]]]]);
@@ -69,7 +71,7 @@ export function encodeUserMessage(events: readonly UserEvent[]): Uint8Array {
 /** One `ClientBuffers.Instruction` as read: each part present or not, merged as protobuf does. */
 interface UserParts {
   keystroke?: { keys: Uint8Array };
-  resize?: { width: number; height: number };
+  resize?: WindowSize;
   capabilities?: { features: number };
 }
 
@@ -87,13 +89,7 @@ function readInstruction(reader: ProtoReader): UserParts {
         else r.skip();
       }
     } else if (field === 3) {
-      const part = parts.resize ??= { width: 0, height: 0 };
-      const r = reader.message();
-      while (r.next()) {
-        if (r.field === 5 && r.wireType === VARINT) part.width = r.int32();
-        else if (r.field === 6 && r.wireType === VARINT) part.height = r.int32();
-        else r.skip();
-      }
+      readResize(reader.message(), parts.resize ??= { width: 0, height: 0 });
     } else if (field === 1700) {
       const part = parts.capabilities ??= { features: 0 };
       const r = reader.message();
@@ -115,16 +111,9 @@ function readInstruction(reader: ProtoReader): UserParts {
  * @throws {DiffFormatError} for bytes that are not a UserMessage.
  */
 export function decodeUserMessage(bytes: Uint8Array): UserEvent[] {
-  const instructions: UserParts[] = [];
+  let instructions: UserParts[];
   try {
-    const reader = new ProtoReader(bytes);
-    while (reader.next()) {
-      if (reader.field === 1 && reader.wireType === LENGTH_DELIMITED) {
-        instructions.push(readInstruction(reader.message()));
-      } else {
-        reader.skip();
-      }
-    }
+    instructions = readMessages(bytes, 1, readInstruction);
   } catch (error) {
     throw new DiffFormatError("Received a user diff that is not a valid UserMessage", {
       cause: error,
