@@ -60,6 +60,16 @@ function grow(buffer: Uint8Array, used: number, size: number): Uint8Array<ArrayB
   return grown;
 }
 
+/** Points `strm` at all of `input` and all of `output`. */
+function attach(strm: ZStream, input: Uint8Array, output: Uint8Array): void {
+  strm.input = input;
+  strm.next_in = 0;
+  strm.avail_in = input.length;
+  strm.output = output;
+  strm.next_out = 0;
+  strm.avail_out = output.length;
+}
+
 /** The deflate stream, reset to a fresh state (zlib's deflateReset: same output as a new one). */
 function freshDeflate(): ZStream {
   if (deflateStream !== null) {
@@ -110,12 +120,7 @@ export function compress(data: Uint8Array): Uint8Array {
   const strm = freshDeflate();
   const bound = deflateBound(data.length);
   if (deflateOutput.length < bound) deflateOutput = new Uint8Array(bound);
-  strm.input = data;
-  strm.next_in = 0;
-  strm.avail_in = data.length;
-  strm.output = deflateOutput;
-  strm.next_out = 0;
-  strm.avail_out = deflateOutput.length;
+  attach(strm, data, deflateOutput);
   try {
     const status = zlibDeflate.deflate(strm, Z_FINISH);
     if (status !== Z_STREAM_END) {
@@ -141,12 +146,7 @@ export function decompress(data: Uint8Array): Uint8Array {
       cause === undefined ? undefined : { cause },
     );
   const strm = freshInflate();
-  strm.input = data;
-  strm.next_in = 0;
-  strm.avail_in = data.length;
-  strm.output = inflateOutput;
-  strm.next_out = 0;
-  strm.avail_out = inflateOutput.length;
+  attach(strm, data, inflateOutput);
   try {
     for (;;) {
       const status = zlibInflate.inflate(strm, Z_FINISH);
