@@ -4,11 +4,12 @@
  * carries the newest whole save.
  */
 import assert from "node:assert/strict";
-import { saveScreen, SessionJournal } from "../../lib/client/session_journal.ts";
+import { SessionJournal } from "../../lib/client/session_journal.ts";
 import { readScreenSlots, screenSlotPaths } from "../../lib/client/screen_slots.ts";
-import { type SessionRecord, SessionStore } from "../../lib/client/session_store.ts";
+import { SessionStore } from "../../lib/client/session_store.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
+import { sessionRecord } from "../support/session_record.ts";
 
 const encoder = new TextEncoder();
 
@@ -18,25 +19,8 @@ function screen(num: bigint, text: string) {
   return { num, state: new CompleteTerminal(state) };
 }
 
-function record(id: string): SessionRecord {
-  return {
-    format: 1,
-    id,
-    host: "example",
-    ip: "127.0.0.1",
-    port: 60001,
-    key: "AAECAwQFBgcICQoLDA0ODw",
-    owner: { pid: 999_999_999, start: "gone" },
-    created: Date.now(),
-    lastContact: 0,
-    networkTimeout: 0,
-    seqEnd: 0,
-    numEnd: "0",
-    ackedNum: "0",
-    events: "",
-    remote: [saveScreen(screen(0n, ""))],
-  };
-}
+/** A record heard from long ago (lastContact 0). */
+const record = (id: string) => sessionRecord(id, { lastContact: 0 });
 
 function withStore(fn: (store: SessionStore) => void): void {
   const dir = Deno.makeTempDirSync();

@@ -13,13 +13,13 @@ import {
 import {
   MAX_AGE_MS,
   ownerOf,
-  type SessionRecord,
   SessionStore,
   SessionStoreError,
 } from "../../lib/client/session_store.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
+import { sessionRecord } from "../support/session_record.ts";
 
 const encoder = new TextEncoder();
 
@@ -28,27 +28,7 @@ function envFor(dir: string) {
   return { get: (name: string) => vars[name] };
 }
 
-function record(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
-  const blank = new CompleteTerminal(new TerminalState(80, 24));
-  return {
-    format: 1,
-    id,
-    host: "example",
-    ip: "127.0.0.1",
-    port: 60001,
-    key: "AAECAwQFBgcICQoLDA0ODw",
-    owner: { pid: 999_999_999, start: "gone" },
-    created: Date.now(),
-    lastContact: Date.now(),
-    networkTimeout: 0,
-    seqEnd: 0,
-    numEnd: "0",
-    ackedNum: "0",
-    events: "",
-    remote: [saveScreen({ num: 0n, state: blank })],
-    ...overrides,
-  };
-}
+const record = sessionRecord;
 
 function withDir(fn: (dir: string) => void): void {
   const dir = Deno.makeTempDirSync();
