@@ -283,34 +283,34 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
 
   /** Sends whatever is due now. */
   tick(): void {
-    this.#advanceAck();
-    this.sender.tick();
+    if (!this.#newestUnacknowledged()) return this.sender.tick();
+    this.sender.setDataAck(); // a newer state waits at most ACK_DELAY
+    this.sender.tick(() => this.#advanceAck());
   }
 
-  /** With a journal: acknowledge the newest state once it is on record. */
-  #advanceAck(): void {
-    if (this.#acks === null) return;
+  /** With a journal: whether a state newer than the one on record awaits acknowledgement. */
+  #newestUnacknowledged(): boolean {
+    if (this.#acks === null) return false;
     const newest = this.#received[this.#received.length - 1]!;
-    if (this.#acks.nextSaveTime(newest.num) === Number.POSITIVE_INFINITY) return;
-    if (!this.#ackLeavesNow()) return;
-    const num = this.#acks.advance(newest, this.sender);
-    if (num === null) return;
-    this.sender.setAckNum(num);
-    this.sender.setDataAck(); // leaves now, or within ACK_DELAY if the save budget held it back
+    return this.#acks.nextSaveTime(newest.num) !== Number.POSITIVE_INFINITY;
   }
 
   /**
-   * Picks the state to acknowledge only when the acknowledgement leaves (as
-   * mosh's receiver does: the newest at send time), so frames arriving within
-   * ACK_DELAY of each other share one save and one acknowledgement. Picking
-   * at arrival acknowledged the first of two frames 20 ms apart and held the
-   * second until the peer confirmed the first, which the peer's sender only
-   * did by resending it: steady output through 10 % loss, 20 s, our pair:
-   * 228–385 datagrams to the client where mosh sends ≈ 90 (2026-11-25).
+   * With a journal: puts the newest state on record and acknowledges it,
+   * called as a datagram leaves (as mosh's receiver acknowledges the newest
+   * state at send time), so frames arriving within ACK_DELAY of each other
+   * share one save and one acknowledgement. Picking at arrival acknowledged
+   * the first of two frames 20 ms apart and held the second until the peer
+   * confirmed the first, which the peer's sender only did by resending it:
+   * steady output through 10 % loss, 20 s, our pair: 228–385 datagrams to
+   * the client where mosh sends ≈ 90 (2026-11-25).
    */
-  #ackLeavesNow(): boolean {
-    this.sender.setDataAck(); // a newer state waits at most ACK_DELAY
-    return this.sender.waitTime() === 0;
+  #advanceAck(): void {
+    const newest = this.#received[this.#received.length - 1]!;
+    const num = this.#acks!.advance(newest, this.sender);
+    if (num === null) return;
+    this.sender.setAckNum(num);
+    this.sender.setDataAck(); // leaves now, or within ACK_DELAY if the save budget held it back
   }
 
   /** Starts the shutdown handshake. */

@@ -274,12 +274,17 @@ export class TransportSender<S extends SyncState<S>> {
     return Math.max(0, Math.min(this.#nextAckTime, this.#nextSendTime) - now);
   }
 
-  /** Sends whatever is due now. */
-  tick(): void {
+  /**
+   * Sends whatever is due now. `beforeSend` runs once a datagram is due,
+   * before it is built: a receiver picks the state it acknowledges then, as
+   * mosh's does at send time.
+   */
+  tick(beforeSend?: () => void): void {
     const now = this.#clock();
     this.#calculateTimers(now);
     if (!this.#link.hasRemoteAddr) return;
     if (now < this.#nextAckTime && now < this.#nextSendTime) return;
+    beforeSend?.();
     let diff = this.current.diffFrom(this.#assumed.state);
     diff = this.#prospectiveResend(diff);
     if (diff.length === 0) {
