@@ -5,6 +5,7 @@
  * @module
  */
 import { describeLocale } from "../locale.ts";
+import { releaseIdleCodeAfter } from "../resident_code.ts";
 import { versionText } from "../version.ts";
 import {
   checkClientEnvironment,
@@ -28,6 +29,8 @@ import { SessionStoreError } from "./session_store.ts";
 import { terminalColors, UnknownTerminalError } from "./terminal_description.ts";
 
 const encoder = new TextEncoder();
+/** After this long the client's start-up pages are given back (lib/resident_code.ts). */
+const SETTLE_MS = 1500;
 
 function stdoutTerminal(): LocalTerminal {
   return {
@@ -183,6 +186,7 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
   const stdinDone = new AbortController();
   try {
     session.start();
+    releaseIdleCodeAfter(SETTLE_MS);
     readStdin(session, stdinDone.signal);
     result = await session.finished;
   } catch (error) {

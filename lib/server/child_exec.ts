@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cString, cStringArray, errno, libc, PLATFORM, resetSignals, strerror } from "./libc.ts";
+import { cString, cStringArray, errno, libc, PLATFORM, resetSignals, strerror } from "../libc.ts";
 
 /** What the helper is asked to run. */
 export interface ExecRequest {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { errno, libc, PLATFORM } from "./libc.ts";
+import { errno, libc, PLATFORM } from "../libc.ts";
 
 /** A pty operation that failed; the message names the call and errno. */
 export class PtyError extends Error {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { cString, cStringArray, errno, libc, PLATFORM } from "./libc.ts";
+import { cString, cStringArray, errno, libc, PLATFORM } from "../libc.ts";
 
 /** What to run on the pty. */
 export interface SpawnRequest {

@@ -10,7 +10,8 @@ import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
-import { libc, libcCalls, strerror } from "./libc.ts";
+import { libc, libcCalls, strerror } from "../libc.ts";
+import { releaseIdleCodeAfter } from "../resident_code.ts";
 import {
   parseServerArgs,
   type ServerOptions,
@@ -22,6 +23,8 @@ import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
+/** After this long the daemon's start-up pages are given back (lib/resident_code.ts). */
+const SETTLE_MS = 1500;
 /** Datagrams kept while the daemon loads the session (a client sends one or two by then). */
 const EARLY_DATAGRAMS = 16;
 const encoder = new TextEncoder();
@@ -369,6 +372,7 @@ async function runDaemon(): Promise<number> {
     ["SIGPIPE", () => {}],
   ];
   for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
+  releaseIdleCodeAfter(SETTLE_MS);
   await session.run();
   registry?.close();
   for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);

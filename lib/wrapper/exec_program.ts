@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cString, cStringArray, errno, libcCalls, resetSignals, strerror } from "../server/libc.ts";
+import { cString, cStringArray, errno, libcCalls, resetSignals, strerror } from "../libc.ts";
 
 /** execvp failed; the message is mosh's ("Cannot exec PROGRAM: reason"). */
 export class ExecFailedError extends Error {

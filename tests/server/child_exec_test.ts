@@ -6,7 +6,7 @@
  * 'cho' in a later test's shell).
  */
 import assert from "node:assert/strict";
-import { libc } from "../../lib/server/libc.ts";
+import { libc } from "../../lib/libc.ts";
 import { PtyProgram } from "../support/pty_program.ts";
 
 libc(); // loaded once for the whole file, not inside the test (resource sanitizer)

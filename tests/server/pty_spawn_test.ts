@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Pty } from "../../lib/server/pty.ts";
 import { SpawnError, spawnInPty } from "../../lib/server/pty_spawn.ts";
-import { libc } from "../../lib/server/libc.ts";
+import { libc } from "../../lib/libc.ts";
 
 libc(); // opened once per process, outside the tests' resource accounting
 

@@ -1,7 +1,8 @@
 /**
- * The few libc calls the server needs that Deno has no API for (pty,
- * terminal attributes, sessions, exec), through FFI, with the
- * platform-specific numbers kept in one table.
+ * The few libc calls our programs need that Deno has no API for (the
+ * server's pty, terminal attributes, sessions and exec; giving start-up
+ * pages back), through FFI, with the platform-specific numbers kept in one
+ * table.
  *
  * @module
  */
@@ -70,7 +71,7 @@ export const PLATFORM: PlatformConstants = Deno.build.os === "darwin" ? DARWIN :
 /** This platform has no pty support through FFI. */
 export class UnsupportedPlatformError extends Error {
   constructor() {
-    super(`mosh-server needs Linux or macOS for ptys, not ${Deno.build.os}`);
+    super(`mosh needs Linux or macOS (for ptys), not ${Deno.build.os}`);
     this.name = "UnsupportedPlatformError";
   }
 }
@@ -99,6 +100,7 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
+  madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   setsid: { parameters: [], result: "i32" },
   execvp: { parameters: ["buffer", "buffer"], result: "i32" },
