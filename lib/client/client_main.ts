@@ -29,7 +29,7 @@ import { SessionStoreError } from "./session_store.ts";
 import { terminalColors, UnknownTerminalError } from "./terminal_description.ts";
 
 const encoder = new TextEncoder();
-/** After this long the client's start-up pages are given back (lib/resident_code.ts). */
+/** After this long the client's start-up pages are given back again (lib/resident_code.ts). */
 const SETTLE_MS = 1500;
 
 function stdoutTerminal(): LocalTerminal {
@@ -186,6 +186,8 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
   const stdinDone = new AbortController();
   try {
     session.start();
+    // Twice: once modules are loaded (the peak RSS was start-up's), once the first frames are out.
+    releaseIdleCodeAfter(0);
     releaseIdleCodeAfter(SETTLE_MS);
     readStdin(session, stdinDone.signal);
     result = await session.finished;

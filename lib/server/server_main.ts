@@ -23,7 +23,7 @@ import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
-/** After this long the daemon's start-up pages are given back (lib/resident_code.ts). */
+/** After this long the daemon's start-up pages are given back again (lib/resident_code.ts). */
 const SETTLE_MS = 1500;
 /** Datagrams kept while the daemon loads the session (a client sends one or two by then). */
 const EARLY_DATAGRAMS = 16;
@@ -372,6 +372,8 @@ async function runDaemon(): Promise<number> {
     ["SIGPIPE", () => {}],
   ];
   for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
+  // Twice: once modules are loaded (the peak RSS was start-up's), once the first frames are out.
+  releaseIdleCodeAfter(0);
   releaseIdleCodeAfter(SETTLE_MS);
   await session.run();
   registry?.close();
