@@ -141,6 +141,20 @@ async function drain(tmux: TmuxSession, command: string): Promise<number> {
   return seconds;
 }
 
+/** Starts `command`, lets it flood for 1 s, presses Ctrl-C: seconds until the prompt is back. */
+async function interruptFlood(tmux: TmuxSession, command: string): Promise<number> {
+  await tmux.sendText("clear\r");
+  await tmux.waitFor(PROMPT, { timeoutMs: 30_000 });
+  await tmux.sendText(`${command}\r`);
+  await tmux.waitFor("palette", { timeoutMs: 30_000 }); // the file is on the screen
+  await sleep(1000);
+  if (PROMPT.test(await tmux.capture())) return NaN; // drained already (--quick's small file)
+  const start = performance.now();
+  await tmux.sendKeys("C-c");
+  await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+  return (performance.now() - start) / 1000;
+}
+
 /** CPU seconds of each pid over `seconds`. */
 async function cpuOver(pids: number[], seconds: number): Promise<number[]> {
   const before = pids.map(cpuSeconds);
@@ -172,6 +186,7 @@ async function pairFigures(which: Implementation, sgrFile: string): Promise<Figu
     f.sgrDrain = await drain(tmux, `cat ${sgrFile}`);
     f.sgrServerCpu = cpuSeconds(serverPid) - s0;
     f.sgrClientCpu = cpuSeconds(clientPid) - c0;
+    f.interrupt = await interruptFlood(tmux, `cat ${sgrFile}`);
     return f;
   } finally {
     await pair.close();
@@ -296,6 +311,7 @@ const rows: [string, string, string][] = [
   [`drain ${SGR_MB} MB mixed-SGR file`, "sgrDrain", "s"],
   ["  server CPU for it", "sgrServerCpu", "s"],
   ["  client CPU for it", "sgrClientCpu", "s"],
+  ["Ctrl-C 1 s into that drain, until the prompt", "interrupt", "s"],
   [`idle session: server CPU over ${WINDOW_S} s`, "idleServerCpu", "s"],
   [`idle session: client CPU over ${WINDOW_S} s`, "idleClientCpu", "s"],
   ["idle session: RSS, server", "idleServerRss", "MB"],
