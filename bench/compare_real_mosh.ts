@@ -141,17 +141,27 @@ async function drain(tmux: TmuxSession, command: string): Promise<number> {
   return seconds;
 }
 
-/** Starts `command`, lets it flood for 1 s, presses Ctrl-C: seconds until the prompt is back. */
+/**
+ * Starts `command`, lets it flood for 1 s, presses Ctrl-C: seconds until the
+ * prompt is back (NaN if the flood ended first, or the prompt never came).
+ */
 async function interruptFlood(tmux: TmuxSession, command: string): Promise<number> {
-  await tmux.sendText("clear\r");
-  await tmux.waitFor(PROMPT, { timeoutMs: 30_000 });
+  const n = ++marker;
+  // A marker on a cleared screen: what follows can only be the new command's.
+  await tmux.sendText(`clear; echo READY-$((${n}+1000))\r`);
+  await tmux.waitFor(`READY-${n + 1000}`, { timeoutMs: 30_000 });
   await tmux.sendText(`${command}\r`);
   await tmux.waitFor("palette", { timeoutMs: 30_000 }); // the file is on the screen
   await sleep(1000);
   if (PROMPT.test(await tmux.capture())) return NaN; // drained already (--quick's small file)
   const start = performance.now();
   await tmux.sendKeys("C-c");
-  await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+  try {
+    await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+  } catch (error) {
+    console.error(`no prompt 60 s after Ctrl-C: ${(error as Error).message}`);
+    return NaN;
+  }
   return (performance.now() - start) / 1000;
 }
 
