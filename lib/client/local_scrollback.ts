@@ -8,7 +8,7 @@
  */
 import type { ReceivedHistory } from "../statesync/received_history.ts";
 import { Emulator } from "../terminal/emulator.ts";
-import type { Row } from "../terminal/row.ts";
+import { Row } from "../terminal/row.ts";
 
 const encoder = new TextEncoder();
 /** Before each line: no autowrap, home, no renditions or link, the row erased. */
@@ -37,6 +37,14 @@ export class LocalScrollback {
   /** Skipped lines not yet marked: the marker goes right before the next line. */
   #skipped = 0;
   #scratch: Emulator | null = null;
+  /**
+   * The rows handed out by the last {@linkcode take}, written again by the
+   * next one: a new row per history line (≈ 2 KB each, 500 a second under
+   * steady output) was most of the client's garbage.
+   */
+  #pool: Row[] = [];
+  /** The scratch emulator's rows: the pool row being written. */
+  readonly #slot: Row[] = [];
 
   /** Skipped lines still to be marked (the marker waits for the line after the gap). */
   get pendingSkipped(): number {
@@ -47,7 +55,8 @@ export class LocalScrollback {
    * The rows (`width` wide) for the lines of `history` not printed yet, in
    * order, with a marker row before the first line after a gap. With `max`,
    * it stops once `max` rows are out (one more when a marker comes first):
-   * call again for the rest until it returns none.
+   * call again for the rest until it returns none. The rows are valid until
+   * the next call, which writes over them.
    */
   take(history: ReceivedHistory, width: number, max = Infinity): Row[] {
     if (history.end <= this.#printed) return [];
@@ -59,10 +68,10 @@ export class LocalScrollback {
         if (rows.length >= max) return rows;
         this.#skipped += n - this.#printed;
         if (this.#skipped > 0) {
-          rows.push(this.#row(encoder.encode(skipMarker(this.#skipped)), width));
+          rows.push(this.#row(encoder.encode(skipMarker(this.#skipped)), width, rows.length));
           this.#skipped = 0;
         }
-        rows.push(this.#row(chunk.lines[n - chunk.first]!, width));
+        rows.push(this.#row(chunk.lines[n - chunk.first]!, width, rows.length));
         this.#printed = n + 1;
       }
     }
@@ -75,14 +84,21 @@ export class LocalScrollback {
    * A received line as a row: run through an emulator one row high with
    * autowrap off, so whatever the bytes hold (cursor motion, line feeds,
    * hostile sequences) only SGR, links and text reach the local terminal.
+   * The emulator writes straight into pool row `index`.
    */
-  #row(line: Uint8Array, width: number): Row {
+  #row(line: Uint8Array, width: number, index: number): Row {
     if (this.#scratch === null || this.#scratch.fb.width !== width) {
       this.#scratch = new Emulator(width, 1);
+      this.#pool = [];
     }
     const scratch = this.#scratch;
+    const pool = this.#pool;
+    this.#slot[0] = pool[index] ?? new Row(width);
+    scratch.fb.rows = this.#slot;
     scratch.write(LINE_START);
     scratch.write(line);
-    return scratch.fb.rows[0]!.copy();
+    const row = scratch.fb.row(0); // the same row, unless a line feed replaced it
+    pool[index] = row;
+    return row;
   }
 }
