@@ -41,10 +41,20 @@ function decodeBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "base64"));
 }
 
+/**
+ * The blank screen saves are drawn from, kept for the next save of that
+ * size (a diff only reads it): a new one per save was an emulator and a
+ * screenful of rows, a tenth of the client's garbage under steady output.
+ */
+let blankScreen: TerminalState | null = null;
+
 /** A screen as the record keeps it: the display string that draws it on a blank screen. */
 export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
   const { screen, echoAck } = entry.state;
-  const blank = new TerminalState(screen.width, screen.height);
+  if (blankScreen?.width !== screen.width || blankScreen.height !== screen.height) {
+    blankScreen = new TerminalState(screen.width, screen.height);
+  }
+  const blank = blankScreen;
   return {
     num: String(entry.num),
     width: screen.width,
