@@ -337,6 +337,22 @@ function putRow(
     x += step;
     w.cursorX += step;
     if (x >= width) wroteLast = true;
+    // The plain cells that follow in the same renditions and link, drawn
+    // as the loop would (no move, no SGR), joined into one string: a string
+    // appended per cell was a third of the client's garbage under output.
+    let end = x;
+    while (end < width - 1) { // the last cell, with its wrap flag, takes the loop's path
+      if (row.contents[end] === "" || row.flags[end] !== 0) break;
+      if (row.fg[end] !== w.fg || row.bg[end] !== w.bg || row.attrs[end] !== w.attrs) break;
+      if (w.links && row.linkAt(end) !== w.link) break;
+      if (init && sameShape && row.cellEquals(end, old!, w.links)) break;
+      end++;
+    }
+    if (end > x + 1) {
+      w.out += row.contents.slice(x, end).join("");
+      w.cursorX += end - x;
+      x = end;
+    }
   }
   if (runStart >= 0) {
     const n = width - runStart;
@@ -418,6 +434,20 @@ export function lineString(row: Row, hyperlinks: boolean): string {
   return w.out;
 }
 
+let sharedBlank: Row | null = null;
+/**
+ * A blank row of `width` cells, the same one from call to call: only ever
+ * compared against (marked shared, so a framebuffer copies it before any
+ * write).
+ */
+function blankRow(width: number): Row {
+  if (sharedBlank === null || sharedBlank.width !== width) {
+    sharedBlank = new Row(width);
+    sharedBlank.shared = true;
+  }
+  return sharedBlank;
+}
+
 /**
  * Scrollback mode: the escape string that pushes `lines` (rows as wide as
  * `screen`) through the top of a terminal showing `screen`, in order, into
@@ -447,7 +477,7 @@ export function pushLines(screen: Framebuffer, lines: readonly Row[], caps: Capa
   w.fg = ds.fg;
   w.bg = ds.bg;
   w.attrs = ds.attrs;
-  const blank = new Row(screen.width);
+  const blank = blankRow(screen.width);
   for (let start = 0; start < lines.length; start += height) {
     const group = lines.slice(start, start + height);
     for (let y = 0; y < group.length; y++) {
