@@ -19,6 +19,15 @@ export function skipMarker(n: number): string {
   return `[mosh: ${n} ${n === 1 ? "line" : "lines"} skipped]`;
 }
 
+/** Whether `line` is printable ASCII only (no controls, no escapes, no UTF-8). */
+function plainAscii(line: Uint8Array): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i]!;
+    if (b < 0x20 || b > 0x7e) return false;
+  }
+  return true;
+}
+
 /**
  * Which received lines have been printed, and the rows still to print.
  *
@@ -93,6 +102,17 @@ export class LocalScrollback {
     }
     const scratch = this.#scratch;
     const pool = this.#pool;
+    if (plainAscii(line)) {
+      // What the emulator would make of it (most lines are plain text): the
+      // row erased in the default renditions, then the characters from the
+      // left; with autowrap off, those past the edge overwrite the last cell.
+      const row = pool[index] ??= new Row(width);
+      row.reset(0);
+      const contents = row.contents, n = Math.min(line.length, width);
+      for (let x = 0; x < n; x++) contents[x] = String.fromCharCode(line[x]!);
+      if (line.length > width) contents[width - 1] = String.fromCharCode(line[line.length - 1]!);
+      return row;
+    }
     this.#slot[0] = pool[index] ?? new Row(width);
     scratch.fb.rows = this.#slot;
     scratch.write(LINE_START);

@@ -207,3 +207,38 @@ Deno.test("a screenful at a time leaves the same history and screen as all the r
   assert.deepEqual(draw(7), whole);
   assert.deepEqual(draw(1), whole);
 });
+
+Deno.test("plain ASCII lines come out as the emulator makes them, whatever came before", () => {
+  const width = 12;
+  const random = seededRandom(41);
+  const ascii = () =>
+    Array.from(
+      { length: Math.floor(random() * 30) },
+      () => String.fromCharCode(0x20 + Math.floor(random() * 95)),
+    ).join("");
+  const others = [
+    "\x1b[1;31mred\x1b[4",
+    "\x1b]8;;http://unterminated",
+    "\x1b[4h\x1b[?6hins",
+    "wide 漢字\xe2\x82",
+    "\x1b[44mblue",
+  ];
+  const texts: string[] = ["", " ", "x".repeat(width), "y".repeat(width + 1), "abc   "];
+  for (let i = 0; i < 60; i++) texts.push(random() < 0.3 ? others[i % others.length]! : ascii());
+  const lines = texts.map((t) => enc.encode(t));
+  /** The row a fresh emulator makes of each line on its own. */
+  const reference = (line: Uint8Array) => {
+    const e = new Emulator(width, 1);
+    e.write(enc.encode("\x1b[?7l\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K"));
+    e.write(line);
+    const r = e.fb.rows[0]!;
+    return [r.contents.join("|"), r.fg.join(), r.bg.join(), r.attrs.join(), r.flags.join(), r.wrap]
+      .join(" ");
+  };
+  const printer = new LocalScrollback();
+  const got = printer.take(ReceivedHistory.NONE.append(0, lines), width).map((r) =>
+    [r.contents.join("|"), r.fg.join(), r.bg.join(), r.attrs.join(), r.flags.join(), r.wrap]
+      .join(" ")
+  );
+  assert.deepEqual(got, lines.map(reference));
+});
