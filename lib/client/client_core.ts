@@ -359,6 +359,8 @@ export class ClientCore {
       this.#connected = true;
       if (this.notifications.message.startsWith("Nothing received")) this.notifications.clear();
     }
+    // The server sent history: it is ours, and takes a prompt re-acknowledgement.
+    if (!t.ackDuplicates) t.ackDuplicates = t.latestRemoteState.history.active;
     this.notifications.lastHeard = this.lastContact;
     this.notifications.lastAcked = Math.max(this.#start, t.sentStateAckedTimestamp);
     this.prediction.setSendInterval(t.sendInterval);

@@ -129,6 +129,17 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   };
   /** Text of the last receive-side error, for the client's notification bar. */
   lastError: string | null = null;
+  /**
+   * Acknowledge at once when the peer sends again the newest state we hold
+   * (mosh acknowledges only new states, within 100 ms). Our client sets it
+   * once the server has shown it speaks our extensions; a stock peer never
+   * sees it. After a lost acknowledgement, or a state that arrived only by
+   * the resend, mosh's sender resends it from the acknowledged base every
+   * send interval (20 ms on a fast link) until an acknowledgement comes:
+   * with the scrollback extension each resend carries the history lines
+   * since that base, two fragments under steady output.
+   */
+  ackDuplicates = false;
 
   readonly #received: ReceivedState<R>[];
   #lastConsumed: R;
@@ -374,6 +385,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     this.connection.setLastRoundtripSuccess(this.sender.acknowledged.timestamp);
     if (this.#received.some((s) => s.num === inst.newNum)) {
       this.drops.duplicate++;
+      if (this.ackDuplicates && inst.newNum === this.remoteStateNum) this.sender.ackNow();
       return false;
     }
     const base = this.#received.find((s) => s.num === inst.oldNum);

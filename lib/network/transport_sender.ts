@@ -199,6 +199,12 @@ export class TransportSender<S extends SyncState<S>> {
     this.#pendingDataAck = true;
   }
 
+  /** Receiver side: acknowledge now (the peer resent a state we hold: our acknowledgement was lost). */
+  ackNow(): void {
+    this.#pendingDataAck = true;
+    this.#nextAckTime = this.#clock();
+  }
+
   /** Receiver side: a new remote state was appended now. */
   remoteHeard(now: number): void {
     this.#lastHeard = now;

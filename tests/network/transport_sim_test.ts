@@ -476,3 +476,35 @@ Deno.test("datagram fuzz: 100,000 random and mutated datagrams — no exception 
   s.run(3000);
   assert.equal(s.received, "recorded traffic ok");
 });
+
+Deno.test("ackDuplicates: after a lost acknowledgement the client acknowledges the first resend, not after mosh's ACK_INTERVAL", () => {
+  const resends = (ackDuplicates: boolean) => {
+    const s = new Session(37);
+    s.client.ackDuplicates = ackDuplicates;
+    s.net.impairment = { delay: 10 };
+    s.server.currentState.screen.text = "one";
+    s.run(2000);
+    assert.ok(s.converged());
+    // The client's next datagram (its acknowledgement of "two") is lost.
+    let drop = true;
+    s.net.tap = (_data, from) => {
+      s.net.blackout = false;
+      if (drop && from.hostname === "10.0.0.2") {
+        s.net.blackout = true;
+        drop = false;
+      }
+    };
+    const before = s.net.sentFrom.get("10.0.0.1|60001") ?? 0;
+    s.server.currentState.screen.text = "two";
+    s.run(1000);
+    assert.ok(!drop, "the acknowledgement was dropped");
+    assert.ok(s.converged());
+    return (s.net.sentFrom.get("10.0.0.1|60001") ?? 0) - before;
+  };
+  const mosh = resends(false), ours = resends(true);
+  // mosh's sender resends every RTO + ACK_DELAY (here) until it hears an
+  // acknowledgement: the client's heartbeat, 3 s later (7 datagrams in 1 s).
+  assert.ok(mosh >= 5, `without: ${mosh} datagrams`);
+  // The new state, one resend, then the acknowledgement of the duplicate settles it.
+  assert.ok(ours <= 2, `with: ${ours} datagrams`);
+});
