@@ -302,7 +302,11 @@ function putRow(
     }
     runStart = -1;
   };
+  // Against pushLines' blank row, every cell past the row's last non-blank
+  // one equals the old cell: the loop would skip them one by one.
+  const blankFrom = init && old === sharedBlank && !row.wrap ? blankTail(row, w.links) : width;
   while (x < width) {
+    if (x >= blankFrom && runStart < 0) break;
     const step = row.flags[x]! & WIDE ? 2 : 1;
     // The wrap flag belongs to the last cell (as in mosh), so it is part of that cell's equality.
     if (
@@ -388,6 +392,17 @@ function putRow(
     w.cursorY = y + 1;
   }
   return false;
+}
+
+/** The index after the last cell of `row` that is not a blank one in the default renditions. */
+function blankTail(row: Row, links: boolean): number {
+  const { contents, fg, bg, attrs, flags } = row;
+  let x = contents.length;
+  while (
+    x > 0 && contents[x - 1] === "" && fg[x - 1] === 0 && bg[x - 1] === 0 &&
+    attrs[x - 1] === 0 && flags[x - 1] === 0 && (!links || row.linkAt(x - 1) === "")
+  ) x--;
+  return x;
 }
 
 /**

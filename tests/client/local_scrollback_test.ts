@@ -242,3 +242,40 @@ Deno.test("plain ASCII lines come out as the emulator makes them, whatever came 
   );
   assert.deepEqual(got, lines.map(reference));
 });
+
+Deno.test("pushing lines over the blank rows a push leaves draws what it draws over fresh blank rows", () => {
+  const random = seededRandom(43);
+  const width = 16, height = 4;
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  const piece = () =>
+    pick([
+      "plain",
+      " ",
+      "\x1b[31mred\x1b[m",
+      "\x1b[44m  \x1b[m",
+      "\x1b[44m",
+      "\x1b]8;;http://x\x1b\\ln\x1b]8;;\x1b\\",
+      "漢",
+      "e\u0301",
+      "\x1b[7m ",
+      "\x1b[44m\x1b[K\x1b[m",
+      "\x1b[41m\x1b[2X\x1b[m",
+    ]);
+  const rows = Array.from({ length: 200 }, () => {
+    const e = new Emulator(width, 1);
+    e.write(enc.encode("\x1b[?7l"));
+    for (let n = Math.floor(random() * 6); n > 0; n--) e.write(enc.encode(piece()));
+    const row = e.fb.rows[0]!;
+    if (random() < 0.1) row.wrap = true;
+    return row;
+  });
+  // A push leaves its screen's rows blank (one shared row); a new screen has fresh ones.
+  const pushed = new Framebuffer(width, height);
+  pushLines(pushed, rows.slice(0, height), KEEP);
+  for (let start = 0; start < rows.length; start += height) {
+    const group = rows.slice(start, start + height);
+    const fresh = new Framebuffer(width, height);
+    fresh.ds = pushed.ds.copy();
+    assert.equal(pushLines(pushed, group, KEEP), pushLines(fresh, group, KEEP));
+  }
+});
