@@ -1,7 +1,8 @@
 /**
  * The hot part of a session's record: the server screens the journal saves
- * before each acknowledgement (up to 10 times a second under output). They
- * are written in place, in turn, into two files beside the record
+ * before each acknowledgement (up to 10 times a second under output), the
+ * keystrokes it saves before they leave, and the acknowledged state number.
+ * They are written in place, in turn, into two files beside the record
  * (`<id>.screens0`, `<id>.screens1`), each write numbered and checksummed:
  * a write torn by a kill leaves the other file whole, and a reader takes
  * the newest whole one. Replacing the record by rename instead cost ≈ 0.4 ms
@@ -20,6 +21,10 @@ export interface SavedScreens {
   lastContact: number;
   /** The server screens on record (one or two, oldest first). */
   remote: SavedScreen[];
+  /** The record's `events` at this save (absent in slots written before 2026-12-06). */
+  events?: string;
+  /** The record's `ackedNum` at this save (likewise). */
+  ackedNum?: string;
 }
 
 const encoder = new TextEncoder();
@@ -55,6 +60,8 @@ function decodeSlot(text: string): SavedScreens | null {
     if (saved.gen !== header[0] || !Array.isArray(saved.remote) || saved.remote.length === 0) {
       return null;
     }
+    if (saved.events !== undefined && typeof saved.events !== "string") return null;
+    if (saved.ackedNum !== undefined && typeof saved.ackedNum !== "string") return null;
     return saved;
   } catch {
     return null;

@@ -235,9 +235,12 @@ export class SessionStore {
       (slot, slotInfo) => checkStoreFile(slot, slotInfo, 0o600, this.dir),
     );
     if (slots !== null && slots.gen > (parsed.remoteGen ?? 0)) {
+      // Written after the record: its hot part is the newer one.
       parsed.remote = slots.remote;
       parsed.remoteGen = slots.gen;
       parsed.lastContact = Math.max(parsed.lastContact, slots.lastContact);
+      if (slots.events !== undefined) parsed.events = slots.events;
+      if (slots.ackedNum !== undefined) parsed.ackedNum = slots.ackedNum;
     }
     return parsed;
   }

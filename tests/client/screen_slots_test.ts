@@ -4,9 +4,10 @@
  * carries the newest whole save.
  */
 import assert from "node:assert/strict";
-import { SessionJournal } from "../../lib/client/session_journal.ts";
 import { readScreenSlots, screenSlotPaths } from "../../lib/client/screen_slots.ts";
+import { resumeFromRecord, SessionJournal } from "../../lib/client/session_journal.ts";
 import { SessionStore } from "../../lib/client/session_store.ts";
+import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 import { sessionRecord } from "../support/session_record.ts";
@@ -73,6 +74,42 @@ Deno.test("a torn screen save leaves the previous save, and a record newer than 
     journal.reserveSeq(0);
     Deno.writeFileSync(slot0, whole);
     assert.deepEqual(store.read("tt").remote.map((s) => s.num), ["4", "9"]);
+    journal.close(true);
+  });
+});
+
+Deno.test("keystrokes go into the slots, not by replacing the record; a torn save falls back to the previous keystrokes", () => {
+  withStore((store) => {
+    const journal = new SessionJournal(store, record("ks"));
+    journal.saveRemote([screen(0n, ""), screen(4n, "four")]); // gen 1
+    const recordPath = `${store.dir}/ks.json`;
+    const recordBefore = Deno.readTextFileSync(recordPath);
+    const inodeBefore = Deno.statSync(recordPath).ino;
+    const stream = new UserStream();
+    stream.pushKeys(encoder.encode("ls"));
+    journal.beforeSend(stream, 0n); // gen 2: "ls" is on record before it leaves
+    stream.pushKeys(encoder.encode(" -l"));
+    journal.beforeSend(stream, 0n); // gen 3
+    // The record file was not replaced (a rename cost ≈ 0.6 ms per keystroke).
+    assert.equal(Deno.statSync(recordPath).ino, inodeBefore);
+    assert.equal(Deno.readTextFileSync(recordPath), recordBefore);
+    const read = store.read("ks");
+    assert.equal(read.remoteGen, 3);
+    assert.ok(
+      resumeFromRecord(read).current.equals(stream),
+      "the store reads the newest keystrokes",
+    );
+    assert.deepEqual(read.remote.map((s) => s.num), ["0", "4"], "and the screens with them");
+    // Killed while writing gen 3 (before it left): gen 2's keystrokes are what was sent.
+    const slot1 = screenSlotPaths(store.dir, "ks")[1];
+    const whole = Deno.readFileSync(slot1);
+    Deno.writeFileSync(slot1, whole.subarray(0, whole.length - 20));
+    const sentBefore = new UserStream();
+    sentBefore.pushKeys(encoder.encode("ls"));
+    assert.ok(resumeFromRecord(store.read("ks")).current.equals(sentBefore));
+    // A reservation replaces the record with everything in memory: it wins over both slots.
+    journal.reserveSeq(0);
+    assert.ok(resumeFromRecord(store.read("ks")).current.equals(stream));
     journal.close(true);
   });
 });
