@@ -46,7 +46,7 @@ function busyScreen(seed: number): CompleteTerminal<TerminalState> {
 
 const stream = new UserStream();
 let num = 1n;
-Deno.bench("journal: new keystroke recorded before it leaves (flushed write)", () => {
+Deno.bench("journal: new keystroke recorded before it leaves (in place, slot file)", () => {
   stream.pushKeys(new Uint8Array([0x61]));
   journal.beforeSend(stream, 0n);
 });
@@ -58,6 +58,11 @@ Deno.bench("journal: a new 80x24 screen recorded before it is acknowledged", () 
     { num: a, state: screens[Number(a % 3n)]! },
     { num: b, state: screens[Number(b % 3n)]! },
   ]);
+});
+
+Deno.bench("journal: new keystroke, with two busy 80x24 screens on record", () => {
+  stream.pushKeys(new Uint8Array([0x62]));
+  journal.beforeSend(stream, 0n);
 });
 
 globalThis.addEventListener("unload", () => {
