@@ -26,6 +26,7 @@ import {
   startServer,
 } from "../tests/support/mosh_programs.ts";
 import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
+import { STEADY_LOAD_COMMAND } from "./steady_load.ts";
 import { V8_FLAGS_ARG } from "../lib/v8_flags.ts";
 
 const quick = Deno.args.includes("--quick");
@@ -220,9 +221,7 @@ async function steady(which: Implementation): Promise<Figures> {
   const pair = await startPair(which, which, { loss: 0.1 });
   try {
     const { tmux, serverPid, clientPid } = pair;
-    await tmux.sendText(
-      "while :; do seq 1 200; printf '\\033[1;3%dmcolour\\033[0m \\033[4mline\\033[0m\\n' 1 2 3 4 5 6 7; ls -l /usr/bin | head -40; sleep 0.5; done\r",
-    );
+    await tmux.sendText(STEADY_LOAD_COMMAND);
     await sleep(3000);
     const [server, client] = await cpuOver([serverPid, clientPid], WINDOW_S);
     const f = {

@@ -22,6 +22,7 @@
 import { TmuxSession } from "../tests/support/tmux.ts";
 import { launchMoshServer } from "../tests/support/real_mosh.ts";
 import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
+import { STEADY_LOAD_COMMAND } from "./steady_load.ts";
 import { V8_FLAGS } from "../lib/v8_flags.ts";
 import { Direction, PacketCodec } from "../lib/network/packet.ts";
 import { FragmentAssembly } from "../lib/network/fragment_assembly.ts";
@@ -125,9 +126,7 @@ async function run(which: string): Promise<string> {
     const pipe = values("pipe")[0];
     if (pipe) await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${pipe}`);
     const pid = await tmux.panePid();
-    await tmux.sendText(
-      "while :; do seq 1 200; printf '\\033[1;3%dmcolour\\033[0m \\033[4mline\\033[0m\\n' 1 2 3 4 5 6 7; ls -l /usr/bin | head -40; sleep 0.5; done\r",
-    );
+    await tmux.sendText(STEADY_LOAD_COMMAND);
     await sleep(3000);
     const lines: string[] = [];
     for (let w = 0; w < WINDOWS; w++) lines.push(await measure(pid));

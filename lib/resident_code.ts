@@ -22,7 +22,6 @@ const MADV_DONTNEED = 4;
 export interface FileMapping {
   start: bigint;
   end: bigint;
-  path: string;
   /** Resident kilobytes. */
   rss: number;
   /** Kilobytes of private (copied-on-write or anonymous) pages: 0 for clean file pages. */
@@ -45,7 +44,6 @@ export function cleanMappingsOf(smaps: string, path: string): FileMapping[] {
         current = {
           start: BigInt(`0x${start}`),
           end: BigInt(`0x${end}`),
-          path,
           rss: 0,
           anonymous: 0,
         };
@@ -88,12 +86,19 @@ export function releaseIdleCode(): number {
   }
 }
 
+/** When start-up's pages are given back, in ms after the session started. */
+const RELEASE_TIMES = [
+  // Once the modules are loaded (a session's peak RSS was start-up's own).
+  0,
+  // Once the first frames are out (runtime, module loading and first frames done).
+  1500,
+];
+
 /**
- * Once a session has settled, {@linkcode releaseIdleCode} once: by then
- * start-up is over (runtime, module loading, the first frames) and what the
- * session runs from now on is what comes back. The timer does not keep the
- * process alive.
+ * Schedules {@linkcode releaseIdleCode} for a session that has just
+ * started: from then on, what the session runs is what comes back. The
+ * timers do not keep the process alive.
  */
-export function releaseIdleCodeAfter(ms: number): void {
-  Deno.unrefTimer(setTimeout(releaseIdleCode, ms));
+export function releaseStartupCode(): void {
+  for (const ms of RELEASE_TIMES) Deno.unrefTimer(setTimeout(releaseIdleCode, ms));
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { describeLocale } from "../locale.ts";
-import { releaseIdleCodeAfter } from "../resident_code.ts";
+import { releaseStartupCode } from "../resident_code.ts";
 import { versionText } from "../version.ts";
 import {
   checkClientEnvironment,
@@ -29,8 +29,6 @@ import { SessionStoreError } from "./session_store.ts";
 import { terminalColors, UnknownTerminalError } from "./terminal_description.ts";
 
 const encoder = new TextEncoder();
-/** After this long the client's start-up pages are given back again (lib/resident_code.ts). */
-const SETTLE_MS = 1500;
 
 function stdoutTerminal(): LocalTerminal {
   return {
@@ -186,9 +184,7 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
   const stdinDone = new AbortController();
   try {
     session.start();
-    // Twice: once modules are loaded (the peak RSS was start-up's), once the first frames are out.
-    releaseIdleCodeAfter(0);
-    releaseIdleCodeAfter(SETTLE_MS);
+    releaseStartupCode();
     readStdin(session, stdinDone.signal);
     result = await session.finished;
   } catch (error) {

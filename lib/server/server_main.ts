@@ -11,7 +11,7 @@ import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS } from "../locale.ts";
 import { versionText } from "../version.ts";
 import { libc, libcCalls, strerror } from "../libc.ts";
-import { releaseIdleCodeAfter } from "../resident_code.ts";
+import { releaseStartupCode } from "../resident_code.ts";
 import {
   parseServerArgs,
   type ServerOptions,
@@ -23,8 +23,6 @@ import { detachedNotice, SessionRegistry } from "./session_registry.ts";
 import { selfCommand } from "./self_command.ts";
 
 const DAEMON_FLAG = "--internal-daemon";
-/** After this long the daemon's start-up pages are given back again (lib/resident_code.ts). */
-const SETTLE_MS = 1500;
 /** Datagrams kept while the daemon loads the session (a client sends one or two by then). */
 const EARLY_DATAGRAMS = 16;
 const encoder = new TextEncoder();
@@ -372,9 +370,7 @@ async function runDaemon(): Promise<number> {
     ["SIGPIPE", () => {}],
   ];
   for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
-  // Twice: once modules are loaded (the peak RSS was start-up's), once the first frames are out.
-  releaseIdleCodeAfter(0);
-  releaseIdleCodeAfter(SETTLE_MS);
+  releaseStartupCode();
   await session.run();
   registry?.close();
   for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
