@@ -5,6 +5,7 @@
 #
 #   ./compile.sh                          # for this machine
 #   ./compile.sh --target aarch64-unknown-linux-gnu   # dist/aarch64-unknown-linux-gnu/
+#   ./compile.sh --print-flags            # the V8 flags each binary is built with
 #
 # deno compile downloads its runtime (denort) for the target; offline, point
 # DENORT_BIN at a denort binary of the same Deno version.
@@ -12,21 +13,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 target=""
+print_flags=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="${2:?--target needs a target triple}"; shift 2 ;;
     --target=*) target="${1#--target=}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --print-flags) print_flags=1; shift ;;  # what each binary is built with, and stop
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "compile.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
-
-out=dist${target:+/$target}
-mkdir -p "$out"
-if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
-  echo "compile.sh: DENORT_BIN=$DENORT_BIN is not an executable file" >&2
-  exit 1
-fi
 
 # The narrowest permissions each program needs (all three need UDP, so --unstable-net).
 # Writes: the client's resume records and the server's session registry, under
@@ -37,15 +33,30 @@ declare -A perms=(
   [mosh]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
 )
 
-# The V8 flags every launch of ours uses (one list, in lib/v8_flags.ts).
-v8flags=$(sed -n 's/^export const V8_FLAGS = "\(.*\)";$/\1/p' lib/v8_flags.ts)
-[ -n "$v8flags" ] || { echo "compile.sh: no V8_FLAGS in lib/v8_flags.ts" >&2; exit 1; }
+# The V8 flags every launch of ours uses, and the client's (lib/v8_flags.ts).
+flag_lists=$(deno eval --no-lock \
+  'import { CLIENT_V8_FLAGS, V8_FLAGS } from "./lib/v8_flags.ts"; console.log(V8_FLAGS, CLIENT_V8_FLAGS);')
+read -r v8flags client_v8flags <<<"$flag_lists"
+[ -n "$v8flags" ] && [ -n "$client_v8flags" ] ||
+  { echo "compile.sh: could not read the V8 flags from lib/v8_flags.ts" >&2; exit 1; }
+declare -A flags=([mosh]="$v8flags" [mosh-client]="$client_v8flags" [mosh-server]="$v8flags")
+if [ "$print_flags" = 1 ]; then
+  for name in mosh mosh-client mosh-server; do echo "$name ${flags[$name]}"; done
+  exit 0
+fi
+
+out=dist${target:+/$target}
+mkdir -p "$out"
+if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
+  echo "compile.sh: DENORT_BIN=$DENORT_BIN is not an executable file" >&2
+  exit 1
+fi
 
 for name in mosh mosh-server mosh-client; do
   src="cli/${name//-/_}.ts"
   log=$(mktemp)
   # shellcheck disable=SC2086
-  if ! deno compile --quiet --unstable-net --no-lock "--v8-flags=$v8flags" ${perms[$name]} \
+  if ! deno compile --quiet --unstable-net --no-lock "--v8-flags=${flags[$name]}" ${perms[$name]} \
       ${target:+--target "$target"} --output "$out/$name" "$src" >"$log" 2>&1; then
     cat "$log" >&2
     if grep -qiE 'denort|download|dns|connect|network|tcp' "$log"; then

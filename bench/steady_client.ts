@@ -11,7 +11,7 @@
  * - `DIR`: a checkout whose cli/mosh_client.ts runs (default this one);
  *   `@K=V` sets the environment of that client only;
  * - `--windows`: consecutive measuring windows in one session;
- * - `--v8`: V8 flags added to the usual ones (`--v8=--trace-gc` with
+ * - `--v8`: V8 flags added to the client's usual ones (lib/v8_flags.ts) (`--v8=--trace-gc` with
  *   `--pipe=FILE` keeps what the pane shows);
  * - `--deno=--cpu-prof --deno=--cpu-prof-dir=DIR` profiles the client;
  * - `--trace=FILE`: each datagram through the proxy, decrypted (before the
@@ -23,7 +23,7 @@ import { TmuxSession } from "../tests/support/tmux.ts";
 import { launchMoshServer } from "../tests/support/real_mosh.ts";
 import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
 import { STEADY_LOAD_COMMAND } from "./steady_load.ts";
-import { V8_FLAGS } from "../lib/v8_flags.ts";
+import { CLIENT_V8_FLAGS, V8_FLAGS } from "../lib/v8_flags.ts";
 import { Direction, PacketCodec } from "../lib/network/packet.ts";
 import { FragmentAssembly } from "../lib/network/fragment_assembly.ts";
 import { parseKey } from "../lib/crypto/session_key.ts";
@@ -38,7 +38,7 @@ const SECONDS = Number(values("seconds")[0] ?? 20);
 const ROUNDS = Number(values("rounds")[0] ?? 1);
 const WINDOWS = Number(values("windows")[0] ?? 1);
 const env = Object.fromEntries(values("env").map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
-const v8 = [V8_FLAGS, ...values("v8")].join(",");
+const v8 = [CLIENT_V8_FLAGS, ...values("v8")].join(",");
 const denoFlags = values("deno");
 const TICK = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

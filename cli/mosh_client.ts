@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run -A --unstable-net --v8-flags=--max-semi-space-size=1,--initial-old-space-size=2,--single-threaded-gc,--no-memory-reducer
+#!/usr/bin/env -S deno run -A --unstable-net --v8-flags=--max-semi-space-size=1,--initial-old-space-size=2,--single-threaded-gc,--no-memory-reducer,--max-opt=2
 /**
  * `mosh-client IP PORT` with the key in `MOSH_KEY`: the user's side of a
  * mosh session.

@@ -21,3 +21,19 @@ export const V8_FLAGS =
 
 /** The `deno run` argument that applies {@linkcode V8_FLAGS}. */
 export const V8_FLAGS_ARG = `--v8-flags=${V8_FLAGS}`;
+
+/**
+ * Added for mosh-client only: no TurboFan, Maglev is its top tier. Under
+ * steady output the client's JavaScript is mostly warm-up (a frame every
+ * 0.2 s or so), and TurboFan's compiles of it cost V8's worker threads
+ * 0.07–0.10 s per 20 s; with Maglev only they cost 0.02–0.04 s, the main
+ * thread no more (bench/steady_client.ts, 2026-12-06). Not for the server:
+ * its drains run hot loops, where Maglev's code cost 15–25 % more CPU.
+ */
+export const CLIENT_EXTRA_V8_FLAGS = "--max-opt=2";
+
+/** V8 flags of mosh-client: {@linkcode V8_FLAGS} and {@linkcode CLIENT_EXTRA_V8_FLAGS}. */
+export const CLIENT_V8_FLAGS = `${V8_FLAGS},${CLIENT_EXTRA_V8_FLAGS}`;
+
+/** The `deno run` argument that applies {@linkcode CLIENT_V8_FLAGS}. */
+export const CLIENT_V8_FLAGS_ARG = `--v8-flags=${CLIENT_V8_FLAGS}`;

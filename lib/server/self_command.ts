@@ -18,7 +18,8 @@ export function isCompiled(): boolean {
  * `deno run` flags for our programs run from source: this process's
  * permissions, UDP, no lockfile writes, `-q` so Deno's progress bar and
  * its clearing escapes (`\e[0G\e[2K\e[J`) never reach the user's terminal,
- * and our V8 flags (lib/v8_flags.ts).
+ * and our V8 flags (lib/v8_flags.ts; `v8FlagsArg` for a program with its
+ * own, e.g. the client's).
  *
  * @example
  * ```ts
@@ -26,8 +27,8 @@ export function isCompiled(): boolean {
  * denoRunFlags(); // ["-q", "-A", "--unstable-net", "--no-lock", "--v8-flags=…"] under `deno test -A`
  * ```
  */
-export function denoRunFlags(): string[] {
-  return ["-q", ...permissionFlags(), "--unstable-net", "--no-lock", V8_FLAGS_ARG];
+export function denoRunFlags(v8FlagsArg: string = V8_FLAGS_ARG): string[] {
+  return ["-q", ...permissionFlags(), "--unstable-net", "--no-lock", v8FlagsArg];
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import "./state_home.ts"; // never the user's real resume store
 import { launchMoshServer, type RealMoshServer, type ServerStartOptions } from "./real_mosh.ts";
-import { V8_FLAGS_ARG } from "../../lib/v8_flags.ts";
+import { CLIENT_V8_FLAGS_ARG, V8_FLAGS_ARG } from "../../lib/v8_flags.ts";
 
 /** Which implementation. */
 export type Implementation = "ours" | "real";
@@ -29,7 +29,7 @@ export async function startServer(
 export function clientProgram(which: Implementation): string[] {
   return which === "real"
     ? ["mosh-client"]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", V8_FLAGS_ARG, `${ROOT}cli/mosh_client.ts`];
+    : [Deno.execPath(), "run", "-A", "--unstable-net", CLIENT_V8_FLAGS_ARG, `${ROOT}cli/mosh_client.ts`];
 }
 
 /** The argv of `mosh-client host port` (host 127.0.0.1 by default) of either implementation. */
