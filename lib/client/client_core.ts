@@ -9,6 +9,7 @@
  * @module
  */
 import type { Address } from "../network/datagram_socket.ts";
+import { SEND_MINDELAY_CLIENT } from "../network/constants.ts";
 import { Transport, type TransportOptions } from "../network/transport.ts";
 import { UdpSocket } from "../network/udp_socket.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
@@ -380,6 +381,13 @@ export class ClientCore {
     // screen) must not wait for the resume record's writes, which come with
     // acknowledgements and keystrokes (up to 0.4 ms each on ext4).
     this.#draw(now);
+    // mosh-client holds a keystroke 1 ms to gather the next into the same
+    // datagram, its select loop reading on meanwhile. Ours can only wait that
+    // out blocked (below), reading nothing, so the wait gathers nothing: with
+    // no predicted echo on the screen the datagram is what the user waits
+    // for, and goes at once (the send interval still paces what follows).
+    // With one, mosh's 1 ms leaves the CPU to the terminal drawing it.
+    t.sender.sendMinDelay = this.prediction.shown ? SEND_MINDELAY_CLIENT : 0;
     try {
       t.tick();
       // A failed send (reported asynchronously) shows until one succeeds, as in mosh.
@@ -390,12 +398,8 @@ export class ClientCore {
       this.notifications.setNetworkError(String((error as Error).message ?? error), now);
     }
     if (t.counterpartyShutdownAckSent) return this.#finish(0, true);
-    // The keystroke send delay is 1 ms, and Deno's timers overshoot that by
-    // 1–2 ms: once the frame is out, wait it out here (a brief, bounded
-    // block). The keystrokes' journal write comes with the send, after the
-    // wait: written during it, it competed for the CPU with whatever reads
-    // our output (predicted echo 1.4–1.9 ms instead of 1.9–2.7 ms, 3
-    // alternating runs of bench/keystroke_latency.ts on this 2-core machine).
+    // A send due within 1.5 ms (the rest of a send interval) is waited out
+    // here, blocked: Deno's timers overshoot by 1–2 ms.
     const due = t.waitTime();
     if (due > 0 && due <= SHORT_WAIT_MS) {
       sleepSync(due);

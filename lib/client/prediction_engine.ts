@@ -450,12 +450,27 @@ export class PredictionEngine {
     this.#cursors = this.#cursors.filter((c) => this.#lateAcked < c.expire);
   }
 
+  /** Whether predictions are drawn at all now (the mode, or the latency triggers). */
+  #showing(): boolean {
+    if (this.mode === "never") return false;
+    return this.#srttTrigger || this.#glitchTrigger > 0 || this.mode === "always" ||
+      this.mode === "experimental";
+  }
+
+  /** Whether {@linkcode apply} draws a prediction: one is confirmed, outstanding and shown. */
+  get shown(): boolean {
+    if (!this.#showing()) return false;
+    const confirmed = this.#confirmedEpoch;
+    for (const c of this.#cursors) if (c.epoch <= confirmed) return true;
+    for (const cells of this.#rows.values()) {
+      for (const c of cells) if (c.active && c.epoch <= confirmed) return true;
+    }
+    return false;
+  }
+
   /** Draws the confirmed predictions onto `fb` (a copy of the server's screen). */
   apply(fb: Framebuffer): void {
-    if (this.mode === "never") return;
-    const show = this.#srttTrigger || this.#glitchTrigger > 0 || this.mode === "always" ||
-      this.mode === "experimental";
-    if (!show) return;
+    if (!this.#showing()) return;
     for (const c of this.#cursors) {
       if (c.epoch <= this.#confirmedEpoch && c.row < fb.height && c.col < fb.width) {
         fb.ds.cursorRow = c.row;

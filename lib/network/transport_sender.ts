@@ -102,7 +102,11 @@ export class TransportSender<S extends SyncState<S>> {
   #lastAckSent = 0n;
   readonly #clock: () => number;
   readonly #link: SenderLink;
-  readonly #sendMinDelay: number;
+  /**
+   * Milliseconds a change waits to gather what follows it into the same
+   * datagram (mosh: 8 server, 1 client); the client sets it per keystroke.
+   */
+  sendMinDelay: number;
   readonly #random: (length: number) => Uint8Array;
   readonly #journal: SenderJournal<S> | null;
   #numFloor = 0n;
@@ -112,7 +116,7 @@ export class TransportSender<S extends SyncState<S>> {
   constructor(options: SenderOptions<S>) {
     this.#clock = options.clock;
     this.#link = options.link;
-    this.#sendMinDelay = options.sendMinDelay;
+    this.sendMinDelay = options.sendMinDelay;
     this.#random = options.random ??
       ((n) => crypto.getRandomValues(new Uint8Array(n)));
     const now = this.#clock();
@@ -254,13 +258,13 @@ export class TransportSender<S extends SyncState<S>> {
     if (!this.current.equals(back.state)) {
       if (this.#mindelayClock < 0) this.#mindelayClock = now;
       this.#nextSendTime = Math.max(
-        this.#mindelayClock + this.#sendMinDelay,
+        this.#mindelayClock + this.sendMinDelay,
         back.timestamp + interval,
       );
     } else if (!this.current.equals(this.#assumed.state) && active) {
       this.#nextSendTime = back.timestamp + interval;
       if (this.#mindelayClock >= 0) {
-        this.#nextSendTime = Math.max(this.#nextSendTime, this.#mindelayClock + this.#sendMinDelay);
+        this.#nextSendTime = Math.max(this.#nextSendTime, this.#mindelayClock + this.sendMinDelay);
       }
     } else if (!this.current.equals(this.#sent[0]!.state) && active) {
       this.#nextSendTime = back.timestamp + this.#link.rto + ACK_DELAY;
