@@ -135,6 +135,48 @@ export function compress(data: Uint8Array): Uint8Array {
 }
 
 /**
+ * Instructions this short go out as one stored block: deflate saves at most
+ * a few bytes of them, and its set-up (a 64 KB hash table cleared, Huffman
+ * trees built) took 0.1–0.3 ms of each keystroke's datagram, in code that
+ * runs cold between keys (bench/keystroke_latency.ts, 2026-12-06).
+ */
+export const STORED_MAX = 64;
+
+/**
+ * What the fragmenter sends: {@linkcode compress}'s zlib stream, or for at
+ * most {@linkcode STORED_MAX} bytes the same data in a stored block (header
+ * `78 01`). Receivers take any valid zlib stream (wire.md §7); mosh's
+ * inflate does.
+ *
+ * @example
+ * ```ts
+ * import { compressForSend, decompress } from "./compression.ts";
+ * const z = compressForSend(new Uint8Array([1, 2, 3])); // 78 01 01 03 00 fc ff 01 02 03 …
+ * decompress(z); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function compressForSend(data: Uint8Array): Uint8Array {
+  if (data.length > STORED_MAX) return compress(data);
+  const n = data.length;
+  const out = new Uint8Array(n + 11);
+  out[0] = 0x78; // deflate, 32 KB window
+  out[1] = 0x01; // "fastest" level; (0x78 << 8 | 0x01) % 31 === 0
+  out[2] = 0x01; // the final block, stored
+  out[3] = n & 0xff;
+  out[4] = n >> 8;
+  out[5] = ~n & 0xff;
+  out[6] = (~n >> 8) & 0xff;
+  out.set(data, 7);
+  let a = 1, b = 0; // Adler-32: no reduction needed below 5552 bytes
+  for (let i = 0; i < n; i++) {
+    a += data[i]!;
+    b += a;
+  }
+  new DataView(out.buffer).setUint32(n + 7, ((b % 65521) << 16 | (a % 65521)) >>> 0);
+  return out;
+}
+
+/**
  * Inflates a zlib stream of at most {@linkcode MAX_INFLATED} bytes.
  *
  * @throws {CompressionError} when the stream is corrupt, truncated or too large.

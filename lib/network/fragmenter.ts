@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { compress } from "./compression.ts";
+import { compressForSend } from "./compression.ts";
 import { encodeInstruction, type Instruction } from "./instruction.ts";
 
 /** MTU before the address family is known, or after `EMSGSIZE`. */
@@ -65,7 +65,7 @@ export class Fragmenter {
 
   /** Serializes, compresses and cuts `instruction` into datagram payloads. */
   fragment(instruction: Instruction, mtu: number): Uint8Array[] {
-    const compressed = compress(encodeInstruction(instruction));
+    const compressed = compressForSend(encodeInstruction(instruction));
     const chunkSize = chunkSizeFor(mtu);
     const count = Math.max(1, Math.ceil(compressed.length / chunkSize));
     if (count > MAX_FRAGMENTS - 1) throw new FragmentOverflowError(compressed.length);

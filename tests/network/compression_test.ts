@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
   compress,
+  compressForSend,
   CompressionError,
   decompress,
   MAX_INFLATED,
+  STORED_MAX,
 } from "../../lib/network/compression.ts";
 import { toHex } from "../support/hex.ts";
 
@@ -55,4 +57,18 @@ Deno.test("decompress refuses truncated, corrupt and empty streams", () => {
   for (const bad of [z.subarray(0, z.length - 3), flipped, new Uint8Array(0), new Uint8Array(5)]) {
     assert.throws(() => decompress(bad), CompressionError);
   }
+});
+
+Deno.test("compressForSend stores short instructions as zlib level 0 does, and deflates longer ones", async () => {
+  const { deflateSync, inflateSync } = await import("node:zlib");
+  for (const n of [0, 1, 22, 40, STORED_MAX]) {
+    const data = new Uint8Array(n).map((_, i) => (i * 89 + 7) % 256);
+    const stored = compressForSend(data);
+    // An independent encoder and decoder: Node's zlib (Deno's node:zlib, not our pako).
+    assert.equal(toHex(stored), toHex(deflateSync(data, { level: 0 })), `${n} bytes`);
+    assert.deepEqual(new Uint8Array(inflateSync(stored)), data);
+    assert.deepEqual(decompress(stored), data);
+  }
+  const longer = new TextEncoder().encode("x".repeat(STORED_MAX + 1));
+  assert.equal(toHex(compressForSend(longer)), toHex(compress(longer)));
 });

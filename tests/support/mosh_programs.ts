@@ -27,9 +27,14 @@ export async function startServer(
 
 /** The argv that runs `mosh-client` of either implementation, before its arguments. */
 export function clientProgram(which: Implementation): string[] {
-  return which === "real"
-    ? ["mosh-client"]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", CLIENT_V8_FLAGS_ARG, `${ROOT}cli/mosh_client.ts`];
+  return which === "real" ? ["mosh-client"] : [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--unstable-net",
+    CLIENT_V8_FLAGS_ARG,
+    `${ROOT}cli/mosh_client.ts`,
+  ];
 }
 
 /** The argv of `mosh-client host port` (host 127.0.0.1 by default) of either implementation. */
