@@ -146,3 +146,43 @@ Deno.test("ClientCore: a sink that fails (a hung-up terminal) ends the session; 
     await server.finished;
   }
 });
+
+Deno.test("ClientCore: with no predicted echo shown, a keystroke's datagram leaves at once (no 1 ms gathering delay)", async () => {
+  const server = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+  const port = (server.addr as Deno.NetAddr).port;
+  let now = 0;
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port,
+    key: KEY,
+    columns: 80,
+    rows: 24,
+    predict: "never",
+    sink: { frame() {} },
+    clock: () => now, // stands still while the key is handled
+  });
+  const received: number[] = [];
+  const reading = (async () => {
+    for await (const [data] of server) received.push(data.length);
+  })();
+  const waitFor = async (count: number) => {
+    for (let i = 0; i < 200 && received.length < count; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return received.length;
+  };
+  try {
+    core.start();
+    now = 5;
+    core.wake(); // the opening state (the window size) is out by now, delay or not
+    const first = await waitFor(1);
+    assert.ok(first >= 1, "the opening datagram");
+    now = 1000; // past any send interval; from here the clock does not move
+    core.type(new TextEncoder().encode("x"));
+    assert.equal(await waitFor(first + 1), first + 1, "the keystroke left without the clock moving");
+  } finally {
+    core.abort();
+    server.close();
+    await reading.catch(() => {});
+  }
+});

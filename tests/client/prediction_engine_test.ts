@@ -44,9 +44,12 @@ Deno.test("after the first echo confirms the epoch, typing shows at once", () =>
   const s = new Script("always");
   s.type("l");
   assert.equal(s.shown(), "$", "the first keystroke of an epoch is tentative");
+  assert.equal(s.engine.shown, false, "so the client sends it at once");
   s.serverFrame("l");
+  assert.equal(s.engine.shown, false, "nothing outstanding");
   s.type("s");
   assert.equal(s.shown(), "$ ls", "shown before the server echoes it");
+  assert.equal(s.engine.shown, true, "so the client keeps mosh's 1 ms before sending it");
   s.type(" -l");
   assert.equal(s.shown(), "$ ls -l");
   s.serverFrame("s -l");
@@ -59,11 +62,13 @@ Deno.test("adaptive mode shows nothing on a fast link and predicts on a slow one
   fast.serverFrame("a");
   fast.type("b");
   assert.equal(fast.shown(), "$ a", "fast link: no prediction drawn");
+  assert.equal(fast.engine.shown, false);
   const slow = new Script("adaptive", 150);
   slow.type("a");
   slow.serverFrame("a");
   slow.type("b");
   assert.equal(slow.shown(), "$ ab");
+  assert.equal(slow.engine.shown, true);
 });
 
 Deno.test("never mode draws nothing", () => {
@@ -72,6 +77,7 @@ Deno.test("never mode draws nothing", () => {
   s.serverFrame("a");
   s.type("b");
   assert.equal(s.shown(), "$ a");
+  assert.equal(s.engine.shown, false);
 });
 
 Deno.test("a password prompt (no echo) leaves no trace: wrong predictions are removed", () => {
