@@ -19,7 +19,7 @@ export interface SavedScreens {
   gen: number;
   /** When the server was last heard from (ms since the epoch). */
   lastContact: number;
-  /** The server screens on record (one or two, oldest first). */
+  /** The server screens on record (one to three, oldest first). */
   remote: SavedScreen[];
   /** The record's `events` at this save (absent in slots written before 2026-12-06). */
   events?: string;

@@ -73,7 +73,7 @@ export interface SessionRecord {
   ackedNum: string;
   /** Our user-stream events after it (base64 UserMessage). */
   events: string;
-  /** The server screens on record (one or two, oldest first). */
+  /** The server screens on record (one to three, oldest first). */
   remote: SavedScreen[];
   /**
    * Save number of `remote` (screen_slots.ts): a newer save in the slot

@@ -90,7 +90,7 @@ export interface TransportResume<L, R> {
   current: L;
   /** Lowest number for our next new state. */
   nextNum: bigint;
-  /** The peer's states on record, oldest first (one or two); the newest is shown. */
+  /** The peer's states on record, oldest first (one to three); the newest is shown. */
   remoteStates: NumberedState<R>[];
 }
 

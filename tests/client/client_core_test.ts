@@ -179,7 +179,11 @@ Deno.test("ClientCore: with no predicted echo shown, a keystroke's datagram leav
     assert.ok(first >= 1, "the opening datagram");
     now = 1000; // past any send interval; from here the clock does not move
     core.type(new TextEncoder().encode("x"));
-    assert.equal(await waitFor(first + 1), first + 1, "the keystroke left without the clock moving");
+    assert.equal(
+      await waitFor(first + 1),
+      first + 1,
+      "the keystroke left without the clock moving",
+    );
   } finally {
     core.abort();
     server.close();
