@@ -387,7 +387,7 @@ export class ClientCore {
     // no predicted echo on the screen the datagram is what the user waits
     // for, and goes at once (the send interval still paces what follows).
     // With one, mosh's 1 ms leaves the CPU to the terminal drawing it.
-    t.sender.sendMinDelay = this.prediction.shown ? SEND_MINDELAY_CLIENT : 0;
+    t.sendMinDelay = this.prediction.shown ? SEND_MINDELAY_CLIENT : 0;
     try {
       t.tick();
       // A failed send (reported asynchronously) shows until one succeeds, as in mosh.

@@ -324,6 +324,18 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     this.sender.setDataAck(); // leaves now, or within ACK_DELAY if the save budget held it back
   }
 
+  /**
+   * Milliseconds a new state of ours waits to gather what follows it into the
+   * same datagram (mosh: 8 server, 1 client); settable per change.
+   */
+  get sendMinDelay(): number {
+    return this.sender.sendMinDelay;
+  }
+
+  set sendMinDelay(ms: number) {
+    this.sender.sendMinDelay = ms;
+  }
+
   /** Starts the shutdown handshake. */
   startShutdown(): void {
     this.sender.startShutdown();
