@@ -1,7 +1,7 @@
 /**
  * What resume costs the client: one journal write (an atomic, flushed file
  * replacement) before new keystrokes leave, and before a new screen is
- * acknowledged (two 80×24 screens of text and colours on record).
+ * acknowledged (up to three 80×24 screens of text and colours on record).
  *
  * Run: `deno bench -A bench/session_journal_bench.ts`
  *
@@ -60,7 +60,14 @@ Deno.bench("journal: a new 80x24 screen recorded before it is acknowledged", () 
   ]);
 });
 
-Deno.bench("journal: new keystroke, with two busy 80x24 screens on record", () => {
+Deno.bench("journal: a new 80x24 screen, three on record (two acknowledgements pending)", () => {
+  // As a resumable client saves: the confirmed and first pending screens are
+  // already serialized, only the newest is new.
+  const n = num++;
+  journal.saveRemote([n - 2n, n - 1n, n].map((k) => ({ num: k, state: screens[Number(k % 3n)]! })));
+});
+
+Deno.bench("journal: new keystroke, with three busy 80x24 screens on record", () => {
   stream.pushKeys(new Uint8Array([0x62]));
   journal.beforeSend(stream, 0n);
 });
