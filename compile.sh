@@ -33,13 +33,13 @@ declare -A perms=(
   [mosh]="--allow-net --allow-env --allow-ffi --allow-run --allow-read"
 )
 
-# The V8 flags every launch of ours uses, and the client's (lib/v8_flags.ts).
-flag_lists=$(deno eval --no-lock \
-  'import { CLIENT_V8_FLAGS, V8_FLAGS } from "./lib/v8_flags.ts"; console.log(V8_FLAGS, CLIENT_V8_FLAGS);')
-read -r v8flags client_v8flags <<<"$flag_lists"
-[ -n "$v8flags" ] && [ -n "$client_v8flags" ] ||
+# The V8 flags of each program (lib/v8_flags.ts), one "name flags" line each.
+declare -A flags=()
+while read -r name list; do flags[$name]=$list; done < <(deno eval --no-lock \
+  'import { v8FlagsOf } from "./lib/v8_flags.ts";
+   for (const p of ["mosh", "mosh-client", "mosh-server"] as const) console.log(p, v8FlagsOf(p));')
+[ ${#flags[@]} -eq 3 ] ||
   { echo "compile.sh: could not read the V8 flags from lib/v8_flags.ts" >&2; exit 1; }
-declare -A flags=([mosh]="$v8flags" [mosh-client]="$client_v8flags" [mosh-server]="$v8flags")
 if [ "$print_flags" = 1 ]; then
   for name in mosh mosh-client mosh-server; do echo "$name ${flags[$name]}"; done
   exit 0

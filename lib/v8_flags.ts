@@ -30,10 +30,28 @@ export const V8_FLAGS_ARG = `--v8-flags=${V8_FLAGS}`;
  * thread no more (bench/steady_client.ts, 2026-12-06). Not for the server:
  * its drains run hot loops, where Maglev's code cost 15–25 % more CPU.
  */
-export const CLIENT_EXTRA_V8_FLAGS = "--max-opt=2";
+const CLIENT_EXTRA_V8_FLAGS = "--max-opt=2";
 
-/** V8 flags of mosh-client: {@linkcode V8_FLAGS} and {@linkcode CLIENT_EXTRA_V8_FLAGS}. */
+/** V8 flags of mosh-client: {@linkcode V8_FLAGS} and Maglev as its top tier. */
 export const CLIENT_V8_FLAGS = `${V8_FLAGS},${CLIENT_EXTRA_V8_FLAGS}`;
 
-/** The `deno run` argument that applies {@linkcode CLIENT_V8_FLAGS}. */
-export const CLIENT_V8_FLAGS_ARG = `--v8-flags=${CLIENT_V8_FLAGS}`;
+/** One of our programs. */
+export type ProgramName = "mosh" | "mosh-client" | "mosh-server";
+
+/**
+ * The V8 flags `program` runs with.
+ *
+ * @example
+ * ```ts
+ * import { v8FlagsOf } from "./v8_flags.ts";
+ * v8FlagsOf("mosh-client"); // "--max-semi-space-size=1,…,--max-opt=2"
+ * ```
+ */
+export function v8FlagsOf(program: ProgramName): string {
+  return program === "mosh-client" ? CLIENT_V8_FLAGS : V8_FLAGS;
+}
+
+/** The `deno run` argument that applies {@linkcode v8FlagsOf} `program`. */
+export function v8FlagsArg(program: ProgramName): string {
+  return `--v8-flags=${v8FlagsOf(program)}`;
+}

@@ -174,8 +174,15 @@ export class PredictionEngine {
 
   /** Whether any prediction is outstanding. */
   get active(): boolean {
-    if (this.#cursors.length > 0) return true;
-    for (const row of this.#rows.values()) if (row.some((c) => c.active)) return true;
+    return this.#outstanding(Number.POSITIVE_INFINITY);
+  }
+
+  /** Whether a prediction of epoch `epoch` or earlier is outstanding (a cursor or a cell). */
+  #outstanding(epoch: number): boolean {
+    for (const c of this.#cursors) if (c.epoch <= epoch) return true;
+    for (const cells of this.#rows.values()) {
+      for (const c of cells) if (c.active && c.epoch <= epoch) return true;
+    }
     return false;
   }
 
@@ -459,13 +466,7 @@ export class PredictionEngine {
 
   /** Whether {@linkcode apply} draws a prediction: one is confirmed, outstanding and shown. */
   get shown(): boolean {
-    if (!this.#showing()) return false;
-    const confirmed = this.#confirmedEpoch;
-    for (const c of this.#cursors) if (c.epoch <= confirmed) return true;
-    for (const cells of this.#rows.values()) {
-      for (const c of cells) if (c.active && c.epoch <= confirmed) return true;
-    }
-    return false;
+    return this.#showing() && this.#outstanding(this.#confirmedEpoch);
   }
 
   /** Draws the confirmed predictions onto `fb` (a copy of the server's screen). */

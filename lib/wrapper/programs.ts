@@ -6,7 +6,7 @@
  * @module
  */
 import { denoRunFlags, isCompiled } from "../server/self_command.ts";
-import { CLIENT_V8_FLAGS_ARG, V8_FLAGS_ARG } from "../v8_flags.ts";
+import { type ProgramName, v8FlagsArg } from "../v8_flags.ts";
 
 /**
  * The argv that runs one of our programs (`mosh`, `mosh-client`, `mosh-server`).
@@ -17,7 +17,7 @@ import { CLIENT_V8_FLAGS_ARG, V8_FLAGS_ARG } from "../v8_flags.ts";
  * const [exe, ...args] = programCommand("mosh-client");
  * ```
  */
-export function programCommand(name: "mosh" | "mosh-client" | "mosh-server"): string[] {
+export function programCommand(name: ProgramName): string[] {
   if (isCompiled()) {
     const dir = Deno.execPath().replace(/[\\/][^\\/]*$/, "");
     return [`${dir}/${name}`];
@@ -25,6 +25,5 @@ export function programCommand(name: "mosh" | "mosh-client" | "mosh-server"): st
   const url = new URL(`../../cli/${name.replace("-", "_")}.ts`, import.meta.url);
   const target = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
   // With the permissions we have, no more: an installed `mosh` (narrow ones) stays narrow.
-  const v8 = name === "mosh-client" ? CLIENT_V8_FLAGS_ARG : V8_FLAGS_ARG;
-  return [Deno.execPath(), "run", ...denoRunFlags(v8), target];
+  return [Deno.execPath(), "run", ...denoRunFlags(v8FlagsArg(name)), target];
 }

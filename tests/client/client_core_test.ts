@@ -3,16 +3,32 @@
  * sink's view of frames, the key filter, and the transport hook.
  */
 import assert from "node:assert/strict";
-import { ClientCore, type ClientSink } from "../../lib/client/client_core.ts";
+import {
+  ClientCore,
+  type ClientCoreOptions,
+  type ClientSink,
+} from "../../lib/client/client_core.ts";
 import { Transport } from "../../lib/network/transport.ts";
 import { serveSession } from "../../lib/server/serve_session.ts";
 
 const KEY = "AAAAAAAAAAAAAAAAAAAAAA";
 
+/** A server that never answers (a bound socket nobody reads from) and an 80×24 ClientCore aimed at it. */
+function coreAtSilentServer(options: Pick<ClientCoreOptions, "sink" | "clock" | "predict">) {
+  const server = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+  const port = (server.addr as Deno.NetAddr).port;
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port,
+    key: KEY,
+    columns: 80,
+    rows: 24,
+    ...options,
+  });
+  return { server, port, core };
+}
+
 Deno.test("ClientCore on a virtual clock: 'Nothing received' after 250 ms, 'Timed out' after 15 s, then it ends unconnected", async () => {
-  // A server that never answers: a bound socket nobody reads.
-  const silent = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
-  const port = (silent.addr as Deno.NetAddr).port;
   let now = 0;
   const frames: boolean[] = [];
   let finished = 0;
@@ -20,15 +36,7 @@ Deno.test("ClientCore on a virtual clock: 'Nothing received' after 250 ms, 'Time
     frame: (_core, _now, final) => frames.push(final),
     finish: () => finished++,
   };
-  const core = new ClientCore({
-    ip: "127.0.0.1",
-    port,
-    key: KEY,
-    columns: 80,
-    rows: 24,
-    sink,
-    clock: () => now,
-  });
+  const { server: silent, port, core } = coreAtSilentServer({ sink, clock: () => now });
   try {
     core.start();
     assert.equal(core.notifications.message, "", "nothing to say in the first 250 ms");
@@ -148,15 +156,8 @@ Deno.test("ClientCore: a sink that fails (a hung-up terminal) ends the session; 
 });
 
 Deno.test("ClientCore: with no predicted echo shown, a keystroke's datagram leaves at once (no 1 ms gathering delay)", async () => {
-  const server = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
-  const port = (server.addr as Deno.NetAddr).port;
   let now = 0;
-  const core = new ClientCore({
-    ip: "127.0.0.1",
-    port,
-    key: KEY,
-    columns: 80,
-    rows: 24,
+  const { server, core } = coreAtSilentServer({
     predict: "never",
     sink: { frame() {} },
     clock: () => now, // stands still while the key is handled

@@ -7,7 +7,7 @@
  */
 import "./state_home.ts"; // never the user's real resume store
 import { launchMoshServer, type RealMoshServer, type ServerStartOptions } from "./real_mosh.ts";
-import { CLIENT_V8_FLAGS_ARG, V8_FLAGS_ARG } from "../../lib/v8_flags.ts";
+import { v8FlagsArg } from "../../lib/v8_flags.ts";
 
 /** Which implementation. */
 export type Implementation = "ours" | "real";
@@ -19,9 +19,14 @@ export async function startServer(
   which: Implementation,
   options: ServerStartOptions = {},
 ): Promise<RealMoshServer> {
-  const program = which === "real"
-    ? ["mosh-server"]
-    : [Deno.execPath(), "run", "-A", "--unstable-net", V8_FLAGS_ARG, `${ROOT}cli/mosh_server.ts`];
+  const program = which === "real" ? ["mosh-server"] : [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--unstable-net",
+    v8FlagsArg("mosh-server"),
+    `${ROOT}cli/mosh_server.ts`,
+  ];
   return await launchMoshServer(program, options);
 }
 
@@ -32,7 +37,7 @@ export function clientProgram(which: Implementation): string[] {
     "run",
     "-A",
     "--unstable-net",
-    CLIENT_V8_FLAGS_ARG,
+    v8FlagsArg("mosh-client"),
     `${ROOT}cli/mosh_client.ts`,
   ];
 }
