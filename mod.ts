@@ -145,6 +145,7 @@ export { charWidth } from "./lib/terminal/char_width.ts";
 export {
   type Capabilities,
   capabilitiesForTerm,
+  type HistoryLine,
   lineString,
   newFrame,
   pushLines,

@@ -7,6 +7,7 @@
  * @module
  */
 import type { ReceivedHistory } from "../statesync/received_history.ts";
+import type { HistoryLine } from "../terminal/display.ts";
 import { Emulator } from "../terminal/emulator.ts";
 import { Row } from "../terminal/row.ts";
 
@@ -28,6 +29,11 @@ function plainAscii(line: Uint8Array): boolean {
   return true;
 }
 
+/** ASCII bytes as a string (a short array: one call, no per-character strings). */
+function asciiText(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 /**
  * Which received lines have been printed, and the rows still to print.
  *
@@ -37,7 +43,7 @@ function plainAscii(line: Uint8Array): boolean {
  * import { ReceivedHistory } from "../statesync/received_history.ts";
  * const local = new LocalScrollback();
  * const history = ReceivedHistory.NONE.append(5, [new TextEncoder().encode("six")]);
- * local.take(history, 80).map((r) => r.text().trimEnd()); // ["[mosh: 5 lines skipped]", "six"]
+ * local.take(history, 80); // ["[mosh: 5 lines skipped]", "six"]
  * ```
  */
 export class LocalScrollback {
@@ -61,15 +67,16 @@ export class LocalScrollback {
   }
 
   /**
-   * The rows (`width` wide) for the lines of `history` not printed yet, in
-   * order, with a marker row before the first line after a gap. With `max`,
-   * it stops once `max` rows are out (one more when a marker comes first):
-   * call again for the rest until it returns none. The rows are valid until
-   * the next call, which writes over them.
+   * The lines of `history` not printed yet, in order, with a marker before
+   * the first line after a gap: plain text where a line is printable ASCII
+   * (fitted to `width`), else a row `width` wide. With `max`, it stops once
+   * `max` lines are out (one more when a marker comes first): call again for
+   * the rest until it returns none. The rows are valid until the next call,
+   * which writes over them.
    */
-  take(history: ReceivedHistory, width: number, max = Infinity): Row[] {
+  take(history: ReceivedHistory, width: number, max = Infinity): HistoryLine[] {
     if (history.end <= this.#printed) return [];
-    const rows: Row[] = [];
+    const rows: HistoryLine[] = [];
     for (const chunk of history.chunks) {
       const end = chunk.first + chunk.lines.length;
       if (end <= this.#printed) continue;
@@ -77,10 +84,10 @@ export class LocalScrollback {
         if (rows.length >= max) return rows;
         this.#skipped += n - this.#printed;
         if (this.#skipped > 0) {
-          rows.push(this.#row(encoder.encode(skipMarker(this.#skipped)), width, rows.length));
+          rows.push(skipMarker(this.#skipped));
           this.#skipped = 0;
         }
-        rows.push(this.#row(chunk.lines[n - chunk.first]!, width, rows.length));
+        rows.push(this.#line(chunk.lines[n - chunk.first]!, width, rows.length));
         this.#printed = n + 1;
       }
     }
@@ -90,35 +97,30 @@ export class LocalScrollback {
   }
 
   /**
-   * A received line as a row: run through an emulator one row high with
-   * autowrap off, so whatever the bytes hold (cursor motion, line feeds,
-   * hostile sequences) only SGR, links and text reach the local terminal.
-   * The emulator writes straight into pool row `index`.
+   * A received line as pushLines takes it. Printable ASCII (most lines) is
+   * text. Anything else runs through an emulator one row high with autowrap
+   * off, so whatever the bytes hold (cursor motion, line feeds, hostile
+   * sequences) only SGR, links and text reach the local terminal; the
+   * emulator writes straight into pool row `index`.
    */
-  #row(line: Uint8Array, width: number, index: number): Row {
+  #line(line: Uint8Array, width: number, index: number): HistoryLine {
+    if (plainAscii(line)) {
+      // What the emulator would make of it: with autowrap off, the characters
+      // past the edge overwrite the last cell.
+      if (line.length <= width) return asciiText(line);
+      return asciiText(line.subarray(0, width - 1)) + asciiText(line.subarray(line.length - 1));
+    }
     if (this.#scratch === null || this.#scratch.fb.width !== width) {
       this.#scratch = new Emulator(width, 1);
       this.#pool = [];
     }
     const scratch = this.#scratch;
-    const pool = this.#pool;
-    if (plainAscii(line)) {
-      // What the emulator would make of it (most lines are plain text): the
-      // row erased in the default renditions, then the characters from the
-      // left; with autowrap off, those past the edge overwrite the last cell.
-      const row = pool[index] ??= new Row(width);
-      row.reset(0);
-      const contents = row.contents, n = Math.min(line.length, width);
-      for (let x = 0; x < n; x++) contents[x] = String.fromCharCode(line[x]!);
-      if (line.length > width) contents[width - 1] = String.fromCharCode(line[line.length - 1]!);
-      return row;
-    }
-    this.#slot[0] = pool[index] ?? new Row(width);
+    this.#slot[0] = this.#pool[index] ?? new Row(width);
     scratch.fb.rows = this.#slot;
     scratch.write(LINE_START);
     scratch.write(line);
     const row = scratch.fb.row(0); // the same row, unless a line feed replaced it
-    pool[index] = row;
+    this.#pool[index] = row;
     return row;
   }
 }

@@ -449,6 +449,52 @@ export function lineString(row: Row, hyperlinks: boolean): string {
   return w.out;
 }
 
+/**
+ * A line for {@linkcode pushLines}: a row, or plain text — printable ASCII
+ * in the default renditions, no link (most lines of output are), drawn
+ * without building and comparing a row of cells. Text wider than the screen
+ * ends as a row with autowrap off would: its last character in the last
+ * cell; other characters show as `?`.
+ */
+export type HistoryLine = Row | string;
+
+/** Whether `text` is printable ASCII that fits `width` cells. */
+function fitsPlain(text: string, width: number): boolean {
+  if (text.length > width) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** `text` as one row of printable ASCII (see {@linkcode HistoryLine}). */
+function fitText(text: string, width: number): string {
+  if (fitsPlain(text, width)) return text;
+  let fitted = text.replace(/[^\x20-\x7e]/g, "?");
+  if (fitted.length > width) fitted = fitted.slice(0, width - 1) + fitted.slice(-1);
+  return fitted;
+}
+
+/**
+ * Draws plain `text` (fitted) over row `y` from its first cell; `erase`
+ * clears the rest of a row that may hold something.
+ */
+function putText(w: FrameWriter, y: number, text: string, width: number, erase: boolean): void {
+  w.silentMove(y, 0);
+  w.renditions(0, 0, 0);
+  w.hyperlink("");
+  w.out += text;
+  if (text.length < width) {
+    if (erase) w.out += "\x1b[K";
+    w.cursorX = text.length;
+  } else {
+    // On the last column with a wrap pending: the next move must be explicit.
+    w.cursorX = -1;
+    w.cursorY = -1;
+  }
+}
+
 let sharedBlank: Row | null = null;
 /**
  * A blank row of `width` cells, the same one from call to call: only ever
@@ -465,9 +511,10 @@ function blankRow(width: number): Row {
 
 /**
  * Scrollback mode: the escape string that pushes `lines` (rows as wide as
- * `screen`) through the top of a terminal showing `screen`, in order, into
- * the terminal's own history — each line is drawn over the top rows (only
- * where they differ), then a line feed on the bottom row scrolls it out.
+ * `screen`, or plain text: {@linkcode HistoryLine}) through the top of a
+ * terminal showing `screen`, in order, into the terminal's own history — each
+ * line is drawn over the top rows (a row only where it differs), then a line
+ * feed on the bottom row scrolls it out.
  * `screen` is updated to what the terminal shows afterwards (its new bottom
  * rows are one shared blank row: compare against them, never write into
  * them). Needs the scrolling region to be the whole screen (the display diff
@@ -484,7 +531,11 @@ function blankRow(width: number): Row {
  * pushLines(shown, [line.fb.rows[0]!], SERVER_CAPABILITIES); // draws "gone" on row 0, then LF on row 24
  * ```
  */
-export function pushLines(screen: Framebuffer, lines: readonly Row[], caps: Capabilities): string {
+export function pushLines(
+  screen: Framebuffer,
+  lines: readonly HistoryLine[],
+  caps: Capabilities,
+): string {
   const height = screen.height, ds = screen.ds;
   const w = new FrameWriter(ds.cursorVisible, caps.hyperlinks === true);
   w.cursorX = ds.cursorCol;
@@ -497,6 +548,13 @@ export function pushLines(screen: Framebuffer, lines: readonly Row[], caps: Capa
     const group = lines.slice(start, start + height);
     for (let y = 0; y < group.length; y++) {
       const old = screen.rows[y]!, row = group[y]!;
+      // The row scrolls out below: nothing needs it in `screen` meanwhile.
+      if (typeof row === "string") {
+        const text = fitText(row, screen.width);
+        if (old === blank ? text === "" : old.showsText(text)) continue;
+        putText(w, y, text, screen.width, old !== blank);
+        continue;
+      }
       if (old.contentEquals(row)) continue;
       screen.rows[y] = row;
       putRow(w, true, screen, y, old.width === row.width ? old : blank, false, caps);

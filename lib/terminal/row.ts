@@ -227,6 +227,24 @@ export class Row {
       (!links || this.links === other.links || this.linkAt(x) === other.linkAt(x));
   }
 
+  /**
+   * Whether the row shows exactly `text` (one cell per UTF-16 unit, as for
+   * ASCII) from its first cell, the rest blank, all in the default
+   * renditions, with no link and no wrap.
+   */
+  showsText(text: string): boolean {
+    const { contents, fg, bg, attrs, flags } = this;
+    if (this.wrap || text.length > contents.length) return false;
+    for (let x = 0; x < contents.length; x++) {
+      const c = x < text.length ? text[x] : "";
+      if (contents[x] !== c || fg[x] !== 0 || bg[x] !== 0 || attrs[x] !== 0 || flags[x] !== 0) {
+        return false;
+      }
+      if (this.links !== null && this.links[x] !== "") return false;
+    }
+    return true;
+  }
+
   /** Same cells and wrap flag (generation not compared). */
   contentEquals(other: Row): boolean {
     if (this === other) return true;

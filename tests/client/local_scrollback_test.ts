@@ -10,6 +10,7 @@ import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import { ReceivedHistory } from "../../lib/statesync/received_history.ts";
 import {
   type Capabilities,
+  type HistoryLine,
   newFrame,
   pushLines,
   SERVER_CAPABILITIES,
@@ -20,6 +21,7 @@ import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 import { seededRandom } from "../support/sim_network.ts";
 
 const enc = new TextEncoder();
+const lineText = (line: HistoryLine) => typeof line === "string" ? line : line.text().trimEnd();
 const KEEP: Capabilities = { ...SERVER_CAPABILITIES, hyperlinks: true, keepHistory: true };
 
 /** A local terminal whose history is the rows that scrolled off its top. */
@@ -166,7 +168,7 @@ Deno.test("hostile lines cannot move the cursor or clear the local screen", () =
     enc.encode("\x1b]8;;http://unterminated"),
     enc.encode("ok"),
   ]);
-  const rows = printer.take(history, 20).map((r) => r.text().trimEnd());
+  const rows = printer.take(history, 20).map(lineText);
   assert.deepEqual(rows.length, 3);
   assert.equal(rows[2], "ok");
   const out = pushLines(model, printer.take(history, 20), KEEP);
@@ -236,11 +238,78 @@ Deno.test("plain ASCII lines come out as the emulator makes them, whatever came 
       .join(" ");
   };
   const printer = new LocalScrollback();
-  const got = printer.take(ReceivedHistory.NONE.append(0, lines), width).map((r) =>
-    [r.contents.join("|"), r.fg.join(), r.bg.join(), r.attrs.join(), r.flags.join(), r.wrap]
-      .join(" ")
+  const taken = printer.take(ReceivedHistory.NONE.append(0, lines), width);
+  // Plain lines come out as text, the rest as rows; text is judged by the row it draws.
+  assert.deepEqual(
+    taken.map((l) => typeof l === "string"),
+    texts.map((t) => /^[\x20-\x7e]*$/.test(t)),
+  );
+  const got = taken.map((l) =>
+    typeof l === "string"
+      ? reference(enc.encode(l))
+      : [l.contents.join("|"), l.fg.join(), l.bg.join(), l.attrs.join(), l.flags.join(), l.wrap]
+        .join(" ")
   );
   assert.deepEqual(got, lines.map(reference));
+});
+
+Deno.test("plain text pushed as text leaves the terminal as the same line pushed as a row", () => {
+  const random = seededRandom(47);
+  const width = 12, height = 4;
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  const ascii = (n: number) =>
+    Array.from({ length: n }, () => String.fromCharCode(0x20 + Math.floor(random() * 95))).join("");
+  const texts = Array.from({ length: 240 }, () =>
+    pick([
+      "",
+      " ",
+      "x".repeat(width),
+      ascii(width + 1 + Math.floor(random() * 20)),
+      ascii(Math.floor(random() * width)),
+      "abc   ",
+      "abc",
+    ]));
+  /** The row the emulator makes of a line (what LocalScrollback hands over for non-plain bytes). */
+  const asRow = (text: string) => {
+    const e = new Emulator(width, 1);
+    e.write(enc.encode("\x1b[?7l" + text));
+    return e.fb.rows[0]!;
+  };
+  // What was on the terminal's rows before each group: colours, links, wide
+  // characters, wrapped rows, the very text pushed over it, or nothing.
+  const olds = texts.map((text) => ({
+    bytes: pick(["", text, "abc", "\x1b[41mred    \x1b[m", "漢字", "\x1b]8;;u\x1b\\ln", ""]),
+    wrap: random() < 0.1,
+  }));
+  const oldRow = ({ bytes, wrap }: { bytes: string; wrap: boolean }) => {
+    const e = new Emulator(width, 1);
+    e.write(enc.encode("\x1b[?7l" + bytes));
+    const row = e.fb.rows[0]!;
+    row.wrap = wrap;
+    return row;
+  };
+  const run = (asText: boolean) => {
+    const local = new Emulator(width, height);
+    const history: string[] = [];
+    local.fb.scrollOff = (row) => {
+      // A blank cell is blank whether erased or written as a space.
+      history.push(
+        [row.text(), row.fg.join(), row.bg.join(), row.attrs.join(), row.links].join(" "),
+      );
+      return null;
+    };
+    for (let start = 0; start < texts.length; start += height) {
+      const group = texts.slice(start, start + height);
+      const model = new Framebuffer(width, height);
+      for (let y = 0; y < height; y++) model.rows[y] = oldRow(olds[start + y]!);
+      local.write(enc.encode(newFrame(false, model, model, KEEP)));
+      local.write(enc.encode(pushLines(model, group.map((t) => asText ? t : asRow(t)), KEEP)));
+    }
+    return { history, screen: local.fb.screenText() };
+  };
+  const asText = run(true);
+  assert.equal(asText.history.length, texts.length);
+  assert.deepEqual(asText, run(false));
 });
 
 Deno.test("pushing lines over the blank rows a push leaves draws what it draws over fresh blank rows", () => {
