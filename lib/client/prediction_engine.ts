@@ -392,8 +392,14 @@ export class PredictionEngine {
     if (si > FLAG_TRIGGER_HIGH) this.#flagging = true;
     else if (si <= FLAG_TRIGGER_LOW) this.#flagging = false;
     if (this.#glitchTrigger > GLITCH_REPAIR_COUNT) this.#flagging = true;
-    for (const key of [...this.#rows.keys()]) if (key >= fb.height) this.#rows.delete(key);
     for (const [y, row] of this.#rows) {
+      // A row with no prediction left holds no state: dropped, so that each
+      // frame's cull and apply cost what is predicted, not every row ever
+      // typed on (23 × 80 cells in a shell after a screenful of commands).
+      if (y >= fb.height) {
+        this.#rows.delete(y);
+        continue;
+      }
       for (let x = 0; x < row.length; x++) {
         const c = row[x]!;
         if (!c.active) continue;
@@ -439,6 +445,7 @@ export class PredictionEngine {
           this.#glitchTrigger = GLITCH_REPAIR_COUNT;
         }
       }
+      if (!row.some((c) => c.active)) this.#rows.delete(y);
     }
     const newest = this.#cursors[this.#cursors.length - 1];
     if (newest !== undefined) {
