@@ -3,7 +3,8 @@
  * history stands for the user's terminal's scrollback): our client with our
  * server puts every line that left the remote screen into the pane's
  * history, once, in order — also under loss and through a flood stopped by
- * Ctrl-C — and full-screen programs add nothing; OSC 8 links reach the
+ * Ctrl-C, and as tmux itself shows lines of every length and colour — and
+ * full-screen programs add nothing; OSC 8 links reach the
  * local terminal. Against Debian's real mosh 1.4.0 at either end the
  * extension is inert: the session works exactly as before, and the wire
  * (read with the session key) shows a stock client never gets it.
@@ -85,6 +86,56 @@ Deno.test("the same with 20% loss each way", async () => {
     s.proxy.down = { loss: 0.2 };
     await seqThousand(s);
     assert.ok(s.proxy.dropped > 0);
+  });
+});
+
+/**
+ * Lines of every length from 0 to 170 characters (the longer ones wrap on an
+ * 80-column screen), colours, backgrounds erased to the end of the line,
+ * trailing spaces and tabs, a line rewritten in place: what a shell session
+ * prints.
+ */
+const MIXED_LINES = [
+  `awk 'BEGIN { for (n = 0; n <= 170; n++) { s = ""; for (i = 0; i < n; i++) ` +
+  `s = s sprintf("%c", 33 + (i + n) % 90); print s } }'`,
+  `printf '\\033[31mred\\033[0m plain \\033[1;44mbold on blue\\033[0m\\n'`,
+  `printf '\\033[42mgreen to the end\\033[K\\033[0m\\n'`,
+  `printf 'trailing   \\n\\ta\\tb\\n\\n\\n'`,
+  `printf '%s\\n' ${Array.from({ length: 40 }, (_, i) => `line-${i}`).join(" ")}`,
+  // A row drawn on the local screen, then shortened on the server before it
+  // scrolls off: the line goes into the history over what the row showed.
+  `printf 'a long line, soon replaced by a short one'`,
+  "sleep 0.5",
+  `printf '\\r\\033[Kshort\\n'`,
+  "seq 1 30",
+].join("; ");
+
+Deno.test("lines of every length and colour land in the history as tmux itself shows them", async () => {
+  // The oracle: the same commands in a shell straight in tmux (no mosh), its
+  // history and screen with the renditions (`capture-pane -e`).
+  const capture = async (tmux: TmuxSession) => {
+    const text = await tmux.tmux("capture-pane", "-p", "-e", "-t", "0", "-S", "-", "-E", "-");
+    const lines = text.split("\n").map((l) => l.trimEnd());
+    while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+    return lines;
+  };
+  const command = `${MIXED_LINES}; echo END\r`;
+  const direct = await TmuxSession.start({ command: "sh", env: { PS1: "$ " } });
+  let expected: string[];
+  try {
+    await direct.waitFor(PROMPT);
+    await direct.sendText(command);
+    await direct.waitFor(/^END\n\$ ?$/m, { timeoutMs: 30_000 });
+    expected = await capture(direct);
+  } finally {
+    await direct.close();
+  }
+  assert.ok(expected.length > 280, `the oracle's history: ${expected.length} lines`);
+  assert.ok(expected.includes("short"), "the rewritten line");
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText(command);
+    await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 60_000 });
+    assert.deepEqual(await capture(s.tmux), expected);
   });
 });
 
