@@ -221,6 +221,11 @@ export class ClientCore {
     this.#iterate();
   }
 
+  /** Whether the session was resumed from a dead client's record (it starts from a saved state). */
+  get resumed(): boolean {
+    return this.#resumed;
+  }
+
   /** Whether a state from the server has arrived. */
   get connected(): boolean {
     return this.#connected;

@@ -48,7 +48,7 @@ function asciiText(bytes: Uint8Array): string {
  */
 export class LocalScrollback {
   /** Lines before this number are in the local history or counted as skipped. */
-  #printed = 0;
+  #printed: number;
   /** Skipped lines not yet marked: the marker goes right before the next line. */
   #skipped = 0;
   #scratch: Emulator | null = null;
@@ -60,6 +60,14 @@ export class LocalScrollback {
   #pool: Row[] = [];
   /** The scratch emulator's rows: the pool row being written. */
   readonly #slot: Row[] = [];
+
+  /**
+   * Starts with the lines before `printed` already in the local history: a
+   * resumed session's client continues where the dead one stopped.
+   */
+  constructor(printed = 0) {
+    this.#printed = printed;
+  }
 
   /** Skipped lines still to be marked (the marker waits for the line after the gap). */
   get pendingSkipped(): number {

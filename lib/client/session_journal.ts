@@ -23,6 +23,7 @@ import { Buffer } from "node:buffer";
 import type { NumberedState } from "../network/durable_acks.ts";
 import type { TransportJournal, TransportResume } from "../network/transport.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import { ReceivedHistory } from "../statesync/received_history.ts";
 import { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import type { ScreenSlots } from "./screen_slots.ts";
@@ -54,7 +55,7 @@ let blankScreen: TerminalState | null = null;
 
 /** A screen as the record keeps it: the display string that draws it on a blank screen. */
 export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
-  const { screen, echoAck } = entry.state;
+  const { screen, echoAck, history } = entry.state;
   if (blankScreen?.width !== screen.width || blankScreen.height !== screen.height) {
     blankScreen = new TerminalState(screen.width, screen.height);
   }
@@ -65,6 +66,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
     height: screen.height,
     echoAck: String(echoAck),
     screen: encodeBase64(screen.diffFrom(blank)),
+    ...(history.active ? { historyEnd: history.end } : {}),
   };
 }
 
@@ -72,7 +74,15 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
 export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
   const screen = new TerminalState(saved.width, saved.height);
   screen.write(decodeBase64(saved.screen));
-  return { num: BigInt(saved.num), state: new CompleteTerminal(screen, BigInt(saved.echoAck)) };
+  const state = new CompleteTerminal(screen, BigInt(saved.echoAck));
+  // The lines before the end were drawn by the client that saved it: the
+  // server's next diffs carry only the later ones, and the new client's
+  // scrollback starts there (no "skipped" marker, no line twice).
+  const end = saved.historyEnd;
+  if (typeof end === "number" && Number.isSafeInteger(end) && end >= 0) {
+    state.history = ReceivedHistory.restored(end);
+  }
+  return { num: BigInt(saved.num), state };
 }
 
 /** The transport snapshot a record describes: numbers past everything the old process used. */

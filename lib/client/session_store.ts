@@ -41,6 +41,11 @@ export interface SavedScreen {
   echoAck: string;
   /** The display string that draws it on a blank screen (base64 of UTF-8). */
   screen: string;
+  /**
+   * How many history lines there had been, when the server sent history (the
+   * scrollback extension; absent in records written before 2026-12-06).
+   */
+  historyEnd?: number;
 }
 
 /** Which process holds a session: pid plus its start time, so a reused pid is not mistaken for it. */

@@ -67,6 +67,12 @@ export class TerminalSink implements ClientSink {
   readonly #scrollback: boolean;
   /** Set once the server sends its history: the local history is ours to fill. */
   #history: LocalScrollback | null = null;
+  /**
+   * History lines already in the local terminal when the first frame is
+   * drawn: in a resumed session, those of the state it resumed from (the
+   * dead client drew each state before its record kept it).
+   */
+  #printedBefore: number | null = null;
   readonly #titlePrefix: string;
   #onScreen: Framebuffer;
   #repaint = false;
@@ -137,6 +143,7 @@ export class TerminalSink implements ClientSink {
   }
 
   frame(core: ClientCore, now: number, final: boolean): void {
+    this.#printedBefore ??= core.resumed ? core.remoteState.history.end : 0;
     if (this.#suspended) return;
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar)) return;
@@ -192,7 +199,7 @@ export class TerminalSink implements ClientSink {
     let out = "";
     if (this.#history === null) {
       if (final) return "";
-      this.#history = new LocalScrollback();
+      this.#history = new LocalScrollback(this.#printedBefore ?? 0);
       this.#caps = { ...this.#caps, keepHistory: true };
       if (!this.#noInit) out += this.#described.rmcup;
       this.#repaint = true;

@@ -48,6 +48,15 @@ export class ReceivedHistory {
   }
 
   /**
+   * The history of a state restored from a resume record: the server sends
+   * history and there have been `end` lines; none of them is kept (the dead
+   * client put them into the local terminal).
+   */
+  static restored(end: number): ReceivedHistory {
+    return new ReceivedHistory(true, end, []);
+  }
+
+  /**
    * This history plus lines `first`, `first + 1`, …; the lines between `end`
    * and `first` were skipped by the server. Lines this history already has
    * are dropped, and only the last {@linkcode RECEIVED_HISTORY_KEEP} are kept.

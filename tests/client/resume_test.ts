@@ -135,6 +135,70 @@ for (const which of ["real", "ours"] as Implementation[]) {
   });
 }
 
+Deno.test("in the same terminal, a resumed client's scrollback goes on where the killed one's stopped: each line once, no marker", async () => {
+  const state = Deno.makeTempDirSync();
+  const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
+  let tmux: TmuxSession | null = null;
+  try {
+    // One pane, as a user would: the client, killed, then `--resume` in the same terminal.
+    // The shell's stderr is dropped: its "Killed" line would scroll the dead client's top
+    // row into the history a second time — the local terminal's doing, no client can know.
+    tmux = await TmuxSession.start({
+      command:
+        `sh -c '${DENO} ${CLIENT} 127.0.0.1 ${server.port}; ${DENO} ${CLIENT} --resume; sleep 60' 2>/dev/null`,
+      env,
+    });
+    await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await tmux.sendText("seq 1 100\r");
+    const top = (await tmux.waitFor(/^100\n\$ ?$/m)).split("\n")[0]!.trim();
+    // Killed once the record holds the screen on display (`--resume --list`
+    // shows its first line): killed sooner, the lines drawn since the last
+    // saved screen come again, as the server resends them from there.
+    await waitUntil(() => {
+      const list = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--unstable-net", CLIENT, "--resume", "--list"],
+        env,
+        stdout: "piped",
+      }).outputSync();
+      return new TextDecoder().decode(list.stdout).trimEnd().endsWith(` ${top}`);
+    }, `the screen showing ${top} on record`);
+    const record = onlyRecord(state);
+    Deno.kill(record.owner.pid, "SIGKILL");
+    assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
+    await waitUntil(
+      () => {
+        try {
+          return onlyRecord(state).owner.pid !== record.owner.pid;
+        } catch {
+          return false; // between the writes of the new owner
+        }
+      },
+      "the resumed client",
+      15_000,
+    );
+    await tmux.waitFor(/^100\n\$ ?$/m, { timeoutMs: 15_000 });
+    await tmux.sendText("seq 101 200\r");
+    await tmux.waitFor(/^200\n\$ ?$/m, { timeoutMs: 15_000 });
+    const text = await tmux.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
+    const lines = text.split("\n").map((l) => l.trimEnd());
+    while (lines.at(-1) === "") lines.pop();
+    const numbers = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+    assert.deepEqual(lines, [
+      "$ seq 1 100",
+      ...numbers(1, 100),
+      "$ seq 101 200",
+      ...numbers(101, 200),
+      "$",
+    ]);
+  } finally {
+    await tmux?.close();
+    await server.stop();
+    Deno.removeSync(state, { recursive: true });
+  }
+});
+
 Deno.test("--resume of a session whose shell exited while the client was dead reports it ended and removes its record", async () => {
   const state = Deno.makeTempDirSync();
   const server = await startServer("real", { command: ["/bin/sh"], env: { PS1: "$ " } });

@@ -17,6 +17,7 @@ import {
   SessionStoreError,
 } from "../../lib/client/session_store.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
+import { ReceivedHistory } from "../../lib/statesync/received_history.ts";
 import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 import { sessionRecord } from "../support/session_record.ts";
@@ -131,6 +132,24 @@ Deno.test("a screen on record rebuilds the same framebuffer (colours, wide text,
   assert.equal(back.num, 17n);
   assert.equal(back.state.echoAck, 5n);
   assert.ok(back.state.screen.equals(state), "identical framebuffer");
+});
+
+Deno.test("a screen on record keeps where the server's history stood; an older record has none", () => {
+  const state = new CompleteTerminal(new TerminalState(20, 4), 1n);
+  state.history = ReceivedHistory.NONE.append(0, [encoder.encode("a"), encoder.encode("b")]);
+  const saved = JSON.parse(JSON.stringify(saveScreen({ num: 3n, state })));
+  const back = loadScreen(saved).state.history;
+  assert.deepEqual([back.active, back.end, back.chunks.length], [true, 2, 0]);
+  // The server's next diff carries line 2 on: nothing is taken twice.
+  assert.deepEqual(back.append(1, [encoder.encode("b"), encoder.encode("c")]).chunks, [
+    { first: 2, lines: [encoder.encode("c")] },
+  ]);
+  for (const historyEnd of [undefined, -1, 1.5, "2"]) {
+    const old = loadScreen({ ...saved, historyEnd }).state.history;
+    assert.equal(old, ReceivedHistory.NONE, `historyEnd ${historyEnd}`);
+  }
+  const none = saveScreen({ num: 4n, state: new CompleteTerminal(new TerminalState(20, 4), 1n) });
+  assert.equal("historyEnd" in none, false, "no history: nothing on record");
 });
 
 Deno.test("the journal writes new events before they leave, and the acknowledged number at most once a second", () => {
