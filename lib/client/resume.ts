@@ -118,6 +118,16 @@ export function recordNewSession(
   }
 }
 
+/** The first line of a record's newest screen, or what is wrong with it. */
+function screenLine(record: SessionRecord): string {
+  try {
+    return firstLine(record);
+  } catch (error) {
+    if (error instanceof SessionStoreError) return "(damaged: cannot be resumed)";
+    throw error;
+  }
+}
+
 /**
  * Takes over session `id`, or the most recent one whose client is gone.
  *
@@ -220,7 +230,7 @@ export function listSessions(env: StoreEnvironment, now = Date.now()): string {
         String(r.port).padEnd(6),
         age(now - r.lastContact).padStart(4),
         (alive ? `in use` : "detached").padEnd(9),
-        firstLine(r).slice(0, 40),
+        screenLine(r).slice(0, 40),
       ].join(" "),
     );
   }

@@ -19,7 +19,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { NumberedState } from "../network/durable_acks.ts";
 import type { TransportJournal, TransportResume } from "../network/transport.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
@@ -27,7 +26,12 @@ import { ReceivedHistory } from "../statesync/received_history.ts";
 import { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import type { ScreenSlots } from "./screen_slots.ts";
-import type { SavedScreen, SessionRecord, SessionStore } from "./session_store.ts";
+import {
+  type SavedScreen,
+  type SessionRecord,
+  type SessionStore,
+  SessionStoreError,
+} from "./session_store.ts";
 
 /** Sequence numbers reserved per write. */
 export const SEQ_BLOCK = 1024;
@@ -38,12 +42,29 @@ const FRONT_INTERVAL = 1000;
 
 type Remote = CompleteTerminal<TerminalState>;
 
+// V8's own base64: `node:buffer` pulled part of Deno's Node layer into every client.
 function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  return bytes.toBase64();
 }
 
-function decodeBase64(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, "base64"));
+/** A field of a session file that must hold what we wrote: anything else is a damaged file. */
+function damaged(what: string): SessionStoreError {
+  return new SessionStoreError(`The session file is damaged (${what}): it cannot be resumed`);
+}
+
+function decodeBase64(text: unknown, what: string): Uint8Array {
+  try {
+    return Uint8Array.fromBase64(String(text));
+  } catch {
+    throw damaged(`${what} is not base64`);
+  }
+}
+
+function decimal(text: unknown, what: string): bigint {
+  if (typeof text !== "string" || !/^\d{1,20}$/.test(text)) {
+    throw damaged(`${what} is not a number`);
+  }
+  return BigInt(text);
 }
 
 /**
@@ -70,11 +91,24 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
   };
 }
 
-/** Rebuilds a saved screen. */
+/**
+ * Rebuilds a saved screen.
+ *
+ * @throws {SessionStoreError} when it does not hold what {@linkcode saveScreen} writes.
+ */
 export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
-  const screen = new TerminalState(saved.width, saved.height);
-  screen.write(decodeBase64(saved.screen));
-  const state = new CompleteTerminal(screen, BigInt(saved.echoAck));
+  const { width, height } = saved;
+  if (
+    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width <= 0 || height <= 0 ||
+    width * height > 4 * 1024 * 1024
+  ) {
+    throw damaged("a screen's size");
+  }
+  const num = decimal(saved.num, "a screen's number");
+  const echoAck = decimal(saved.echoAck, "a screen's echo acknowledgement");
+  const screen = new TerminalState(width, height);
+  screen.write(decodeBase64(saved.screen, "a screen"));
+  const state = new CompleteTerminal(screen, echoAck);
   // The lines before the end were drawn by the client that saved it: the
   // server's next diffs carry only the later ones, and the new client's
   // scrollback starts there (no "skipped" marker, no line twice).
@@ -82,18 +116,32 @@ export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
   if (typeof end === "number" && Number.isSafeInteger(end) && end >= 0) {
     state.history = ReceivedHistory.restored(end);
   }
-  return { num: BigInt(saved.num), state };
+  return { num, state };
 }
 
-/** The transport snapshot a record describes: numbers past everything the old process used. */
+/**
+ * The transport snapshot a record describes: numbers past everything the old process used.
+ *
+ * @throws {SessionStoreError} when a field does not hold what a journal writes.
+ */
 export function resumeFromRecord(record: SessionRecord): TransportResume<UserStream, Remote> {
   const current = new UserStream();
-  if (record.events !== "") current.apply(decodeBase64(record.events));
+  if (record.events !== "") {
+    const events = decodeBase64(record.events, "the keystrokes");
+    try {
+      current.apply(events);
+    } catch {
+      throw damaged("the keystrokes");
+    }
+  }
+  if (!Number.isSafeInteger(record.seqEnd) || record.seqEnd < 0) {
+    throw damaged("the sequence number");
+  }
   return {
     firstSeq: record.seqEnd,
-    ackedNum: BigInt(record.ackedNum),
+    ackedNum: decimal(record.ackedNum, "the acknowledged state"),
     current,
-    nextNum: BigInt(record.numEnd),
+    nextNum: decimal(record.numEnd, "the state number"),
     remoteStates: record.remote.map(loadScreen),
   };
 }

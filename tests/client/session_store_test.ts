@@ -13,6 +13,7 @@ import {
 import {
   MAX_AGE_MS,
   ownerOf,
+  type SavedScreen,
   SessionStore,
   SessionStoreError,
 } from "../../lib/client/session_store.ts";
@@ -150,6 +151,59 @@ Deno.test("a screen on record keeps where the server's history stood; an older r
   }
   const none = saveScreen({ num: 4n, state: new CompleteTerminal(new TerminalState(20, 4), 1n) });
   assert.equal("historyEnd" in none, false, "no history: nothing on record");
+});
+
+Deno.test("a damaged session file is refused with a message, listed as damaged, and never crashes the client", async () => {
+  const good = saveScreen({ num: 2n, state: new CompleteTerminal(new TerminalState(20, 4), 1n) });
+  for (
+    const bad of [
+      { screen: "not base64!" },
+      { num: "12x" },
+      { echoAck: 5 },
+      { width: 0 },
+      { width: 100_000, height: 100_000 },
+      { height: 2.5 },
+    ]
+  ) {
+    assert.throws(
+      () => loadScreen({ ...good, ...bad } as SavedScreen),
+      (e: unknown) => e instanceof SessionStoreError && /damaged/.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+  assert.throws(
+    () => resumeFromRecord(record("ev", { events: "%%%" })),
+    (e: unknown) => e instanceof SessionStoreError && /keystrokes/.test(e.message),
+  );
+  assert.throws(
+    () => resumeFromRecord(record("nm", { numEnd: "-1" })),
+    (e: unknown) => e instanceof SessionStoreError && /state number/.test(e.message),
+  );
+  const dir = Deno.makeTempDirSync();
+  try {
+    const store = SessionStore.open(envFor(dir));
+    store.write(record("bad", { remote: [{ ...good, screen: "@@" }] }), false);
+    assert.match(listSessions(envFor(dir)), /^bad\s.*\(damaged: cannot be resumed\)$/m);
+    // The user's path: `mosh-client --resume` says so and exits 1, no stack trace.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--unstable-net",
+        new URL("../../cli/mosh_client.ts", import.meta.url).pathname,
+        "--resume",
+      ],
+      env: { XDG_STATE_HOME: dir },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    assert.match(stderr, /^mosh: The session file is damaged \(a screen is not base64\)/);
+    assert.doesNotMatch(stderr, /at |Error:/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("the journal writes new events before they leave, and the acknowledged number at most once a second", () => {
