@@ -73,6 +73,8 @@ export class TerminalSink implements ClientSink {
    * dead client drew each state before its record kept it).
    */
   #printedBefore: number | null = null;
+  /** Whether the session was resumed (the main screen then shows the dead client's rows). */
+  #resumedSession = false;
   readonly #titlePrefix: string;
   #onScreen: Framebuffer;
   #repaint = false;
@@ -143,7 +145,10 @@ export class TerminalSink implements ClientSink {
   }
 
   frame(core: ClientCore, now: number, final: boolean): void {
-    this.#printedBefore ??= core.resumed ? core.remoteState.history.end : 0;
+    if (this.#printedBefore === null) {
+      this.#resumedSession = core.resumed;
+      this.#printedBefore = core.resumed ? core.remoteState.history.end : 0;
+    }
     if (this.#suspended) return;
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar)) return;
@@ -201,7 +206,10 @@ export class TerminalSink implements ClientSink {
       if (final) return "";
       this.#history = new LocalScrollback(this.#printedBefore ?? 0);
       this.#caps = { ...this.#caps, keepHistory: true };
-      if (!this.#noInit) out += this.#described.rmcup;
+      if (!this.#noInit) {
+        out += this.#described.rmcup;
+        if (this.#described.rmcup !== "" && !this.#resumedSession) out += this.#keepLocalRows();
+      }
       this.#repaint = true;
     }
     const { columns, rows } = this.#term.size();
@@ -223,6 +231,22 @@ export class TerminalSink implements ClientSink {
       if (lines.length === 0) return out;
       out += pushLines(this.#onScreen, lines, this.#caps);
     }
+  }
+
+  /**
+   * Back on the main screen, the cursor is where the shell left it when the
+   * session started: the rows down to it (what the user had on the screen
+   * before mosh) scroll into the history ahead of the session's lines instead
+   * of being blanked. A line feed per row from there scrolls exactly those:
+   * the first ones only move down to the bottom row. Not after a resume: the
+   * main screen then shows the dead client's rows, which the server sends
+   * again as they leave its screen.
+   */
+  #keepLocalRows(): string {
+    const { rows } = this.#term.size();
+    // No renditions (new rows take the background), no scrolling region
+    // (ESC [ r homes the cursor: saved and restored around it).
+    return "\x1b[0m\x1b7\x1b[r\x1b8" + "\n".repeat(rows);
   }
 
   waitTime(core: ClientCore, now: number): number {

@@ -117,6 +117,8 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
     const text = await tmux.tmux("capture-pane", "-p", "-e", "-t", "0", "-S", "-", "-E", "-");
     const lines = text.split("\n").map((l) => l.trimEnd());
     while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+    // The client started on an empty pane: the cursor row it found goes into the history first.
+    while (lines[0] === "") lines.shift();
     return lines;
   };
   const command = `${MIXED_LINES}; echo END\r`;
@@ -137,6 +139,30 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
     await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 60_000 });
     assert.deepEqual(await capture(s.tmux), expected);
   });
+});
+
+Deno.test("what the terminal showed before the session goes into its history, ahead of the session's lines", async () => {
+  const server = await startServer("ours", { env: { PS1: "$ " } });
+  // The user's own shell, some output on its screen, then the client started from it.
+  const tmux = await TmuxSession.start({ command: "sh", env: { PS1: "% ", MOSH_KEY: server.key } });
+  try {
+    await tmux.waitFor(/^% ?$/m);
+    await tmux.sendText("echo local-1; echo local-2\r");
+    await tmux.waitFor(/^local-2\n% ?$/m);
+    await tmux.sendText(`${clientCommandLine("ours", server.port)}\r`);
+    await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+    await tmux.sendText("seq 1 50\r");
+    await tmux.waitFor(/^50\n\$ ?$/m);
+    const lines = await historyAndScreen(tmux);
+    const session = lines.indexOf("$ seq 1 50");
+    assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
+    assert.match(lines.slice(3, session).join(""), /^% .*mosh_client\.ts.*$/, "the command line");
+    assert.equal(lines[session - 1], "", "the row the cursor was on, blank");
+    assert.deepEqual(lines.slice(session), ["$ seq 1 50", ...numbers(1, 50), "$"]);
+  } finally {
+    await tmux.close();
+    await server.stop();
+  }
 });
 
 const FLOOD = "seq 1 200; sleep 0.5; seq 201 100000000";
