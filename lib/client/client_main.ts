@@ -30,7 +30,13 @@ import { terminalColors, UnknownTerminalError } from "./terminal_description.ts"
 
 const encoder = new TextEncoder();
 
-function stdoutTerminal(): LocalTerminal {
+/**
+ * The real terminal. Its size is read again only after SIGWINCH
+ * ({@linkcode resized}), as mosh does: the sink asks for it on every frame
+ * (an ioctl each, ≈ 7 a second under output).
+ */
+function stdoutTerminal(): LocalTerminal & { resized(): void } {
+  let size: { columns: number; rows: number } | null = null;
   return {
     write(text) {
       const bytes = encoder.encode(text);
@@ -38,11 +44,15 @@ function stdoutTerminal(): LocalTerminal {
       while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
     },
     size() {
+      if (size !== null) return size;
       try {
         const { columns, rows } = Deno.consoleSize();
-        if (columns > 0 && rows > 0) return { columns, rows };
+        if (columns > 0 && rows > 0) return size = { columns, rows };
       } catch { /* not a terminal */ }
-      return { columns: 80, rows: 24 };
+      return size = { columns: 80, rows: 24 };
+    },
+    resized() {
+      size = null;
     },
     setRaw(raw) {
       try {
@@ -172,7 +182,10 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     ...(persistence ? { transport: persistence.transport, resumed: persistence.resumed } : {}),
   });
   const signals: [Deno.Signal, () => void][] = [
-    ["SIGWINCH", () => session.resize()],
+    ["SIGWINCH", () => {
+      terminal.resized();
+      session.resize();
+    }],
     ["SIGTERM", () => session.signal()],
     ["SIGINT", () => session.signal()],
     ["SIGHUP", () => session.signal()],

@@ -165,6 +165,19 @@ Deno.test("what the terminal showed before the session goes into its history, ah
   }
 });
 
+Deno.test("a local resize in scrollback mode: the session goes on at the new size", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("seq 1 50\r");
+    await s.tmux.waitFor(/^50\n\$ ?$/m);
+    await s.tmux.resize(100, 30);
+    await s.tmux.sendText("stty size; seq 51 60\r");
+    // The server's pty took the new size, and its screen is drawn whole on the pane.
+    await s.tmux.waitFor(/^\$ stty size; seq 51 60\n30 100\n51\n(.*\n){8}60\n\$ ?$/m);
+    await s.tmux.sendText("printf '%099d|\\n' 7\r");
+    await s.tmux.waitFor(/^0{98}7\|$/m);
+  });
+});
+
 const FLOOD = "seq 1 200; sleep 0.5; seq 201 100000000";
 
 Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by a marker", async () => {
