@@ -164,6 +164,43 @@ async function lastLineNumber(): Promise<number> {
   }
 }
 
+/** The shell's pty at the server (its standard input), e.g. /dev/pts/3. */
+async function shellPty(serverPid: number): Promise<string | null> {
+  const children = await new Deno.Command("pgrep", {
+    args: ["-P", String(serverPid)],
+    stdout: "piped",
+  })
+    .output();
+  for (const pid of new TextDecoder().decode(children.stdout).split("\n").filter(Boolean)) {
+    try {
+      const tty = Deno.readLinkSync(`/proc/${pid}/fd/0`);
+      if (tty.startsWith("/dev/pts/")) return tty;
+    } catch { /* gone */ }
+  }
+  return null;
+}
+
+/**
+ * Whether the kernel still delivers what is written to the shell's pty: a
+ * marker written straight to it must reach the screen through the server
+ * and the client.
+ */
+async function ptyDelivers(serverPid: number, tmux: TmuxSession): Promise<boolean> {
+  const tty = await shellPty(serverPid);
+  if (tty === null) return true;
+  const marker = `pty-check-${Date.now()}`;
+  await Deno.writeTextFile(tty, `\r\n${marker}\r\n`);
+  try {
+    await tmux.waitFor(marker, { timeoutMs: 3_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A pty that stopped passing output on to its master (the kernel's, not ours: see below). */
+class WedgedPtyError extends Error {}
+
 // Latest state wins: Ctrl-C stops a flood at once, where a client that drew
 // every byte would go on until the file's end. Whether the prompt came back
 // before the end of the file was drawn is the assertion (how fast is for
@@ -173,27 +210,60 @@ Deno.test("cat of a 50 MB file, then Ctrl-C: the prompt is back before the file'
   const last = await lastLineNumber();
   // One pairing at a time: this is about CPU, and the pairings would compete for it.
   for (const pairing of PAIRINGS) {
-    await withSession(pairing, async ({ tmux }) => {
-      await tmux.sendText("clear\r");
-      await sleep(300);
-      await tmux.sendText(`cat ${BIG_FILE}\r`);
-      await tmux.waitFor("coloured text of a big file");
-      await sleep(1000);
-      const before = await tmux.capture();
-      assert.ok(!PROMPT.test(before), `cat ended early:\n${before}`);
-      const interrupted = performance.now();
-      await tmux.sendKeys("C-c");
-      const after = await tmux.waitFor(PROMPT, { timeoutMs: 15_000 });
-      const elapsed = performance.now() - interrupted;
-      console.log(`${label(pairing)}: prompt back ${elapsed.toFixed(0)} ms after Ctrl-C`);
-      const shown = [...after.matchAll(/^(\d+) coloured text/gm)].map((m) => Number(m[1]));
-      assert.ok(shown.length > 0, `no line of the file above the prompt:\n${after}`);
-      assert.ok(
-        Math.max(...shown) < last,
-        `the whole file was drawn (line ${Math.max(...shown)} of ${last}): Ctrl-C did not stop it`,
-      );
-      await runAndSee(tmux, "after-interrupt");
-    });
+    for (let attempt = 1;; attempt++) {
+      try {
+        await withSession(pairing, async ({ tmux, server }) => {
+          await tmux.sendText("clear\r");
+          await sleep(300);
+          await tmux.sendText(`cat ${BIG_FILE}\r`);
+          await tmux.waitFor("coloured text of a big file");
+          await sleep(1000);
+          const before = await tmux.capture();
+          assert.ok(!PROMPT.test(before), `cat ended early:\n${before}`);
+          const interrupted = performance.now();
+          await tmux.sendKeys("C-c");
+          let after: string;
+          try {
+            after = await tmux.waitFor(PROMPT, { timeoutMs: 5_000 });
+            const elapsed = performance.now() - interrupted;
+            console.log(`${label(pairing)}: prompt back ${elapsed.toFixed(0)} ms after Ctrl-C`);
+          } catch {
+            // The kernel can lose the prompt: Ctrl-C flushes the pty's output,
+            // racing the shell that writes the prompt once cat died. It happens
+            // without mosh (cat of this file in a plain tmux pane, Ctrl-C after
+            // 1 s, a busy core beside: 1 run in 25 to 40), and the shell then
+            // reads its input: a new line asks for the prompt again.
+            console.log(`${label(pairing)}: no prompt 5 s after Ctrl-C; asking with a new line`);
+            await tmux.sendText("\r");
+            try {
+              after = await tmux.waitFor(PROMPT, { timeoutMs: 5_000 });
+            } catch (error) {
+              // Or the pty stops passing anything on to its master, for good:
+              // the server's read of it blocks while writes to it succeed. Seen
+              // with Debian's mosh-server and mosh-client as with ours (≈ 1 run
+              // in 10 with a busy core beside, 2026-12-06, kernel 6.18), never
+              // in tmux alone. Told apart by a line written straight to the pty.
+              if (await ptyDelivers(server.pid, tmux)) throw error;
+              throw new WedgedPtyError("the shell's pty passes no output on after Ctrl-C");
+            }
+          }
+          const shown = [...after.matchAll(/^(\d+) coloured text/gm)].map((m) => Number(m[1]));
+          assert.ok(shown.length > 0, `no line of the file above the prompt:\n${after}`);
+          assert.ok(
+            Math.max(...shown) < last,
+            `the whole file was drawn (line ${
+              Math.max(...shown)
+            } of ${last}): Ctrl-C did not stop it`,
+          );
+          await runAndSee(tmux, "after-interrupt");
+        });
+        break;
+      } catch (error) {
+        // A wedged pty says nothing of mosh: one fresh session more, which must pass.
+        if (!((error as Error).cause instanceof WedgedPtyError) || attempt === 2) throw error;
+        console.log(`${label(pairing)}: ${((error as Error).cause as Error).message}; once more`);
+      }
+    }
   }
 });
 
