@@ -393,9 +393,6 @@ export class PredictionEngine {
     else if (si <= FLAG_TRIGGER_LOW) this.#flagging = false;
     if (this.#glitchTrigger > GLITCH_REPAIR_COUNT) this.#flagging = true;
     for (const [y, row] of this.#rows) {
-      // A row with no prediction left holds no state: dropped, so that each
-      // frame's cull and apply cost what is predicted, not every row ever
-      // typed on (23 × 80 cells in a shell after a screenful of commands).
       if (y >= fb.height) {
         this.#rows.delete(y);
         continue;
@@ -445,6 +442,9 @@ export class PredictionEngine {
           this.#glitchTrigger = GLITCH_REPAIR_COUNT;
         }
       }
+      // A row with no prediction left holds no state: dropped, so that each
+      // frame's cull and apply cost what is predicted, not every row ever
+      // typed on (23 × 80 cells in a shell after a screenful of commands).
       if (!row.some((c) => c.active)) this.#rows.delete(y);
     }
     const newest = this.#cursors[this.#cursors.length - 1];

@@ -21,7 +21,7 @@
  */
 import type { NumberedState } from "../network/durable_acks.ts";
 import type { TransportJournal, TransportResume } from "../network/transport.ts";
-import { CompleteTerminal } from "../statesync/complete_terminal.ts";
+import { CompleteTerminal, validSize } from "../statesync/complete_terminal.ts";
 import { ReceivedHistory } from "../statesync/received_history.ts";
 import { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
@@ -98,10 +98,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
  */
 export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
   const { width, height } = saved;
-  if (
-    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width <= 0 || height <= 0 ||
-    width * height > 4 * 1024 * 1024
-  ) {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || !validSize(width, height)) {
     throw damaged("a screen's size");
   }
   const num = decimal(saved.num, "a screen's number");

@@ -68,13 +68,12 @@ export class TerminalSink implements ClientSink {
   /** Set once the server sends its history: the local history is ours to fill. */
   #history: LocalScrollback | null = null;
   /**
-   * History lines already in the local terminal when the first frame is
-   * drawn: in a resumed session, those of the state it resumed from (the
-   * dead client drew each state before its record kept it).
+   * Taken at the first frame: in a resumed session, the history end of the
+   * state it resumed from — those lines are in the local terminal already
+   * (the dead client drew each state before its record kept it), and the
+   * main screen shows the dead client's rows; null in a new session.
    */
-  #printedBefore: number | null = null;
-  /** Whether the session was resumed (the main screen then shows the dead client's rows). */
-  #resumedSession = false;
+  #resumedAt: number | null | undefined = undefined;
   readonly #titlePrefix: string;
   #onScreen: Framebuffer;
   #repaint = false;
@@ -145,9 +144,8 @@ export class TerminalSink implements ClientSink {
   }
 
   frame(core: ClientCore, now: number, final: boolean): void {
-    if (this.#printedBefore === null) {
-      this.#resumedSession = core.resumed;
-      this.#printedBefore = core.resumed ? core.remoteState.history.end : 0;
+    if (this.#resumedAt === undefined) {
+      this.#resumedAt = core.resumed ? core.remoteState.history.end : null;
     }
     if (this.#suspended) return;
     const bar = final ? "" : core.notifications.text(now);
@@ -204,11 +202,11 @@ export class TerminalSink implements ClientSink {
     let out = "";
     if (this.#history === null) {
       if (final) return "";
-      this.#history = new LocalScrollback(this.#printedBefore ?? 0);
+      this.#history = new LocalScrollback(this.#resumedAt ?? 0);
       this.#caps = { ...this.#caps, keepHistory: true };
       if (!this.#noInit) {
         out += this.#described.rmcup;
-        if (this.#described.rmcup !== "" && !this.#resumedSession) out += this.#keepLocalRows();
+        if (this.#described.rmcup !== "" && this.#resumedAt === null) out += this.#keepLocalRows();
       }
       this.#repaint = true;
     }

@@ -29,8 +29,8 @@ export class EchoAckRegressionError extends RangeError {
   }
 }
 
-/** Sizes a peer may ask for: positive, and at most 4 Mi cells in all. */
-function validSize(width: number, height: number): boolean {
+/** Sizes a peer may ask for (and a resume record may hold): positive, and at most 4 Mi cells in all. */
+export function validSize(width: number, height: number): boolean {
   return width > 0 && height > 0 && width * height <= 4 * 1024 * 1024;
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type Implementation, startServer } from "../support/mosh_programs.ts";
-import { waitForExit } from "../support/real_mosh.ts";
+import { type RealMoshServer, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 
@@ -25,36 +25,88 @@ function onlyRecord(dir: string): { id: string; owner: { pid: number }; seqEnd: 
   return JSON.parse(Deno.readTextFileSync(`${dir}/mosh-deno/${files[0]!.name}`));
 }
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000) {
+async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+/** What a resume test runs against: its own server running /bin/sh, and its own resume store. */
+interface StoreSetup {
+  /** `XDG_STATE_HOME` of the clients (the store is its `mosh-deno/`). */
+  state: string;
+  server: RealMoshServer;
+  /** The clients' environment: the session key and the store. */
+  env: Record<string, string>;
+  /** A tmux session running `command` in {@linkcode env}, closed at the end. */
+  tmux(command: string): Promise<TmuxSession>;
+  /** Something else to close at the end, before the server stops. */
+  closeLater(close: () => Promise<void>): void;
+}
+
+/** Runs `scenario` on a fresh {@linkcode StoreSetup}, always cleaning up. */
+async function withStore(
+  which: Implementation,
+  scenario: (setup: StoreSetup) => Promise<void>,
+): Promise<void> {
+  const state = Deno.makeTempDirSync();
+  const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await scenario({
+      state,
+      server,
+      env,
+      tmux: async (command) => {
+        const session = await TmuxSession.start({ command, env });
+        closers.push(() => session.close());
+        return session;
+      },
+      closeLater: (close) => closers.push(close),
+    });
+  } finally {
+    for (const close of closers.reverse()) await close();
+    await server.stop();
+    Deno.removeSync(state, { recursive: true });
+  }
+}
+
+/** `program --resume --list` (the client, or the wrapper) over the store in `state`. */
+async function resumeList(state: string, program = CLIENT): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", program, "--resume", "--list"],
+    env: { XDG_STATE_HOME: state },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
 for (const which of ["real", "ours"] as Implementation[]) {
   Deno.test(`a client killed with SIGKILL resumes its session on ${which} mosh-server: current screen, typing, no nonce reused`, async () => {
-    const state = Deno.makeTempDirSync();
-    const flag = `${state}/later`;
-    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
-    const proxy = new UdpImpairmentProxy(server.port);
-    // Every datagram of the session, both directions: the nonce is its first 8 bytes, in clear.
-    const nonces: string[] = [];
-    proxy.tap = (data) => {
-      const v = new DataView(data.buffer, data.byteOffset, 8);
-      nonces.push(`${v.getUint32(0).toString(16)}:${v.getUint32(4)}`);
-    };
-    const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
-    let first: TmuxSession | null = null, second: TmuxSession | null = null;
-    try {
-      first = await TmuxSession.start({
-        // On our server, the client runs with the narrow permissions of an installed one.
-        command: `${
+    await withStore(which, async ({ state, server, tmux, closeLater }) => {
+      const flag = `${state}/later`;
+      const proxy = new UdpImpairmentProxy(server.port);
+      closeLater(() => proxy.close());
+      // Every datagram of the session, both directions: the nonce is its first 8 bytes, in clear.
+      const nonces: string[] = [];
+      proxy.tap = (data) => {
+        const v = new DataView(data.buffer, data.byteOffset, 8);
+        nonces.push(`${v.getUint32(0).toString(16)}:${v.getUint32(4)}`);
+      };
+      // On our server, the client runs with the narrow permissions of an installed one.
+      const first = await tmux(
+        `${
           which === "ours" ? narrow(state) : DENO
         } ${CLIENT} -# myhost 127.0.0.1 ${proxy.port}; sleep 60`,
-        env,
-      });
+      );
       await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
       await first.sendText("echo one\r");
       await first.waitFor(/^one$/m);
@@ -84,7 +136,7 @@ for (const which of ["real", "ours"] as Implementation[]) {
       const resume = which === "real"
         ? `${DENO} ${MOSH} --resume`
         : `${narrow(state)} ${CLIENT} --resume`;
-      second = await TmuxSession.start({ command: `${resume}; sleep 60`, env });
+      const second = await tmux(`${resume}; sleep 60`);
       // The server's current screen, including what was written while away.
       const screen = await second.waitFor(/later-output/, { timeoutMs: 15_000 });
       assert.ok(screen.includes("echo one"), screen);
@@ -125,44 +177,28 @@ for (const which of ["real", "ours"] as Implementation[]) {
         0,
         "a session that ended leaves no record",
       );
-    } finally {
-      await first?.close();
-      await second?.close();
-      await proxy.close();
-      await server.stop();
-      Deno.removeSync(state, { recursive: true });
-    }
+    });
   });
 }
 
 Deno.test("in the same terminal, a resumed client's scrollback goes on where the killed one's stopped: each line once, no marker", async () => {
-  const state = Deno.makeTempDirSync();
-  const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
-  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
-  let tmux: TmuxSession | null = null;
-  try {
+  await withStore("ours", async ({ state, server, tmux }) => {
     // One pane, as a user would: the client, killed, then `--resume` in the same terminal.
     // The shell's stderr is dropped: its "Killed" line would scroll the dead client's top
     // row into the history a second time — the local terminal's doing, no client can know.
-    tmux = await TmuxSession.start({
-      command:
-        `sh -c '${DENO} ${CLIENT} 127.0.0.1 ${server.port}; ${DENO} ${CLIENT} --resume; sleep 60' 2>/dev/null`,
-      env,
-    });
-    await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
-    await tmux.sendText("seq 1 100\r");
-    const top = (await tmux.waitFor(/^100\n\$ ?$/m)).split("\n")[0]!.trim();
+    const pane = await tmux(
+      `sh -c '${DENO} ${CLIENT} 127.0.0.1 ${server.port}; ${DENO} ${CLIENT} --resume; sleep 60' 2>/dev/null`,
+    );
+    await pane.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await pane.sendText("seq 1 100\r");
+    const top = (await pane.waitFor(/^100\n\$ ?$/m)).split("\n")[0]!.trim();
     // Killed once the record holds the screen on display (`--resume --list`
     // shows its first line): killed sooner, the lines drawn since the last
     // saved screen come again, as the server resends them from there.
-    await waitUntil(() => {
-      const list = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--unstable-net", CLIENT, "--resume", "--list"],
-        env,
-        stdout: "piped",
-      }).outputSync();
-      return new TextDecoder().decode(list.stdout).trimEnd().endsWith(` ${top}`);
-    }, `the screen showing ${top} on record`);
+    await waitUntil(
+      async () => (await resumeList(state)).trimEnd().endsWith(` ${top}`),
+      `the screen showing ${top} on record`,
+    );
     const record = onlyRecord(state);
     Deno.kill(record.owner.pid, "SIGKILL");
     assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
@@ -177,10 +213,10 @@ Deno.test("in the same terminal, a resumed client's scrollback goes on where the
       "the resumed client",
       15_000,
     );
-    await tmux.waitFor(/^100\n\$ ?$/m, { timeoutMs: 15_000 });
-    await tmux.sendText("seq 101 200\r");
-    await tmux.waitFor(/^200\n\$ ?$/m, { timeoutMs: 15_000 });
-    const text = await tmux.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
+    await pane.waitFor(/^100\n\$ ?$/m, { timeoutMs: 15_000 });
+    await pane.sendText("seq 101 200\r");
+    await pane.waitFor(/^200\n\$ ?$/m, { timeoutMs: 15_000 });
+    const text = await pane.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
     const lines = text.split("\n").map((l) => l.trimEnd());
     while (lines.at(-1) === "") lines.pop();
     // The first client started on an empty pane: its cursor row went into the history, blank.
@@ -194,30 +230,19 @@ Deno.test("in the same terminal, a resumed client's scrollback goes on where the
       ...numbers(101, 200),
       "$",
     ]);
-  } finally {
-    await tmux?.close();
-    await server.stop();
-    Deno.removeSync(state, { recursive: true });
-  }
+  });
 });
 
 Deno.test("--resume of a session whose shell exited while the client was dead reports it ended and removes its record", async () => {
-  const state = Deno.makeTempDirSync();
-  const server = await startServer("real", { command: ["/bin/sh"], env: { PS1: "$ " } });
-  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
-  let first: TmuxSession | null = null, second: TmuxSession | null = null;
-  try {
-    first = await TmuxSession.start({
-      command: `${DENO} ${CLIENT} 127.0.0.1 ${server.port}; sleep 60`,
-      env,
-    });
+  await withStore("real", async ({ state, server, tmux }) => {
+    const first = await tmux(`${DENO} ${CLIENT} 127.0.0.1 ${server.port}; sleep 60`);
     await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
     await first.sendText("sleep 1; exit\r");
     await first.waitFor(/^\$ sleep 1; exit$/m);
     const record = onlyRecord(state);
     Deno.kill(record.owner.pid, "SIGKILL");
     assert.ok(await waitForExit(server.pid, 15_000), "the server ends after its shell");
-    second = await TmuxSession.start({ command: `${DENO} ${CLIENT} --resume; sleep 60`, env });
+    const second = await tmux(`${DENO} ${CLIENT} --resume; sleep 60`);
     await second.waitFor(
       `mosh: session ${record.id} has ended: no answer from 127.0.0.1:${server.port}`,
       { timeoutMs: 45_000 },
@@ -227,36 +252,16 @@ Deno.test("--resume of a session whose shell exited while the client was dead re
       [],
       "the record is removed",
     );
-  } finally {
-    await first?.close();
-    await second?.close();
-    await server.stop();
-    Deno.removeSync(state, { recursive: true });
-  }
+  });
 });
 
 Deno.test("--resume --list shows detached sessions; --resume with nothing to resume says so", async () => {
-  const state = Deno.makeTempDirSync();
-  const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
-  const env = { MOSH_KEY: server.key, XDG_STATE_HOME: state };
-  let first: TmuxSession | null = null;
-  try {
-    first = await TmuxSession.start({
-      command: `${DENO} ${CLIENT} -# listhost 127.0.0.1 ${server.port}; sleep 60`,
-      env,
-    });
+  await withStore("ours", async ({ state, server, tmux }) => {
+    const first = await tmux(`${DENO} ${CLIENT} -# listhost 127.0.0.1 ${server.port}; sleep 60`);
     await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
     await first.sendText("echo list-me\r");
     await first.waitFor(/^list-me$/m);
-    const list = async (program = CLIENT) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--unstable-net", program, "--resume", "--list"],
-        env: { XDG_STATE_HOME: state },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return new TextDecoder().decode(out.stdout);
-    };
+    const list = (program = CLIENT) => resumeList(state, program);
     const record = onlyRecord(state);
     // The screen is on record once its acknowledgement leaves (within ACK_DELAY).
     const listed = new RegExp(
@@ -302,9 +307,5 @@ Deno.test("--resume --list shows detached sessions; --resume with nothing to res
         "m",
       ),
     );
-  } finally {
-    await first?.close();
-    await server.stop();
-    Deno.removeSync(state, { recursive: true });
-  }
+  });
 });

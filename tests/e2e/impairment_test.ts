@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { clientCommandLine, type Implementation, startServer } from "../support/mosh_programs.ts";
+import { descendants } from "../support/processes.ts";
 import { processAlive, type RealMoshServer, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
@@ -165,13 +166,8 @@ async function lastLineNumber(): Promise<number> {
 }
 
 /** The shell's pty at the server (its standard input), e.g. /dev/pts/3. */
-async function shellPty(serverPid: number): Promise<string | null> {
-  const children = await new Deno.Command("pgrep", {
-    args: ["-P", String(serverPid)],
-    stdout: "piped",
-  })
-    .output();
-  for (const pid of new TextDecoder().decode(children.stdout).split("\n").filter(Boolean)) {
+function shellPty(serverPid: number): string | null {
+  for (const pid of descendants(serverPid)) {
     try {
       const tty = Deno.readLinkSync(`/proc/${pid}/fd/0`);
       if (tty.startsWith("/dev/pts/")) return tty;
@@ -186,7 +182,7 @@ async function shellPty(serverPid: number): Promise<string | null> {
  * and the client.
  */
 async function ptyDelivers(serverPid: number, tmux: TmuxSession): Promise<boolean> {
-  const tty = await shellPty(serverPid);
+  const tty = shellPty(serverPid);
   if (tty === null) return true;
   const marker = `pty-check-${Date.now()}`;
   await Deno.writeTextFile(tty, `\r\n${marker}\r\n`);
