@@ -233,18 +233,19 @@ export class TerminalSink implements ClientSink {
 
   /**
    * Back on the main screen, the cursor is where the shell left it when the
-   * session started: the rows down to it (what the user had on the screen
+   * session started: the rows above it (what the user had on the screen
    * before mosh) scroll into the history ahead of the session's lines instead
-   * of being blanked. A line feed per row from there scrolls exactly those:
-   * the first ones only move down to the bottom row. Not after a resume: the
+   * of being blanked, and the session starts on the cursor's row, as an ssh
+   * session would. A line feed per row but one scrolls exactly those: the
+   * first ones only move down to the bottom row. Not after a resume: the
    * main screen then shows the dead client's rows, which the server sends
    * again as they leave its screen.
    */
   #keepLocalRows(): string {
-    const { rows } = this.#term.size();
+    const { columns, rows } = this.#term.size();
     // No renditions (new rows take the background), no scrolling region
     // (ESC [ r homes the cursor: saved and restored around it).
-    return "\x1b[0m\x1b7\x1b[r\x1b8" + "\n".repeat(rows);
+    return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns) + "\n".repeat(rows - 1);
   }
 
   waitTime(core: ClientCore, now: number): number {
@@ -252,7 +253,22 @@ export class TerminalSink implements ClientSink {
   }
 
   finish(): void {
-    this.#term.write(closeString(this.#described, this.#noInit || this.#history !== null));
+    let out = closeString(this.#described, this.#noInit || this.#history !== null);
+    // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
+    // local prompt go on a row of their own, as after rmcup.
+    if (this.#history !== null && this.#onScreen.ds.cursorCol > 0) out += "\r\n";
+    this.#term.write(out);
     this.#term.setRaw(false);
   }
+}
+
+/**
+ * Moves the cursor to the start of a row that nothing was written on: the
+ * next row if the cursor is past column 0 (text the client cannot read is
+ * there), else its own. A row's width of spaces wraps only in the first
+ * case: from column 0 they stop on the last column, where the carriage
+ * return cancels the pending wrap (zsh's PROMPT_SP finds a partial line so).
+ */
+function onFreshRow(columns: number): string {
+  return " ".repeat(columns) + "\r";
 }

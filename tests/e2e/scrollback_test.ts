@@ -141,28 +141,54 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
   });
 });
 
-Deno.test("what the terminal showed before the session goes into its history, ahead of the session's lines", async () => {
+/**
+ * The user's own shell with some output on its screen, the client started
+ * from it (after `before`, typed on the same line), `seq 1 50`, then the
+ * escape key's quit: the pane's history and screen.
+ */
+async function sessionInLocalShell(before: string): Promise<string[]> {
   const server = await startServer("ours", { env: { PS1: "$ " } });
-  // The user's own shell, some output on its screen, then the client started from it.
   const tmux = await TmuxSession.start({ command: "sh", env: { PS1: "% ", MOSH_KEY: server.key } });
   try {
     await tmux.waitFor(/^% ?$/m);
     await tmux.sendText("echo local-1; echo local-2\r");
     await tmux.waitFor(/^local-2\n% ?$/m);
-    await tmux.sendText(`${clientCommandLine("ours", server.port)}\r`);
+    await tmux.sendText(`${before}${clientCommandLine("ours", server.port)}\r`);
     await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
     await tmux.sendText("seq 1 50\r");
     await tmux.waitFor(/^50\n\$ ?$/m);
-    const lines = await historyAndScreen(tmux);
-    const session = lines.indexOf("$ seq 1 50");
-    assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
-    assert.match(lines.slice(3, session).join(""), /^% .*mosh_client\.ts.*$/, "the command line");
-    assert.equal(lines[session - 1], "", "the row the cursor was on, blank");
-    assert.deepEqual(lines.slice(session), ["$ seq 1 50", ...numbers(1, 50), "$"]);
+    await tmux.sendKeys("C-^");
+    await tmux.sendText(".");
+    await tmux.waitFor(/^\[mosh is exiting\.\]\n% ?$/m, { timeoutMs: 20_000 });
+    return await historyAndScreen(tmux);
   } finally {
     await tmux.close();
     await server.stop();
   }
+}
+
+Deno.test("what the terminal showed before the session goes into its history; the session starts on the cursor's row and the exit message gets its own", async () => {
+  const lines = await sessionInLocalShell("");
+  const session = lines.indexOf("$ seq 1 50");
+  assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
+  assert.match(lines.slice(3, session).join(""), /^% .*mosh_client\.ts.*$/, "the command line");
+  assert.match(lines[session - 1] ?? "", /\d$/, "the command line's end, then at once the session");
+  assert.deepEqual(lines.slice(session), [
+    "$ seq 1 50",
+    ...numbers(1, 50),
+    "$",
+    "[mosh is exiting.]",
+    "%",
+  ]);
+});
+
+Deno.test("text left on the cursor's row before the session stays in the history, on its own row", async () => {
+  const lines = await sessionInLocalShell("printf partial; ");
+  const session = lines.indexOf("$ seq 1 50");
+  assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
+  assert.match(lines.slice(3, session - 1).join(""), /^% printf partial; .*mosh_client\.ts.*$/);
+  assert.equal(lines[session - 1], "partial");
+  assert.deepEqual(lines.slice(session, session + 2), ["$ seq 1 50", "1"]);
 });
 
 Deno.test("a local resize in scrollback mode: the session goes on at the new size", async () => {

@@ -32,9 +32,11 @@ export async function startServer(
 
 /** The argv that runs `mosh-client` of either implementation, before its arguments. */
 export function clientProgram(which: Implementation): string[] {
+  // -q as the wrapper runs it: Deno's progress bar would erase the cursor's row.
   return which === "real" ? ["mosh-client"] : [
     Deno.execPath(),
     "run",
+    "-q",
     "-A",
     "--unstable-net",
     v8FlagsArg("mosh-client"),
