@@ -309,9 +309,11 @@ function putRow(
     if (x >= blankFrom && runStart < 0) break;
     const step = row.flags[x]! & WIDE ? 2 : 1;
     // The wrap flag belongs to the last cell (as in mosh), so it is part of that cell's equality.
+    // The right half of a wide character was never drawn: what the terminal shows there
+    // once a narrow one replaces it is not the old cell (mosh 1.4.0 skips it all the same).
     if (
       init && runStart < 0 && sameShape && row.cellEquals(x, old!, w.links) &&
-      (x + step < width || row.wrap === old!.wrap)
+      (x + step < width || row.wrap === old!.wrap) && !(x > 0 && old!.flags[x - 1]! & WIDE)
     ) {
       x += step;
       continue;

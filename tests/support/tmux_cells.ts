@@ -182,3 +182,69 @@ export function cellDifferences(
 export function shownText(rows: ShownCell[][], y: number): string {
   return (rows[y] ?? []).map((c) => c.text).join("").trimEnd();
 }
+
+async function tmux(socket: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("tmux", {
+    args: ["-L", socket, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  if (!out.success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** A tmux pane's screen, read raw. */
+export interface TmuxScreen {
+  /** capture-pane -e -p -N, one string per row. */
+  lines: string[];
+  cursor: [number, number];
+  alternate: boolean;
+}
+
+/** Plays `bytes` into a fresh `width` × `height` tmux pane (raw mode) and reads the screen back. */
+export async function playInTmux(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+): Promise<TmuxScreen> {
+  const dir = await Deno.makeTempDir({ prefix: "tmux-oracle-" });
+  const socket = `oracle-${crypto.randomUUID().slice(0, 8)}`;
+  const file = `${dir}/case.bin`;
+  await Deno.writeFile(file, bytes);
+  try {
+    await tmux(
+      socket,
+      "-f",
+      "/dev/null",
+      "new-session",
+      "-d",
+      "-x",
+      String(width),
+      "-y",
+      String(height),
+      `stty raw -echo; cat ${file}; tmux -L ${socket} wait-for -S played; exec sleep 600`,
+    );
+    await tmux(socket, "wait-for", "played");
+    // tmux may still be parsing what cat wrote: wait for two equal captures.
+    let last = "";
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      const now = await tmux(socket, "capture-pane", "-p", "-e", "-N", "-t", "0");
+      if (now === last) break;
+      last = now;
+    }
+    const [x, y, alt] = (await tmux(
+      socket,
+      "display-message",
+      "-p",
+      "-t",
+      "0",
+      "#{cursor_x} #{cursor_y} #{alternate_on}",
+    )).trim().split(" ").map(Number);
+    return { lines: last.split("\n").slice(0, height), cursor: [y!, x!], alternate: alt === 1 };
+  } finally {
+    await tmux(socket, "kill-server").catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+}

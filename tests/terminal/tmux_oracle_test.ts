@@ -17,71 +17,11 @@ import { caseBytes, CASES, H, W } from "../support/terminal_corpus.ts";
 import {
   cellDifferences,
   parseTmuxCapture,
+  playInTmux,
   type ShownCell,
   shownCells,
   shownText,
 } from "../support/tmux_cells.ts";
-
-async function tmux(socket: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", {
-    args: ["-L", socket, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  if (!out.success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
-}
-
-interface TmuxScreen {
-  /** capture-pane -e -p -N, one string per row. */
-  lines: string[];
-  cursor: [number, number];
-  alternate: boolean;
-}
-
-/** Plays `bytes` into a fresh tmux pane and reads the screen back. */
-async function playInTmux(bytes: Uint8Array): Promise<TmuxScreen> {
-  const dir = await Deno.makeTempDir({ prefix: "tmux-oracle-" });
-  const socket = `oracle-${crypto.randomUUID().slice(0, 8)}`;
-  const file = `${dir}/case.bin`;
-  await Deno.writeFile(file, bytes);
-  try {
-    await tmux(
-      socket,
-      "-f",
-      "/dev/null",
-      "new-session",
-      "-d",
-      "-x",
-      String(W),
-      "-y",
-      String(H),
-      `stty raw -echo; cat ${file}; tmux -L ${socket} wait-for -S played; exec sleep 600`,
-    );
-    await tmux(socket, "wait-for", "played");
-    // tmux may still be parsing what cat wrote: wait for two equal captures.
-    let last = "";
-    for (let i = 0; i < 40; i++) {
-      await new Promise((r) => setTimeout(r, 30));
-      const now = await tmux(socket, "capture-pane", "-p", "-e", "-N", "-t", "0");
-      if (now === last) break;
-      last = now;
-    }
-    const [x, y, alt] = (await tmux(
-      socket,
-      "display-message",
-      "-p",
-      "-t",
-      "0",
-      "#{cursor_x} #{cursor_y} #{alternate_on}",
-    )).trim().split(" ").map(Number);
-    return { lines: last.split("\n").slice(0, H), cursor: [y!, x!], alternate: alt === 1 };
-  } finally {
-    await tmux(socket, "kill-server").catch(() => {});
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /**
  * Cases where tmux and mosh 1.4.0 (which ours follows) part ways, or where
@@ -153,7 +93,7 @@ for (const [name, text] of Object.entries(CASES)) {
     const bytes = caseBytes(name, text);
     const emulator = new Emulator(W, H);
     emulator.write(bytes);
-    const screen = await playInTmux(bytes);
+    const screen = await playInTmux(bytes, W, H);
     const ours = shownCells(emulator.fb);
     const theirs = parseTmuxCapture(screen.lines.join("\n"), H);
     const known = KNOWN_DIFFERENCES[name];
