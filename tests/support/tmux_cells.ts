@@ -9,7 +9,7 @@
  */
 import type { Framebuffer } from "../../lib/terminal/framebuffer.ts";
 import { TRUE_COLOR } from "../../lib/terminal/renditions.ts";
-import { WIDE } from "../../lib/terminal/row.ts";
+import { type Row, WIDE } from "../../lib/terminal/row.ts";
 
 /** One cell as shown: its text and a style string such as `fg=p1 bg=rgb(1,2,3) bold,dim`. */
 export interface ShownCell {
@@ -120,23 +120,23 @@ function ourColour(code: number, base: number): string {
 
 /** Our framebuffer in the same form: one cell per character, wide shadows skipped. */
 export function shownCells(fb: Framebuffer): ShownCell[][] {
-  const rows: ShownCell[][] = [];
-  for (let y = 0; y < fb.height; y++) {
-    const r = fb.rows[y]!;
-    const row: ShownCell[] = [];
-    for (let x = 0; x < fb.width; x++) {
-      if (x > 0 && (r.flags[x - 1]! & WIDE)) continue;
-      const attrs = new Set(OUR_ATTRIBUTES.filter(([bit]) => r.attrs[x]! & bit).map(([, n]) => n));
-      // A fallback cell (flag 2) is drawn as U+00A0 carrying its combining marks.
-      const text = (r.flags[x]! & 2 ? "\u00a0" : "") + (r.contents[x] || " ");
-      row.push({
-        text,
-        style: style(ourColour(r.fg[x]!, 30), ourColour(r.bg[x]!, 40), attrs, false),
-      });
-    }
-    rows.push(row);
+  return fb.rows.map(shownRow);
+}
+
+/** One of our rows in the same form. */
+export function shownRow(r: Row): ShownCell[] {
+  const row: ShownCell[] = [];
+  for (let x = 0; x < r.width; x++) {
+    if (x > 0 && (r.flags[x - 1]! & WIDE)) continue;
+    const attrs = new Set(OUR_ATTRIBUTES.filter(([bit]) => r.attrs[x]! & bit).map(([, n]) => n));
+    // A fallback cell (flag 2) is drawn as U+00A0 carrying its combining marks.
+    const text = (r.flags[x]! & 2 ? "\u00a0" : "") + (r.contents[x] || " ");
+    row.push({
+      text,
+      style: style(ourColour(r.fg[x]!, 30), ourColour(r.bg[x]!, 40), attrs, false),
+    });
   }
-  return rows;
+  return row;
 }
 
 const BLANK = style("default", "default", new Set(), false);
@@ -196,17 +196,21 @@ async function tmux(socket: string, ...args: string[]): Promise<string> {
 
 /** A tmux pane's screen, read raw. */
 export interface TmuxScreen {
-  /** capture-pane -e -p -N, one string per row. */
+  /** capture-pane -e -p -N, one string per row (the history's, then the screen's). */
   lines: string[];
   cursor: [number, number];
   alternate: boolean;
 }
 
-/** Plays `bytes` into a fresh `width` × `height` tmux pane (raw mode) and reads the screen back. */
+/**
+ * Plays `bytes` into a fresh `width` × `height` tmux pane (raw mode) and
+ * reads the screen back; with `history`, the pane's history first.
+ */
 export async function playInTmux(
   bytes: Uint8Array,
   width: number,
   height: number,
+  options: { history?: boolean } = {},
 ): Promise<TmuxScreen> {
   const dir = await Deno.makeTempDir({ prefix: "tmux-oracle-" });
   const socket = `oracle-${crypto.randomUUID().slice(0, 8)}`;
@@ -230,7 +234,16 @@ export async function playInTmux(
     let last = "";
     for (let i = 0; i < 40; i++) {
       await new Promise((r) => setTimeout(r, 30));
-      const now = await tmux(socket, "capture-pane", "-p", "-e", "-N", "-t", "0");
+      const now = await tmux(
+        socket,
+        "capture-pane",
+        "-p",
+        "-e",
+        "-N",
+        "-t",
+        "0",
+        ...(options.history ? ["-S", "-"] : []),
+      );
       if (now === last) break;
       last = now;
     }
@@ -242,7 +255,13 @@ export async function playInTmux(
       "0",
       "#{cursor_x} #{cursor_y} #{alternate_on}",
     )).trim().split(" ").map(Number);
-    return { lines: last.split("\n").slice(0, height), cursor: [y!, x!], alternate: alt === 1 };
+    const lines = last.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return {
+      lines: options.history ? lines : lines.slice(0, height),
+      cursor: [y!, x!],
+      alternate: alt === 1,
+    };
   } finally {
     await tmux(socket, "kill-server").catch(() => {});
     await Deno.remove(dir, { recursive: true });
