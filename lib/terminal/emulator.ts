@@ -67,6 +67,8 @@ export class Emulator implements ParserHandler {
   readonly #parser: Parser;
   #replies = "";
   #linkEnd = false;
+  /** The graphic character printed last, for REP (-1: none, or a control since). */
+  #repeatable = -1;
   readonly #emit: (c: number) => void;
 
   /** A blank Emulator of `width` columns by `height` rows. */
@@ -205,6 +207,7 @@ export class Emulator implements ParserHandler {
     row.attrs[x] = ds.attrs;
     row.flags[x] = 0;
     if (row.links !== null || ds.link !== "") row.setLink(x, ds.link);
+    this.#repeatable = c;
     ds.combiningRow = ds.cursorRow;
     ds.combiningCol = x;
     if (x + 1 >= fb.width) {
@@ -243,6 +246,7 @@ export class Emulator implements ParserHandler {
       attrs[x] = a;
       flags[x] = 0;
     }
+    this.#repeatable = bytes[from + (end - x0) - 1]!;
     ds.combiningRow = ds.cursorRow;
     ds.combiningCol = end - 1;
     if (end >= fb.width) {
@@ -274,6 +278,7 @@ export class Emulator implements ParserHandler {
       }
       const current = row.contents[x]!;
       if (encoder.encode(current).length < MAX_CELL_BYTES) row.contents[x] = current + ch;
+      this.#repeatable = -1;
       return;
     }
     if (ds.autowrap && ds.nextPrintWillWrap) {
@@ -307,6 +312,7 @@ export class Emulator implements ParserHandler {
     row.attrs[x] = ds.attrs;
     if (ds.link !== "") row.setLink(x, ds.link);
     if (w === 2 && x + 1 < fb.width) row.resetCell(x + 1, ds.bg);
+    this.#repeatable = c;
     this.#moveCol(w, true, true);
   }
 
@@ -314,6 +320,7 @@ export class Emulator implements ParserHandler {
 
   execute(c: number): void {
     const ds = this.fb.ds;
+    this.#repeatable = -1;
     if (c !== 0x09) ds.nextPrintWillWrap = false;
     switch (c) {
       case 0x07:
@@ -407,6 +414,7 @@ export class Emulator implements ParserHandler {
     }
     const fb = this.fb, ds = fb.ds;
     ds.nextPrintWillWrap = false;
+    this.#repeatable = -1;
     if (intermediates === "") {
       if (final === 0x37) {
         ds.saved = {
@@ -463,10 +471,15 @@ export class Emulator implements ParserHandler {
     const fb = this.fb, ds = fb.ds;
     const key = intermediates === "" ? ASCII[final]! : intermediates + ASCII[final]!;
     const keepsWrap = key === "I" || key === "Z" || key === "g" || key === "?h" ||
-      key === "?l" || key === "m";
+      key === "?l" || key === "m" || key === "b";
     const wrap = ds.nextPrintWillWrap;
     ds.nextPrintWillWrap = false;
+    const repeatable = this.#repeatable;
+    this.#repeatable = -1;
     switch (key) {
+      case "b":
+        if (!wrap && repeatable >= 0) this.#repeat(repeatable, param(p, 0, 1));
+        break;
       case "@":
         fb.mutableRow(ds.cursorRow).insertCells(ds.cursorCol, param(p, 0, 1), ds.bg);
         break;
@@ -573,6 +586,21 @@ export class Emulator implements ParserHandler {
         break;
     }
     if (keepsWrap) ds.nextPrintWillWrap = wrap;
+  }
+
+  /**
+   * REP, which mosh 1.4.0 ignores: ncurses' xterm entries have used it since
+   * 2017 to draw runs of one character (htop's and irssi's bars showed gaps
+   * through mosh). As tmux and VTE: the last graphic character printed, not
+   * past the end of the row; nothing after a combining mark, a control or
+   * any other sequence, or with a wrap pending.
+   */
+  #repeat(c: number, n: number): void {
+    const ds = this.fb.ds;
+    const w = c < 0x7f ? 1 : Math.max(1, charWidth(c));
+    const count = Math.min(n, Math.floor((this.fb.width - ds.cursorCol) / w));
+    for (let i = 0; i < count; i++) this.print(c);
+    this.#repeatable = c;
   }
 
   #eraseDisplay(mode: number): void {

@@ -73,6 +73,26 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
   }
 });
 
+Deno.test("REP (ncurses' rep for xterm) draws its run on our server; real mosh-server drops it", async () => {
+  // What ncurses writes for a run of 20 "=" (xterm-256color's rep=%p1%c\E[%p2%{1}%-%db).
+  const command = "printf '=\\033[19b|\\n'\r";
+  for (const which of ["ours", "real"] as const) {
+    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
+    const tmux = await connectRealClient(server.port, server.key);
+    try {
+      await tmux.waitFor(/^[$#] ?$/m);
+      await tmux.sendText(command);
+      const screen = await tmux.waitFor(/^=+\|$/m);
+      const run = screen.match(/^(=+)\|$/m)![1]!;
+      // Real mosh 1.4.0 ignores REP (mosh issue #1064: irssi and htop drawn with gaps).
+      assert.equal(run.length, which === "ours" ? 20 : 1, `${which} server: ${screen}`);
+    } finally {
+      await tmux.close();
+      await server.stop();
+    }
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

@@ -72,6 +72,12 @@ export const CASES: Record<string, string> = {
   "random mix 1": randomMix(),
   "random mix 2": randomMix(),
   "random mix 3": randomMix(),
+  "REP (ncurses' rep): runs, the end of the row, not after other sequences": `=${esc}[19b\r\n` +
+    `${esc}[31mx${esc}[4b${esc}[0mx${esc}[1;44m${esc}[4b${esc}[0m\r\n` +
+    `${
+      "y".repeat(W - 5)
+    }z${esc}[9b\r\na\r${esc}[3b b${esc}[Cc${esc}[2b\r\n${esc}[b e\u0301${esc}[2b` +
+    `\r\n${"w".repeat(W)}${esc}[3b`,
   "combining character in column 0": "\u0301x",
   "ISO-2022 line drawing": `${esc}(0lqk${esc}(B`,
 };

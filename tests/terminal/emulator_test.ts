@@ -144,3 +144,23 @@ Deno.test("a cloned emulator keeps working: scrolling and the alternate screen o
   assert.equal(copy.fb.screenText(), "e\n\n");
   assert.equal(original.fb.screenText(), "a\nb\nc", "the original is untouched");
 });
+
+Deno.test("REP repeats the last printed character (wide ones too) to the end of the row at most", () => {
+  // tmux agrees on the ASCII cases (tmux_oracle_test); wide characters as xterm and VTE
+  // repeat them (tmux 3.3 drops non-ASCII ones).
+  assert.equal(term("中\x1b[2b|", 10, 2).fb.rowText(0).replaceAll(" ", ""), "中中中|");
+  const wide = term("ab中\x1b[9b", 9, 2).fb;
+  assert.equal(
+    wide.rowText(0).replaceAll(" ", ""),
+    "ab中中中",
+    "three fit in the seven columns left",
+  );
+  assert.equal(wide.rows[1]!.contents[0], "", "nothing wrapped");
+  // A hostile count is bounded by the row, whatever its size.
+  const huge = term("x\x1b[65535b\x1b[65535b", 20, 2).fb;
+  assert.equal(huge.rowText(0), "x".repeat(20));
+  assert.equal(huge.rowText(1), " ".repeat(20));
+  // The renditions of the character as printed now.
+  const red = term("\x1b[31mr\x1b[2b", 10, 1).fb.rows[0]!;
+  assert.deepEqual([red.fg[0], red.fg[1], red.fg[2], red.fg[3]], [31, 31, 31, 0]);
+});
