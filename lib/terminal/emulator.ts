@@ -763,8 +763,11 @@ export class Emulator implements ParserHandler {
         case 1:
           ds.attrs |= Attr.Bold;
           break;
+        case 2:
+          ds.attrs |= Attr.Faint;
+          break;
         case 22:
-          ds.attrs &= ~Attr.Bold;
+          ds.attrs &= ~(Attr.Bold | Attr.Faint);
           break;
         case 3:
           ds.attrs |= Attr.Italic;
@@ -795,6 +798,12 @@ export class Emulator implements ParserHandler {
           break;
         case 28:
           ds.attrs &= ~Attr.Invisible;
+          break;
+        case 9:
+          ds.attrs |= Attr.Strikethrough;
+          break;
+        case 29:
+          ds.attrs &= ~Attr.Strikethrough;
           break;
         case 39:
           ds.fg = 0;

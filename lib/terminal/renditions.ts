@@ -9,16 +9,19 @@
  */
 
 /**
- * Attribute bits, at mosh's positions. Bit 1 (faint) stays unused: mosh
- * 1.4.0 ignores SGR 2, so neither end ever sets or draws it.
+ * Attribute bits, at mosh's positions. Faint (SGR 2) and strikethrough
+ * (SGR 9) are beyond mosh 1.4.0, which ignores both: a real mosh-client
+ * shows such text plain, as it always has.
  */
 export const Attr = {
   Bold: 1,
+  Faint: 2,
   Italic: 4,
   Underline: 8,
   Blink: 16,
   Inverse: 32,
   Invisible: 64,
+  Strikethrough: 128,
 } as const;
 
 /** Flag bit of a 24-bit colour code. */
@@ -30,7 +33,7 @@ export interface Renditions {
   fg: number;
   /** Packed background colour: default, palette index or 24-bit RGB. */
   bg: number;
-  /** Attribute bits ({@linkcode Attr}: bold, italic, underline, blink, inverse, invisible). */
+  /** Attribute bits ({@linkcode Attr}: bold, faint, italic, underline, blink, inverse, invisible, strikethrough). */
   attrs: number;
 }
 
@@ -60,10 +63,12 @@ function colorParams(v: number, base: number): string {
 export function sgrString(fg: number, bg: number, attrs: number): string {
   let s = "\x1b[0";
   if (attrs & Attr.Bold) s += ";1";
+  if (attrs & Attr.Faint) s += ";2";
   if (attrs & Attr.Italic) s += ";3";
   if (attrs & Attr.Underline) s += ";4";
   if (attrs & Attr.Blink) s += ";5";
   if (attrs & Attr.Inverse) s += ";7";
   if (attrs & Attr.Invisible) s += ";8";
+  if (attrs & Attr.Strikethrough) s += ";9";
   return s + colorParams(fg, 30) + colorParams(bg, 40) + "m";
 }

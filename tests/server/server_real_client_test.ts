@@ -2,7 +2,7 @@
  * Our mosh-server, run from source, with Debian's real mosh-client in tmux.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../support/mosh_programs.ts";
+import { clientCommandLine, startServer } from "../support/mosh_programs.ts";
 import { detachedPid, processAlive, stopMoshServer, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
@@ -86,6 +86,34 @@ Deno.test("REP (ncurses' rep for xterm) draws its run on our server; real mosh-s
       const run = screen.match(/^(=+)\|$/m)![1]!;
       // Real mosh 1.4.0 ignores REP (mosh issue #1064: irssi and htop drawn with gaps).
       assert.equal(run.length, which === "ours" ? 20 : 1, `${which} server: ${screen}`);
+    } finally {
+      await tmux.close();
+      await server.stop();
+    }
+  }
+});
+
+Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debian's client shows it plain", async () => {
+  const command = "printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r";
+  for (const client of ["ours", "real"] as const) {
+    const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
+    const tmux = await TmuxSession.start({
+      command: clientCommandLine(client, server.port),
+      env: { MOSH_KEY: server.key, PS1: "$ " },
+    });
+    try {
+      await tmux.waitFor(/^[$#] ?$/m);
+      await tmux.sendText(command);
+      await tmux.waitFor(/^a dim struck z$/m);
+      // tmux's raw capture: its own SGR for what the pane shows.
+      const line = (await tmux.capture({ escapes: true })).split("\n")
+        .find((l) => l.replace(/\x1b\[[0-9;]*m/g, "") === "a dim struck z")!;
+      if (client === "ours") {
+        assert.match(line, /\x1b\[2mdim/, line);
+        assert.match(line, /\x1b\[9mstruck/, line);
+      } else {
+        assert.equal(line, "a dim struck z", "mosh 1.4.0 has neither attribute");
+      }
     } finally {
       await tmux.close();
       await server.stop();

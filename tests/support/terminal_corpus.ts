@@ -39,6 +39,8 @@ export const CASES: Record<string, string> = {
     `${esc}[1mbold${esc}[0m ${esc}[4munder${esc}[0m ${esc}[7minv${esc}[0m ${esc}[3mit${esc}[0m ` +
     `${esc}[5mblink${esc}[0m ${esc}[8mhid${esc}[0m ${esc}[1;4;7mall${esc}[22;24mrev${esc}[27m`,
   "SGR 2 (dim)": `plain ${esc}[2mdim${esc}[22m plain ${esc}[1;2mbold-dim${esc}[0m`,
+  "SGR 9 (strikethrough)":
+    `${esc}[9mstruck${esc}[29m plain ${esc}[2;9;31mboth${esc}[22mstill-struck${esc}[0m`,
   "16 colours": [...Array(8).keys()].map((i) => `${esc}[3${i}m${i}${esc}[4${7 - i}m${i}`).join("") +
     `${esc}[0m\r\n` +
     [...Array(8).keys()].map((i) => `${esc}[9${i}m${i}${esc}[10${i}m${i}`).join(""),

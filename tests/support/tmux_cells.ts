@@ -40,6 +40,7 @@ const OUR_ATTRIBUTES: [number, string][] = [
   [16, "blink"],
   [32, "inverse"],
   [64, "hidden"],
+  [128, "strike"],
 ];
 
 function style(fg: string, bg: string, attrs: Set<string>, lineDrawing: boolean): string {
@@ -118,17 +119,25 @@ function ourColour(code: number, base: number): string {
   return `p${code - base}`;
 }
 
+/** Which of our attributes a terminal draws (all by default). */
+export interface DrawnAttributes {
+  faint?: boolean;
+  strikethrough?: boolean;
+}
+
 /** Our framebuffer in the same form: one cell per character, wide shadows skipped. */
-export function shownCells(fb: Framebuffer): ShownCell[][] {
-  return fb.rows.map(shownRow);
+export function shownCells(fb: Framebuffer, drawn: DrawnAttributes = {}): ShownCell[][] {
+  return fb.rows.map((row) => shownRow(row, drawn));
 }
 
 /** One of our rows in the same form. */
-export function shownRow(r: Row): ShownCell[] {
+export function shownRow(r: Row, drawn: DrawnAttributes = {}): ShownCell[] {
+  const hidden = (drawn.faint === false ? 2 : 0) | (drawn.strikethrough === false ? 128 : 0);
   const row: ShownCell[] = [];
   for (let x = 0; x < r.width; x++) {
     if (x > 0 && (r.flags[x - 1]! & WIDE)) continue;
-    const attrs = new Set(OUR_ATTRIBUTES.filter(([bit]) => r.attrs[x]! & bit).map(([, n]) => n));
+    const bits = r.attrs[x]! & ~hidden;
+    const attrs = new Set(OUR_ATTRIBUTES.filter(([bit]) => bits & bit).map(([, n]) => n));
     // A fallback cell (flag 2) is drawn as U+00A0 carrying its combining marks.
     const text = (r.flags[x]! & 2 ? "\u00a0" : "") + (r.contents[x] || " ");
     row.push({

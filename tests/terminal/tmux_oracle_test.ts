@@ -44,20 +44,6 @@ const KNOWN_DIFFERENCES: Record<
       );
     },
   },
-  "SGR 2 (dim)": {
-    reason:
-      "mosh 1.4.0 ignores SGR 2 (its faint attribute is never set, terminal.md §4.2); tmux dims",
-    check(ours, theirs) {
-      const dimmed = theirs.flat().filter((c) => c.style.includes("dim")).map((c) => c.text);
-      assert.equal(dimmed.join(""), "dimbold-dim", "tmux dims exactly these");
-      assert.equal(ours.flat().filter((c) => c.style.includes("dim")).length, 0);
-      // Apart from dim, the two agree cell by cell.
-      const undimmed = theirs.map((row) =>
-        row.map((c) => ({ ...c, style: c.style.replace(/,dim\b|\bdim,| dim$/, "") }))
-      );
-      assert.deepEqual(cellDifferences(ours, undimmed), []);
-    },
-  },
   "invalid UTF-8 becomes U+FFFD": {
     reason: "mosh shows each invalid byte as U+FFFD (terminal.md §1); tmux drops them",
     check(ours, theirs) {
