@@ -6,7 +6,8 @@
  * @module
  */
 import { charWidth } from "./char_width.ts";
-import { Framebuffer } from "./framebuffer.ts";
+import { Charset, defaultSavedCursor, drawsLines, Framebuffer } from "./framebuffer.ts";
+import { decSpecialGraphics } from "./charsets.ts";
 import { Parser, type ParserHandler } from "./parser.ts";
 import { Attr, TRUE_COLOR } from "./renditions.ts";
 import { FALLBACK, Row, WIDE } from "./row.ts";
@@ -101,7 +102,7 @@ export class Emulator implements ParserHandler {
         while (j < n && bytes[j]! >= 0x80) j++;
         decoder.decode(bytes.subarray(i, j), this.#emit);
         i = j - 1;
-      } else if (!parser.inGround) {
+      } else if (!parser.inGround || this.fb.ds.lineDrawing) {
         parser.input(b); // an ASCII byte decodes as itself: no need for the decoder
       } else if (b >= 0x20 && b < 0x7f) {
         // The fast path: a run of printable ASCII in the Ground state, printed as a run
@@ -260,6 +261,7 @@ export class Emulator implements ParserHandler {
   }
 
   print(c: number): void {
+    if (this.fb.ds.lineDrawing) c = decSpecialGraphics(c);
     const w = c === 0
       ? -1
       : (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff)
@@ -340,6 +342,12 @@ export class Emulator implements ParserHandler {
         break;
       case 0x0d:
         this.#moveCol(0, false);
+        break;
+      case 0x0e: // SO
+        this.#setCharsets(ds.charsets | Charset.ShiftOut);
+        break;
+      case 0x0f: // SI
+        this.#setCharsets(ds.charsets & ~Charset.ShiftOut);
         break;
       case 0x85:
         this.#moveCol(0, false);
@@ -423,12 +431,17 @@ export class Emulator implements ParserHandler {
           renditions: ds.renditions,
           autowrap: ds.autowrap,
           originMode: ds.originMode,
+          charsets: ds.charsets,
         };
       } else if (final === 0x38) {
         this.#restoreCursor();
       } else if (final === 0x63) {
         this.#fullReset();
       }
+    } else if (intermediates === "(" || intermediates === ")") {
+      // Designations: DEC special graphics ("0") or, for any other set, ASCII.
+      const bit = intermediates === "(" ? Charset.G0Graphics : Charset.G1Graphics;
+      this.#setCharsets(final === 0x30 ? ds.charsets | bit : ds.charsets & ~bit);
     } else if (intermediates === "#" && final === 0x38) {
       for (let y = 0; y < fb.height; y++) {
         const row = fb.mutableRow(y);
@@ -448,6 +461,7 @@ export class Emulator implements ParserHandler {
     ds.attrs = s.renditions.attrs;
     ds.autowrap = s.autowrap;
     ds.originMode = s.originMode;
+    this.#setCharsets(s.charsets);
     this.#snap();
     this.#combiningHere();
   }
@@ -651,13 +665,19 @@ export class Emulator implements ParserHandler {
     ds.fg = 0;
     ds.bg = 0;
     ds.attrs = 0;
-    ds.saved = {
-      row: 0,
-      col: 0,
-      renditions: { fg: 0, bg: 0, attrs: 0 },
-      autowrap: true,
-      originMode: false,
-    };
+    ds.saved = defaultSavedCursor();
+    this.#setCharsets(0);
+  }
+
+  /**
+   * Beyond mosh 1.4.0, which ignores designations and shifts (so `tree` and
+   * GNU screen drew `tqq` for `├──`): the DEC special graphics set, as
+   * terminals have it.
+   */
+  #setCharsets(charsets: number): void {
+    const ds = this.fb.ds;
+    ds.charsets = charsets;
+    ds.lineDrawing = drawsLines(charsets);
   }
 
   // ---- modes (terminal.md §11) ----

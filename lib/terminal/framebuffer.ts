@@ -23,16 +23,38 @@ export interface SavedCursor {
   autowrap: boolean;
   /** Origin mode. */
   originMode: boolean;
+  /** Character sets ({@linkcode DrawState.charsets}). */
+  charsets: number;
 }
 
-function defaultSavedCursor(): SavedCursor {
+/** A cursor saved before any DECSC: home, default renditions and modes. */
+export function defaultSavedCursor(): SavedCursor {
   return {
     row: 0,
     col: 0,
     renditions: { fg: 0, bg: 0, attrs: 0 },
     autowrap: true,
     originMode: false,
+    charsets: 0,
   };
+}
+
+/** {@linkcode DrawState.charsets} bits. */
+export const Charset = {
+  /** G0 is the DEC special graphics set (`ESC ( 0`), else ASCII. */
+  G0Graphics: 1,
+  /** G1 is the DEC special graphics set (`ESC ) 0`), else ASCII. */
+  G1Graphics: 2,
+  /** G1 is in use (after SO, until SI), else G0. */
+  ShiftOut: 4,
+} as const;
+
+/** Whether `charsets` (Charset bits) print 0x5F–0x7E as line drawing. */
+export function drawsLines(charsets: number): boolean {
+  return (charsets & Charset.ShiftOut
+    ? charsets & Charset.G1Graphics
+    : charsets & Charset.G0Graphics) !==
+    0;
 }
 
 /** Everything about the screen besides its cells. */
@@ -87,6 +109,10 @@ export class DrawState {
   mouseEncoding = 0;
   /** Application cursor keys. */
   applicationCursorKeys = false;
+  /** Character sets designated and in use ({@linkcode Charset} bits; beyond mosh 1.4.0). */
+  charsets = 0;
+  /** Whether {@linkcode DrawState.charsets} print line drawing now (kept with it). */
+  lineDrawing = false;
 
   /** A blank DrawState of `width` columns by `height` rows. */
   constructor(width: number, height: number) {

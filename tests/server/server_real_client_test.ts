@@ -93,6 +93,23 @@ Deno.test("REP (ncurses' rep for xterm) draws its run on our server; real mosh-s
   }
 });
 
+Deno.test("DEC line drawing (ESC ( 0) is drawn on our server; real mosh-server shows the letters", async () => {
+  const command = "printf '\\033(0lqqk\\033(B|\\n'\r";
+  for (const which of ["ours", "real"] as const) {
+    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
+    const tmux = await connectRealClient(server.port, server.key);
+    try {
+      await tmux.waitFor(/^[$#] ?$/m);
+      await tmux.sendText(command);
+      // mosh 1.4.0 ignores designations (mosh issue #1155: `tree` drawn as "tqq").
+      await tmux.waitFor(which === "ours" ? /^┌──┐\|$/m : /^lqqk\|$/m);
+    } finally {
+      await tmux.close();
+      await server.stop();
+    }
+  }
+});
+
 Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debian's client shows it plain", async () => {
   const command = "printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r";
   for (const client of ["ours", "real"] as const) {

@@ -81,7 +81,9 @@ export const CASES: Record<string, string> = {
     }z${esc}[9b\r\na\r${esc}[3b b${esc}[Cc${esc}[2b\r\n${esc}[b e\u0301${esc}[2b` +
     `\r\n${"w".repeat(W)}${esc}[3b`,
   "combining character in column 0": "\u0301x",
-  "ISO-2022 line drawing": `${esc}(0lqk${esc}(B`,
+  "DEC line drawing: G0 and G1, SO/SI, saved with the cursor":
+    `${esc}(0lqqk${esc}(B ascii\r\n${esc})0x\x0ex\x0fx tuvwn\x0etuvwn\x0f\r\n` +
+    `${esc}(0mj${esc}7${esc}(Bq${esc}8q${esc}(B end`,
 };
 
 /** A case's bytes: the invalid-UTF-8 case is raw bytes, the others are UTF-8. */

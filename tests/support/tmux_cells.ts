@@ -17,6 +17,11 @@ export interface ShownCell {
   style: string;
 }
 
+/** The VT100 (DEC special graphics) box-drawing characters, by their ASCII letter. */
+const VT100_LINES: Record<string, string> = Object.fromEntries(
+  [..."jklmnqtuvwx"].map((c, i) => [c, "┘┐┌└┼─├┤┴┬│"[i]!]),
+);
+
 /** Characters drawn with no width of their own: marks and format characters (e.g. U+200F). */
 const ZERO_WIDTH = /[\p{M}\p{Cf}]/u;
 
@@ -106,7 +111,10 @@ export function parseTmuxCapture(capture: string, height: number): ShownCell[][]
       } else if (c === "\x0e") lineDrawing = true;
       else if (c === "\x0f") lineDrawing = false;
       else if (ZERO_WIDTH.test(c) && row.length > 0) row[row.length - 1]!.text += c;
-      else row.push({ text: c, style: style(state.fg, state.bg, state.attrs, lineDrawing) });
+      else if (lineDrawing && VT100_LINES[c]) {
+        // tmux keeps the set's letter and marks the cell; a terminal draws the VT100 line.
+        row.push({ text: VT100_LINES[c]!, style: style(state.fg, state.bg, state.attrs, false) });
+      } else row.push({ text: c, style: style(state.fg, state.bg, state.attrs, lineDrawing) });
     }
     rows.push(row);
   }

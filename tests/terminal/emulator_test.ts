@@ -70,9 +70,17 @@ Deno.test("erase, insert and delete characters and lines use the current backgro
   assert.equal(d.fb.screenText(), "2\n3\n");
 });
 
-Deno.test("ISO-2022 designations and shifts never change the character set", () => {
-  const t = term("\x1b(0q\x0eq\x0fq\x1b)0\x1bnq");
-  assert.equal(t.fb.rowText(0).trimEnd(), "qqqq");
+Deno.test("DEC line drawing: designated into G0 or G1, shifted with SO/SI, saved with the cursor", () => {
+  // G0 graphics; SO to G1 (ASCII); SI back; G1 graphics; ESC n (G2) is ignored; ESC ( B ends it.
+  const t = term("\x1b(0q\x0eq\x0fq\x1b)0\x1bnq\x0eq\x0f\x1b(Bq");
+  assert.equal(t.fb.rowText(0).trimEnd(), "─q───q");
+  // Only 0x5F–0x7E change; DECSC saves the sets, DECRC restores them.
+  const saved = term("\x1b(0AZ_`lkmjxtuvwn~\x1b7\x1b(Bq\x1b8q");
+  assert.equal(saved.fb.rowText(0).trimEnd(), "AZ\u00a0◆┌┐└┘│├┤┴┬┼·─");
+  // A full or soft reset goes back to ASCII; a REP repeats the drawn character.
+  assert.equal(term("\x1b(0\x1bcq").fb.rowText(0).trimEnd(), "q");
+  assert.equal(term("\x1b)0\x0e\x1b[!pq").fb.rowText(0).trimEnd(), "q");
+  assert.equal(term("\x1b(0q\x1b[3b").fb.rowText(0).trimEnd(), "────");
 });
 
 Deno.test("titles, clipboard, bell and modes are recorded", () => {

@@ -32,18 +32,6 @@ const KNOWN_DIFFERENCES: Record<
   string,
   { reason: string; check: (ours: ShownCell[][], theirs: ShownCell[][], fb: Framebuffer) => void }
 > = {
-  "ISO-2022 line drawing": {
-    reason: "mosh never switches character sets (no ISO-2022 traps); tmux draws DEC line graphics",
-    check(ours, theirs) {
-      assert.equal(shownText(ours, 0), "lqk");
-      assert.equal(shownText(theirs, 0), "lqk");
-      assert.deepEqual(
-        theirs[0]!.slice(0, 3).map((c) => c.style),
-        Array(3).fill("fg=default bg=default acs"),
-        "tmux shifts to its line-drawing set",
-      );
-    },
-  },
   "invalid UTF-8 becomes U+FFFD": {
     reason: "mosh shows each invalid byte as U+FFFD (terminal.md §1); tmux drops them",
     check(ours, theirs) {
