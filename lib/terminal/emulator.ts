@@ -559,6 +559,23 @@ export class Emulator implements ParserHandler {
       case "d":
         this.#moveRow(param(p, 0, 1) - 1, false);
         break;
+      // Beyond mosh 1.4.0, as xterm and tmux: CNL and CPL (used by progress
+      // displays), and SCOSC/SCORC, the ANSI save and restore that programs
+      // write without terminfo (mosh issue #1164: dool drawn wrong).
+      case "E":
+        this.#moveRow(param(p, 0, 1), true);
+        this.#moveCol(0, false);
+        break;
+      case "F":
+        this.#moveRow(-param(p, 0, 1), true);
+        this.#moveCol(0, false);
+        break;
+      case "s":
+        if (p.length === 1 && p[0]! < 0) this.escDispatch("", 0x37);
+        break;
+      case "u":
+        if (p.length === 1 && p[0]! < 0) this.#restoreCursor();
+        break;
       case "g": {
         const mode = param(p, 0, 0);
         if (mode === 0) ds.tabs[ds.cursorCol] = false;

@@ -61,6 +61,9 @@ export const CASES: Record<string, string> = {
     `${esc}[2;5r${esc}[3;1H${esc}[2L${esc}[5;1H${esc}[M${esc}[r`,
   "insert and delete characters": `abcdefghij${esc}[1;3H${esc}[2@XY${esc}[1;8H${esc}[3P`,
   "origin mode": `${esc}[3;7r${esc}[?6h${esc}[1;1Horigin${esc}[10;1Hclamped${esc}[?6l${esc}[r`,
+  "CNL, CPL and the ANSI save and restore (CSI s, CSI u)":
+    `ab${esc}[2Ecd${esc}[Fef${esc}[E${esc}[3;5H${esc}[1;32m${esc}[sXY${esc}[0m${esc}[8;1H${esc}[uZ` +
+    `${esc}[10;3H${esc}[5Fup${esc}[20Edown`,
   "save and restore cursor": `${esc}[3;3H${esc}[1msaved${esc}7${esc}[10;10H${esc}[0mx${esc}8after`,
   "wide CJK characters": "中文字符 ab 한국어\r\n" + "x".repeat(W - 1) + "中",
   "combining character after a base": "e\u0301 a\u0308\u0304 n\u0303",

@@ -172,3 +172,12 @@ Deno.test("REP repeats the last printed character (wide ones too) to the end of 
   const red = term("\x1b[31mr\x1b[2b", 10, 1).fb.rows[0]!;
   assert.deepEqual([red.fg[0], red.fg[1], red.fg[2], red.fg[3]], [31, 31, 31, 0]);
 });
+
+Deno.test("CSI s / CSI u save and restore like ESC 7 / ESC 8, only without parameters", () => {
+  const t = term(
+    "\x1b[2;3H\x1b[31m\x1b[sA\x1b[0m\x1b[5;1H\x1b[uB\x1b[1;1H\x1b[1;9s\x1b[3;3H\x1b[2uC",
+  );
+  assert.equal(t.fb.rowText(1).trimEnd(), "  B");
+  assert.equal(t.fb.rows[1]!.fg[2], 31, "renditions restored");
+  assert.equal(t.fb.rowText(2).trimEnd(), "  C", "with parameters (DECSLRM, kitty keys): nothing");
+});
