@@ -70,7 +70,13 @@ export function describeTerminal(
   }
   return {
     colors: info.numbers.get("colors") ?? -1,
-    caps: { ech: info.strings.has("ech"), bce: info.booleans.has("bce"), title, hyperlinks },
+    caps: {
+      ech: info.strings.has("ech"),
+      bce: info.booleans.has("bce"),
+      title,
+      hyperlinks,
+      cursorStyle: info.strings.has("Ss"),
+    },
     smcup: info.strings.get("smcup") ?? "",
     rmcup: info.strings.get("rmcup") ?? "",
     fromTerminfo: true,

@@ -124,7 +124,10 @@ export class TerminalSink implements ClientSink {
 
   /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
   suspend(): void {
-    this.#term.write(closeString(this.#described, this.#noInit || this.#history !== null));
+    this.#term.write(
+      this.#cursorStyleReset() +
+        closeString(this.#described, this.#noInit || this.#history !== null),
+    );
     this.#term.setRaw(false);
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
@@ -248,12 +251,18 @@ export class TerminalSink implements ClientSink {
     return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns) + "\n".repeat(rows - 1);
   }
 
+  /** The terminal's own cursor style back, if the session changed it (DECSCUSR 0). */
+  #cursorStyleReset(): string {
+    return this.#caps.cursorStyle && this.#onScreen.ds.cursorStyle !== 0 ? "\x1b[0 q" : "";
+  }
+
   waitTime(core: ClientCore, now: number): number {
     return core.notifications.waitTime(now);
   }
 
   finish(): void {
-    let out = closeString(this.#described, this.#noInit || this.#history !== null);
+    let out = this.#cursorStyleReset() +
+      closeString(this.#described, this.#noInit || this.#history !== null);
     // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
     // local prompt go on a row of their own, as after rmcup.
     if (this.#history !== null && this.#onScreen.ds.cursorCol > 0) out += "\r\n";

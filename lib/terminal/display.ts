@@ -19,6 +19,8 @@ export interface Capabilities {
   title: boolean;
   /** Emit OSC 8 hyperlinks (otherwise cells are drawn without their links). */
   hyperlinks?: boolean;
+  /** Emit DECSCUSR cursor styles (terminfo's `Ss`). */
+  cursorStyle?: boolean;
   /**
    * The terminal's own history must hold only what the client pushes into it
    * (scrollback mode): never clear the screen and never scroll it — many
@@ -28,7 +30,13 @@ export interface Capabilities {
 }
 
 /** The server's diff assumes mosh's own emulator on the other side. */
-export const SERVER_CAPABILITIES: Capabilities = { ech: true, bce: true, title: true };
+export const SERVER_CAPABILITIES: Capabilities = {
+  ech: true,
+  bce: true,
+  title: true,
+  // mosh 1.4.0's client skips the sequence as an unknown one; ours draws the style.
+  cursorStyle: true,
+};
 
 /** The server's diff to a client that announced hyperlinks (capabilities.ts). */
 export const SERVER_CAPABILITIES_LINKS: Capabilities = { ...SERVER_CAPABILITIES, hyperlinks: true };
@@ -49,7 +57,7 @@ export function capabilitiesForTerm(term: string | undefined): Capabilities {
   const noBceEch = /^(screen|tmux|vt100|vt220|dumb)/.test(t);
   // Terminals that do not know OSC 8 skip it as any OSC; these few may not.
   const hyperlinks = !/^(vt100|vt220|dumb|linux)/.test(t) && t !== "";
-  return { ech: !noBceEch, bce: !noBceEch, title, hyperlinks };
+  return { ech: !noBceEch, bce: !noBceEch, title, hyperlinks, cursorStyle: title };
 }
 
 /** Tracks what the real terminal shows while the frame is written. */
@@ -198,6 +206,9 @@ export function newFrame(
   }
   if (!init || ds.cursorVisible !== w.cursorVisible) {
     w.out += ds.cursorVisible ? "\x1b[?25h" : "\x1b[?25l";
+  }
+  if (caps.cursorStyle && ds.cursorStyle !== (init ? lds.cursorStyle : 0)) {
+    w.out += `\x1b[${ds.cursorStyle} q`;
   }
   w.renditions(ds.fg, ds.bg, ds.attrs, !init);
   if (!init || ds.bracketedPaste !== lds.bracketedPaste) {

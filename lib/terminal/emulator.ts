@@ -573,6 +573,11 @@ export class Emulator implements ParserHandler {
       case "s":
         if (p.length === 1 && p[0]! < 0) this.escDispatch("", 0x37);
         break;
+      case " q": { // DECSCUSR: vim's and the shells' bar or underline cursor, sent on in the diff
+        const style = Math.max(0, p[0] ?? 0);
+        if (style <= 6) ds.cursorStyle = style;
+        break;
+      }
       case "u":
         if (p.length === 1 && p[0]! < 0) this.#restoreCursor();
         break;

@@ -109,6 +109,8 @@ export class DrawState {
   mouseEncoding = 0;
   /** Application cursor keys. */
   applicationCursorKeys = false;
+  /** DECSCUSR cursor style, 0 (the terminal's default) to 6 (beyond mosh 1.4.0). */
+  cursorStyle = 0;
   /** Character sets designated and in use ({@linkcode Charset} bits; beyond mosh 1.4.0). */
   charsets = 0;
   /** Whether {@linkcode DrawState.charsets} print line drawing now (kept with it). */
@@ -373,7 +375,8 @@ export class Framebuffer {
     if (
       this.width !== other.width || this.height !== other.height ||
       a.cursorRow !== b.cursorRow || a.cursorCol !== b.cursorCol ||
-      a.cursorVisible !== b.cursorVisible || a.reverseVideo !== b.reverseVideo ||
+      a.cursorVisible !== b.cursorVisible || a.cursorStyle !== b.cursorStyle ||
+      a.reverseVideo !== b.reverseVideo ||
       a.fg !== b.fg || a.bg !== b.bg || a.attrs !== b.attrs ||
       a.bracketedPaste !== b.bracketedPaste || a.mouseReporting !== b.mouseReporting ||
       a.mouseFocusEvents !== b.mouseFocusEvents ||

@@ -110,6 +110,43 @@ Deno.test("DEC line drawing (ESC ( 0) is drawn on our server; real mosh-server s
   }
 });
 
+Deno.test("the cursor style (DECSCUSR, beyond mosh) reaches the terminal through our client; Debian's skips it", async () => {
+  for (const client of ["ours", "real"] as const) {
+    const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
+    const tmux = await TmuxSession.start({
+      command: clientCommandLine(client, server.port),
+      env: { MOSH_KEY: server.key, PS1: "$ " },
+    });
+    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
+    try {
+      await tmux.waitFor(/^[$#] ?$/m);
+      // What the client writes to its terminal, byte for byte.
+      await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
+      await tmux.sendText("printf '\\033[5 q'; echo bar-cursor\r");
+      // The sequence leaves nothing on the screen (a stray "q" would start the line).
+      await tmux.waitFor(/^bar-cursor\n\$ ?$/m);
+      await waitUntil(
+        () => Deno.readTextFileSync(raw).includes("\x1b[5 q") === (client === "ours"),
+        "the style written by ours only",
+      );
+      if (client === "ours") {
+        await tmux.sendKeys("C-^");
+        await tmux.sendText(".");
+        await waitUntil(() => tmux.paneDead(), "the client to exit");
+        const written = Deno.readTextFileSync(raw);
+        assert.ok(
+          written.lastIndexOf("\x1b[0 q") > written.lastIndexOf("\x1b[5 q"),
+          "the terminal's own style back at exit",
+        );
+      }
+    } finally {
+      await tmux.close();
+      await server.stop();
+      await Deno.remove(raw);
+    }
+  }
+});
+
 Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debian's client shows it plain", async () => {
   const command = "printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r";
   for (const client of ["ours", "real"] as const) {

@@ -69,3 +69,24 @@ Deno.test("a 255-character title (only the OSC ; form holds one) survives the di
     assert.equal(b.fb.iconName, a.fb.iconName);
   }
 });
+
+Deno.test("the cursor style (DECSCUSR) goes into the diff when it changes, and only to terminals with Ss", () => {
+  const a = new Emulator(20, 4);
+  const blank = new Framebuffer(20, 4);
+  a.write(enc.encode("\x1b[5 q"));
+  assert.equal(a.fb.ds.cursorStyle, 5);
+  const first = newFrame(true, blank, a.fb);
+  assert.ok(first.includes("\x1b[5 q"), JSON.stringify(first));
+  const b = new Emulator(20, 4);
+  b.write(enc.encode(first));
+  assert.equal(b.fb.ds.cursorStyle, 5, "our client's emulator takes it from the diff");
+  const previous = a.fb.clone();
+  a.write(enc.encode("x"));
+  assert.ok(!newFrame(true, previous, a.fb).includes(" q"), "unchanged: not sent again");
+  const before = a.fb.clone();
+  a.write(enc.encode("\x1b[0 q\x1b[7 q")); // 7 is no style: ignored
+  assert.equal(newFrame(true, before, a.fb), "\x1b[0 q");
+  const noSs = { ech: true, bce: true, title: true, cursorStyle: false };
+  assert.ok(!newFrame(true, blank, previous, noSs).includes(" q"));
+  assert.ok(!newFrame(false, blank, blank).includes(" q"), "a repaint of the default sends none");
+});
