@@ -11,21 +11,28 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
   const xterm = describeTerminal("xterm-256color", env);
   assert.deepEqual(xterm, {
     colors: 256,
-    caps: { ech: true, bce: true, title: true, hyperlinks: true },
+    caps: { ech: true, bce: true, title: true, hyperlinks: true, cursorStyle: true },
     smcup: "\x1b[?1049h\x1b[22;0;0t",
     rmcup: "\x1b[?1049l\x1b[23;0;0t",
     fromTerminfo: true,
   });
-  // screen has neither ech nor bce; its titles still pass (mosh's prefix list).
+  // screen has neither ech nor bce, nor Ss; its titles still pass (mosh's prefix list).
   assert.deepEqual(describeTerminal("screen", env).caps, {
     ech: false,
     bce: false,
     title: true,
     hyperlinks: true,
+    cursorStyle: false,
   });
   // linux has ech and bce but no titles, no alternate screen and no OSC 8.
   const linux = describeTerminal("linux", env);
-  assert.deepEqual(linux.caps, { ech: true, bce: true, title: false, hyperlinks: false });
+  assert.deepEqual(linux.caps, {
+    ech: true,
+    bce: true,
+    title: false,
+    hyperlinks: false,
+    cursorStyle: false,
+  });
   assert.equal(linux.smcup, "");
   // rxvt-unicode's own strings, not xterm's.
   const rxvt = describeTerminal("rxvt-unicode", env);
@@ -39,11 +46,12 @@ Deno.test("a TERM without an entry falls back to the built-in guesses", () => {
   assert.equal(guessed.fromTerminfo, false);
   assert.equal(guessed.colors, 256);
   assert.equal(guessed.caps.title, true);
+  assert.equal(guessed.caps.cursorStyle, true, "an xterm-like name: DECSCUSR guessed");
   assert.equal(guessed.smcup, "\x1b[?1049h\x1b[22;0;0t");
   const unknown = describeTerminal(undefined, env);
   assert.deepEqual(unknown, {
     colors: -1,
-    caps: { ech: true, bce: true, title: false, hyperlinks: false },
+    caps: { ech: true, bce: true, title: false, hyperlinks: false, cursorStyle: false },
     smcup: "",
     rmcup: "",
     fromTerminfo: false,
