@@ -74,6 +74,20 @@ const PIECES = [
   "\x1b#8",
   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
   "\x1b(0lqk\x1b(B",
+  // Beyond mosh 1.4.0: REP, line drawing left on, SO/SI, cursor styles, the ANSI
+  // save/restore, CNL/CPL, faint and strikethrough.
+  "x\x1b[3b",
+  "\x1b(0",
+  "\x1b(B",
+  "\x1b)0\x0e",
+  "\x0f",
+  "\x1b[5 q",
+  "\x1b[s",
+  "\x1b[u",
+  "\x1b[2E",
+  "\x1b[F",
+  "\x1b[2;9m",
+  "\x1b[22;29m",
 ];
 
 /**
