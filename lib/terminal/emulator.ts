@@ -626,8 +626,8 @@ export class Emulator implements ParserHandler {
 
   /**
    * REP, which mosh 1.4.0 ignores: ncurses' xterm entries have used it since
-   * 2017 to draw runs of one character (htop's and irssi's bars showed gaps
-   * through mosh). As tmux and VTE: the last graphic character printed, not
+   * 2017 to draw runs of one character (mosh issue #1064: irssi's status
+   * bar drawn with gaps). As tmux and VTE: the last graphic character printed, not
    * past the end of the row; nothing after a combining mark, a control or
    * any other sequence, or with a wrap pending.
    */
