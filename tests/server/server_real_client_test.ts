@@ -2,7 +2,7 @@
  * Our mosh-server, run from source, with Debian's real mosh-client in tmux.
  */
 import assert from "node:assert/strict";
-import { clientCommandLine, startServer } from "../support/mosh_programs.ts";
+import { clientCommandLine, type Implementation, startServer } from "../support/mosh_programs.ts";
 import { detachedPid, processAlive, stopMoshServer, waitForExit } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
 import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
@@ -75,91 +75,87 @@ Deno.test("real mosh-client runs commands, colours, resizes and full-screen prog
   }
 });
 
+/**
+ * A shell (`PS1="$ "`) on `server`, shown by `client` in tmux: `scenario`
+ * runs once the prompt is up, then both are stopped.
+ */
+async function withShell(
+  server: Implementation,
+  client: Implementation,
+  scenario: (tmux: TmuxSession) => Promise<void>,
+): Promise<void> {
+  const started = await startServer(server, { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: clientCommandLine(client, started.port),
+    env: { MOSH_KEY: started.key, PS1: "$ " },
+  });
+  try {
+    await tmux.waitFor(/^[$#] ?$/m);
+    await scenario(tmux);
+  } finally {
+    await tmux.close();
+    await started.stop();
+  }
+}
+
 Deno.test("REP (ncurses' rep for xterm) draws its run on our server; real mosh-server drops it", async () => {
-  // What ncurses writes for a run of 20 "=" (xterm-256color's rep=%p1%c\E[%p2%{1}%-%db).
-  const command = "printf '=\\033[19b|\\n'\r";
-  for (const which of ["ours", "real"] as const) {
-    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
-    const tmux = await connectRealClient(server.port, server.key);
-    try {
-      await tmux.waitFor(/^[$#] ?$/m);
-      await tmux.sendText(command);
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      // What ncurses writes for a run of 20 "=" (xterm-256color's rep=%p1%c\E[%p2%{1}%-%db).
+      await tmux.sendText("printf '=\\033[19b|\\n'\r");
       const screen = await tmux.waitFor(/^=+\|$/m);
       const run = screen.match(/^(=+)\|$/m)![1]!;
-      // Real mosh 1.4.0 ignores REP (mosh issue #1064: irssi and htop drawn with gaps).
-      assert.equal(run.length, which === "ours" ? 20 : 1, `${which} server: ${screen}`);
-    } finally {
-      await tmux.close();
-      await server.stop();
-    }
+      // Real mosh 1.4.0 ignores REP (mosh issue #1064: irssi's status bar drawn with gaps).
+      assert.equal(run.length, server === "ours" ? 20 : 1, `${server} server: ${screen}`);
+    });
   }
 });
 
 Deno.test("DEC line drawing (ESC ( 0) is drawn on our server; real mosh-server shows the letters", async () => {
-  const command = "printf '\\033(0lqqk\\033(B|\\n'\r";
-  for (const which of ["ours", "real"] as const) {
-    const server = await startServer(which, { command: ["/bin/sh"], env: { PS1: "$ " } });
-    const tmux = await connectRealClient(server.port, server.key);
-    try {
-      await tmux.waitFor(/^[$#] ?$/m);
-      await tmux.sendText(command);
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      await tmux.sendText("printf '\\033(0lqqk\\033(B|\\n'\r");
       // mosh 1.4.0 ignores designations (mosh issue #1155: `tree` drawn as "tqq").
-      await tmux.waitFor(which === "ours" ? /^┌──┐\|$/m : /^lqqk\|$/m);
-    } finally {
-      await tmux.close();
-      await server.stop();
-    }
+      await tmux.waitFor(server === "ours" ? /^┌──┐\|$/m : /^lqqk\|$/m);
+    });
   }
 });
 
 Deno.test("the cursor style (DECSCUSR, beyond mosh) reaches the terminal through our client; Debian's skips it", async () => {
   for (const client of ["ours", "real"] as const) {
-    const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
-    const tmux = await TmuxSession.start({
-      command: clientCommandLine(client, server.port),
-      env: { MOSH_KEY: server.key, PS1: "$ " },
-    });
     const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
     try {
-      await tmux.waitFor(/^[$#] ?$/m);
-      // What the client writes to its terminal, byte for byte.
-      await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
-      await tmux.sendText("printf '\\033[5 q'; echo bar-cursor\r");
-      // The sequence leaves nothing on the screen (a stray "q" would start the line).
-      await tmux.waitFor(/^bar-cursor\n\$ ?$/m);
-      await waitUntil(
-        () => Deno.readTextFileSync(raw).includes("\x1b[5 q") === (client === "ours"),
-        "the style written by ours only",
-      );
-      if (client === "ours") {
-        await tmux.sendKeys("C-^");
-        await tmux.sendText(".");
-        await waitUntil(() => tmux.paneDead(), "the client to exit");
-        const written = Deno.readTextFileSync(raw);
-        assert.ok(
-          written.lastIndexOf("\x1b[0 q") > written.lastIndexOf("\x1b[5 q"),
-          "the terminal's own style back at exit",
+      await withShell("ours", client, async (tmux) => {
+        // What the client writes to its terminal, byte for byte.
+        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
+        await tmux.sendText("printf '\\033[5 q'; echo bar-cursor\r");
+        // The sequence leaves nothing on the screen (a stray "q" would start the line).
+        await tmux.waitFor(/^bar-cursor\n\$ ?$/m);
+        await waitUntil(
+          () => Deno.readTextFileSync(raw).includes("\x1b[5 q") === (client === "ours"),
+          "the style written by ours only",
         );
-      }
+        if (client === "ours") {
+          await tmux.sendKeys("C-^");
+          await tmux.sendText(".");
+          await waitUntil(() => tmux.paneDead(), "the client to exit");
+          const written = Deno.readTextFileSync(raw);
+          assert.ok(
+            written.lastIndexOf("\x1b[0 q") > written.lastIndexOf("\x1b[5 q"),
+            "the terminal's own style back at exit",
+          );
+        }
+      });
     } finally {
-      await tmux.close();
-      await server.stop();
       await Deno.remove(raw);
     }
   }
 });
 
 Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debian's client shows it plain", async () => {
-  const command = "printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r";
   for (const client of ["ours", "real"] as const) {
-    const server = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
-    const tmux = await TmuxSession.start({
-      command: clientCommandLine(client, server.port),
-      env: { MOSH_KEY: server.key, PS1: "$ " },
-    });
-    try {
-      await tmux.waitFor(/^[$#] ?$/m);
-      await tmux.sendText(command);
+    await withShell("ours", client, async (tmux) => {
+      await tmux.sendText("printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r");
       await tmux.waitFor(/^a dim struck z$/m);
       // tmux's raw capture: its own SGR for what the pane shows.
       const line = (await tmux.capture({ escapes: true })).split("\n")
@@ -170,10 +166,7 @@ Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debia
       } else {
         assert.equal(line, "a dim struck z", "mosh 1.4.0 has neither attribute");
       }
-    } finally {
-      await tmux.close();
-      await server.stop();
-    }
+    });
   }
 });
 
