@@ -124,10 +124,7 @@ export class TerminalSink implements ClientSink {
 
   /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
   suspend(): void {
-    this.#term.write(
-      this.#cursorStyleReset() +
-        closeString(this.#described, this.#noInit || this.#history !== null),
-    );
+    this.#term.write(this.#closing());
     this.#term.setRaw(false);
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
@@ -251,9 +248,14 @@ export class TerminalSink implements ClientSink {
     return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns) + "\n".repeat(rows - 1);
   }
 
-  /** The terminal's own cursor style back, if the session changed it (DECSCUSR 0). */
-  #cursorStyleReset(): string {
-    return this.#caps.cursorStyle && this.#onScreen.ds.cursorStyle !== 0 ? "\x1b[0 q" : "";
+  /**
+   * What gives the terminal back (at exit and on suspend): its own cursor
+   * style if the session changed it (DECSCUSR 0), then closeString, which
+   * leaves the alternate screen unless scrollback mode never used it.
+   */
+  #closing(): string {
+    const style = this.#caps.cursorStyle && this.#onScreen.ds.cursorStyle !== 0 ? "\x1b[0 q" : "";
+    return style + closeString(this.#described, this.#noInit || this.#history !== null);
   }
 
   waitTime(core: ClientCore, now: number): number {
@@ -261,8 +263,7 @@ export class TerminalSink implements ClientSink {
   }
 
   finish(): void {
-    let out = this.#cursorStyleReset() +
-      closeString(this.#described, this.#noInit || this.#history !== null);
+    let out = this.#closing();
     // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
     // local prompt go on a row of their own, as after rmcup.
     if (this.#history !== null && this.#onScreen.ds.cursorCol > 0) out += "\r\n";

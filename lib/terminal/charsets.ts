@@ -1,10 +1,27 @@
 /**
  * The DEC special graphics character set (VT100 line drawing), which a
  * program selects with `ESC ( 0` (into G0) or `ESC ) 0` and SO (into G1):
- * while it is in use, the characters 0x5F–0x7E print as these.
+ * while it is in use, the characters 0x5F–0x7E print as these. Every other
+ * designation means ASCII.
  *
  * @module
  */
+
+/** Bits of `DrawState.charsets` (framebuffer.ts). */
+export const Charset = {
+  /** G0 is the DEC special graphics set (`ESC ( 0`), else ASCII. */
+  G0Graphics: 1,
+  /** G1 is the DEC special graphics set (`ESC ) 0`), else ASCII. */
+  G1Graphics: 2,
+  /** G1 is in use (after SO, until SI), else G0. */
+  ShiftOut: 4,
+} as const;
+
+/** Whether `charsets` (Charset bits) print 0x5F–0x7E as line drawing. */
+export function drawsLines(charsets: number): boolean {
+  const inUse = charsets & Charset.ShiftOut ? Charset.G1Graphics : Charset.G0Graphics;
+  return (charsets & inUse) !== 0;
+}
 
 /** Unicode for 0x5F–0x7E in the DEC special graphics set, as xterm draws it. */
 const DEC_SPECIAL_GRAPHICS = [

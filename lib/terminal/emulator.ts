@@ -6,8 +6,8 @@
  * @module
  */
 import { charWidth } from "./char_width.ts";
-import { Charset, defaultSavedCursor, drawsLines, Framebuffer } from "./framebuffer.ts";
-import { decSpecialGraphics } from "./charsets.ts";
+import { defaultSavedCursor, Framebuffer } from "./framebuffer.ts";
+import { Charset, decSpecialGraphics, drawsLines } from "./charsets.ts";
 import { Parser, type ParserHandler } from "./parser.ts";
 import { Attr, TRUE_COLOR } from "./renditions.ts";
 import { FALLBACK, Row, WIDE } from "./row.ts";
@@ -42,6 +42,33 @@ function param(params: number[], n: number, fallback: number): number {
   const v = params[n];
   return v === undefined || v < 1 ? fallback : v;
 }
+
+/** The attribute SGR 1–9 sets (0: none; 6, rapid blink, is not kept). */
+const SGR_SETS = [
+  0,
+  Attr.Bold,
+  Attr.Faint,
+  Attr.Italic,
+  Attr.Underline,
+  Attr.Blink,
+  0,
+  Attr.Inverse,
+  Attr.Invisible,
+  Attr.Strikethrough,
+];
+/** What SGR 20–29 clears (22, normal intensity, ends bold and faint; 20, 21, 26: nothing). */
+const SGR_CLEARS = [
+  0,
+  0,
+  Attr.Bold | Attr.Faint,
+  Attr.Italic,
+  Attr.Underline,
+  Attr.Blink,
+  0,
+  Attr.Inverse,
+  Attr.Invisible,
+  Attr.Strikethrough,
+];
 
 /** One-character strings for Latin-1, so printing allocates nothing. */
 const ASCII = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
@@ -802,51 +829,6 @@ export class Emulator implements ParserHandler {
           ds.bg = 0;
           ds.attrs = 0;
           break;
-        case 1:
-          ds.attrs |= Attr.Bold;
-          break;
-        case 2:
-          ds.attrs |= Attr.Faint;
-          break;
-        case 22:
-          ds.attrs &= ~(Attr.Bold | Attr.Faint);
-          break;
-        case 3:
-          ds.attrs |= Attr.Italic;
-          break;
-        case 23:
-          ds.attrs &= ~Attr.Italic;
-          break;
-        case 4:
-          ds.attrs |= Attr.Underline;
-          break;
-        case 24:
-          ds.attrs &= ~Attr.Underline;
-          break;
-        case 5:
-          ds.attrs |= Attr.Blink;
-          break;
-        case 25:
-          ds.attrs &= ~Attr.Blink;
-          break;
-        case 7:
-          ds.attrs |= Attr.Inverse;
-          break;
-        case 27:
-          ds.attrs &= ~Attr.Inverse;
-          break;
-        case 8:
-          ds.attrs |= Attr.Invisible;
-          break;
-        case 28:
-          ds.attrs &= ~Attr.Invisible;
-          break;
-        case 9:
-          ds.attrs |= Attr.Strikethrough;
-          break;
-        case 29:
-          ds.attrs &= ~Attr.Strikethrough;
-          break;
         case 39:
           ds.fg = 0;
           break;
@@ -854,7 +836,9 @@ export class Emulator implements ParserHandler {
           ds.bg = 0;
           break;
         default:
-          if (v >= 30 && v <= 37) ds.fg = v;
+          if (v <= 9) ds.attrs |= SGR_SETS[v]!;
+          else if (v >= 20 && v <= 29) ds.attrs &= ~SGR_CLEARS[v - 20]!;
+          else if (v >= 30 && v <= 37) ds.fg = v;
           else if (v >= 40 && v <= 47) ds.bg = v;
           else if (v >= 90 && v <= 97) ds.fg = v - 52;
           else if (v >= 100 && v <= 107) ds.bg = v - 52;

@@ -39,24 +39,6 @@ export function defaultSavedCursor(): SavedCursor {
   };
 }
 
-/** {@linkcode DrawState.charsets} bits. */
-export const Charset = {
-  /** G0 is the DEC special graphics set (`ESC ( 0`), else ASCII. */
-  G0Graphics: 1,
-  /** G1 is the DEC special graphics set (`ESC ) 0`), else ASCII. */
-  G1Graphics: 2,
-  /** G1 is in use (after SO, until SI), else G0. */
-  ShiftOut: 4,
-} as const;
-
-/** Whether `charsets` (Charset bits) print 0x5F–0x7E as line drawing. */
-export function drawsLines(charsets: number): boolean {
-  return (charsets & Charset.ShiftOut
-    ? charsets & Charset.G1Graphics
-    : charsets & Charset.G0Graphics) !==
-    0;
-}
-
 /** Everything about the screen besides its cells. */
 export class DrawState {
   /** Cursor row (0-based). */
@@ -111,7 +93,7 @@ export class DrawState {
   applicationCursorKeys = false;
   /** DECSCUSR cursor style, 0 (the terminal's default) to 6 (beyond mosh 1.4.0). */
   cursorStyle = 0;
-  /** Character sets designated and in use ({@linkcode Charset} bits; beyond mosh 1.4.0). */
+  /** Character sets designated and in use (`Charset` bits, charsets.ts; beyond mosh 1.4.0). */
   charsets = 0;
   /** Whether {@linkcode DrawState.charsets} print line drawing now (kept with it). */
   lineDrawing = false;

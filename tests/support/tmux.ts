@@ -6,7 +6,8 @@
  */
 import { TEST_STATE_HOME } from "./state_home.ts";
 
-async function run(args: string[]): Promise<string> {
+/** Runs `tmux args…`; its standard output, or an error with its standard error. */
+export async function run(args: string[]): Promise<string> {
   const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
     throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);

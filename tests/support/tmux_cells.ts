@@ -10,6 +10,7 @@
 import type { Framebuffer } from "../../lib/terminal/framebuffer.ts";
 import { TRUE_COLOR } from "../../lib/terminal/renditions.ts";
 import { type Row, WIDE } from "../../lib/terminal/row.ts";
+import { run } from "./tmux.ts";
 
 /** One cell as shown: its text and a style string such as `fg=p1 bg=rgb(1,2,3) bold,dim`. */
 export interface ShownCell {
@@ -200,15 +201,8 @@ export function shownText(rows: ShownCell[][], y: number): string {
   return (rows[y] ?? []).map((c) => c.text).join("").trimEnd();
 }
 
-async function tmux(socket: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", {
-    args: ["-L", socket, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  if (!out.success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+function tmux(socket: string, ...args: string[]): Promise<string> {
+  return run(["-L", socket, ...args]);
 }
 
 /** A tmux pane's screen, read raw. */
