@@ -21,6 +21,7 @@
  */
 import type { NumberedState } from "../network/durable_acks.ts";
 import type { TransportJournal, TransportResume } from "../network/transport.ts";
+import { Feature } from "../statesync/capabilities.ts";
 import { CompleteTerminal, validSize } from "../statesync/complete_terminal.ts";
 import { ReceivedHistory } from "../statesync/received_history.ts";
 import { UserStream } from "../statesync/user_stream.ts";
@@ -74,6 +75,13 @@ function decimal(text: unknown, what: string): bigint {
  */
 let blankScreen: TerminalState | null = null;
 
+/**
+ * What a saved screen keeps beyond mosh 1.4.0's diff: its links and working
+ * directory (the server's next diffs assume the client has them), but no
+ * notifications (already shown; a count starts again at 0 in the new client).
+ */
+const SAVED_FEATURES = Feature.Hyperlinks | Feature.WorkingDirectory;
+
 /** A screen as the record keeps it: the display string that draws it on a blank screen. */
 export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
   const { screen, echoAck, history } = entry.state;
@@ -86,7 +94,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
     width: screen.width,
     height: screen.height,
     echoAck: String(echoAck),
-    screen: encodeBase64(screen.diffFrom(blank)),
+    screen: encodeBase64(screen.diffFrom(blank, SAVED_FEATURES)),
     ...(history.active ? { historyEnd: history.end } : {}),
   };
 }

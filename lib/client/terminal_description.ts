@@ -58,12 +58,12 @@ export function describeTerminal(
 ): TerminalDescription {
   const info = term === undefined ? null : loadTerminfo(term, env);
   // Titles: terminfo has no reliable flag, so mosh uses a list of TERM prefixes.
-  // Hyperlinks: no terminfo flag either; the same list decides (display.ts).
-  const { title, hyperlinks = false } = capabilitiesForTerm(term);
+  // Hyperlinks and the other OSCs: no terminfo flag either; the same list decides (display.ts).
+  const guessed = capabilitiesForTerm(term);
   if (info === null) {
     return {
       colors: guessColors(term ?? "") ?? -1,
-      caps: capabilitiesForTerm(term),
+      caps: guessed,
       ...altScreen(term),
       fromTerminfo: false,
     };
@@ -71,10 +71,9 @@ export function describeTerminal(
   return {
     colors: info.numbers.get("colors") ?? -1,
     caps: {
+      ...guessed,
       ech: info.strings.has("ech"),
       bce: info.booleans.has("bce"),
-      title,
-      hyperlinks,
       cursorStyle: info.strings.has("Ss"),
     },
     smcup: info.strings.get("smcup") ?? "",

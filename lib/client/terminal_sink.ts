@@ -96,11 +96,14 @@ export class TerminalSink implements ClientSink {
   }
 
   /**
-   * The extensions to announce to the server (capabilities.ts): hyperlinks
-   * if the local terminal takes OSC 8, scrollback if enabled.
+   * The extensions to announce to the server (capabilities.ts): hyperlinks,
+   * the working directory and notifications if the local terminal takes
+   * those OSCs, scrollback if enabled.
    */
   get features(): number {
     return (this.#caps.hyperlinks ? Feature.Hyperlinks : 0) |
+      (this.#caps.workingDirectory ? Feature.WorkingDirectory : 0) |
+      (this.#caps.notifications ? Feature.Notifications : 0) |
       (this.#scrollback ? Feature.Scrollback : 0);
   }
 

@@ -17,10 +17,15 @@ export const Feature = {
   Scrollback: 1,
   /** Display diffs may carry OSC 8 hyperlinks. */
   Hyperlinks: 2,
+  /** Display diffs may carry the working directory a program reported (OSC 7). */
+  WorkingDirectory: 4,
+  /** Display diffs may carry desktop notifications (OSC 9, OSC 777). */
+  Notifications: 8,
 } as const;
 
 /** The bits this implementation understands (others are ignored when received). */
-export const KNOWN_FEATURES: number = Feature.Scrollback | Feature.Hyperlinks;
+export const KNOWN_FEATURES: number = Feature.Scrollback | Feature.Hyperlinks |
+  Feature.WorkingDirectory | Feature.Notifications;
 
 /**
  * What a peer announced: a set of {@linkcode Feature} bits.

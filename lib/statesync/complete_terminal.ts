@@ -79,7 +79,7 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
     }
     const links = this.peer.has(Feature.Hyperlinks);
     if (this.#historyMark() !== base.#historyMark()) out.push(this.#historyLines(base, links));
-    const bytes = this.screen.diffFrom(base.screen, links);
+    const bytes = this.screen.diffFrom(base.screen, this.peer.bits);
     if (bytes.length > 0) out.push({ kind: "hostbytes", bytes });
     return encodeHostMessage(out);
   }

@@ -17,10 +17,11 @@ export interface TerminalScreen<S extends TerminalScreen<S>> {
   /**
    * The display-diff escape string (UTF-8 bytes) that turns `base`'s
    * framebuffer into this one when fed to a copy of `base`
-   * (`new_frame(true, base, this)` in mosh's terms); with OSC 8 hyperlinks
-   * only when `hyperlinks` (the peer announced them).
+   * (`new_frame(true, base, this)` in mosh's terms), using only the
+   * extensions in `features` (`Feature` bits the peer announced; none by
+   * default, as mosh 1.4.0).
    */
-  diffFrom(base: S, hyperlinks?: boolean): Uint8Array;
+  diffFrom(base: S, features?: number): Uint8Array;
   // The scrollback extension (capabilities.ts); a screen without these never records.
   /** Whether lines leaving the top of the main screen are being recorded (server). */
   readonly historyActive?: boolean;

@@ -21,6 +21,14 @@ export interface Capabilities {
   hyperlinks?: boolean;
   /** Emit DECSCUSR cursor styles (terminfo's `Ss`). */
   cursorStyle?: boolean;
+  /** Emit the working directory a program reported (OSC 7). */
+  workingDirectory?: boolean;
+  /**
+   * Emit desktop notifications (OSC 9, OSC 777): those `current` counts past
+   * `last`'s count, in a redraw from scratch too (a count, unlike the screen,
+   * says what the other side has already shown).
+   */
+  notifications?: boolean;
   /**
    * The terminal's own history must hold only what the client pushes into it
    * (scrollback mode): never clear the screen and never scroll it — many
@@ -38,9 +46,6 @@ export const SERVER_CAPABILITIES: Capabilities = {
   cursorStyle: true,
 };
 
-/** The server's diff to a client that announced hyperlinks (capabilities.ts). */
-export const SERVER_CAPABILITIES_LINKS: Capabilities = { ...SERVER_CAPABILITIES, hyperlinks: true };
-
 /** Opens an OSC 8 hyperlink ("params;URI"), or closes it ("" ). */
 export function linkSequence(link: string): string {
   return link === "" ? "\x1b]8;;\x1b\\" : `\x1b]8;${link}\x1b\\`;
@@ -57,7 +62,16 @@ export function capabilitiesForTerm(term: string | undefined): Capabilities {
   const noBceEch = /^(screen|tmux|vt100|vt220|dumb)/.test(t);
   // Terminals that do not know OSC 8 skip it as any OSC; these few may not.
   const hyperlinks = !/^(vt100|vt220|dumb|linux)/.test(t) && t !== "";
-  return { ech: !noBceEch, bce: !noBceEch, title, hyperlinks, cursorStyle: title };
+  // Terminals that take titles skip an OSC they do not know (the Linux console prints it).
+  return {
+    ech: !noBceEch,
+    bce: !noBceEch,
+    title,
+    hyperlinks,
+    cursorStyle: title,
+    workingDirectory: title,
+    notifications: title,
+  };
 }
 
 /** Tracks what the real terminal shows while the frame is written. */
@@ -160,6 +174,13 @@ export function newFrame(
   const f = current, ds = f.ds, lds = last.ds;
   const w = new FrameWriter(lds.cursorVisible, caps.hyperlinks === true);
   if (f.bellCount !== last.bellCount) w.out += "\x07";
+  if (caps.notifications) w.out += notificationSequences(last, f);
+  if (
+    caps.workingDirectory &&
+    f.workingDirectory !== (initialized ? last.workingDirectory : "")
+  ) {
+    w.out += `\x1b]7;${f.workingDirectory}\x07`;
+  }
   if (
     caps.title && f.titleInitialized &&
     (!initialized || f.iconName !== last.iconName || f.windowTitle !== last.windowTitle)
@@ -416,6 +437,15 @@ function blankTail(row: Row, links: boolean): number {
     attrs[x - 1] === 0 && flags[x - 1] === 0 && (!links || row.linkAt(x - 1) === "")
   ) x--;
   return x;
+}
+
+/** The notifications `current` has had since `last`, as their OSC sequences. */
+function notificationSequences(last: Framebuffer, current: Framebuffer): string {
+  const missed = current.notificationCount - last.notificationCount;
+  if (missed <= 0) return "";
+  let out = "";
+  for (const body of current.notifications.slice(-missed)) out += `\x1b]${body}\x07`;
+  return out;
 }
 
 /**

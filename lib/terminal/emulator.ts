@@ -499,6 +499,10 @@ export class Emulator implements ParserHandler {
     fresh.bellCount = fb.bellCount;
     fresh.iconName = fb.iconName;
     fresh.titleInitialized = fb.titleInitialized;
+    // Not the terminal's own state: a reset keeps them, as xterm does.
+    fresh.workingDirectory = fb.workingDirectory;
+    fresh.notifications = fb.notifications;
+    fresh.notificationCount = fb.notificationCount;
     this.fb = fresh;
   }
 
@@ -851,6 +855,8 @@ export class Emulator implements ParserHandler {
   oscDispatch(text: string): void {
     const fb = this.fb;
     if (text.startsWith("8;")) return this.#hyperlink(text.slice(2));
+    if (text.startsWith("7;")) return this.#workingDirectory(text.slice(2));
+    if (text.startsWith("9;") || text.startsWith("777;")) return this.#notify(text);
     if (text.startsWith("52;c;")) {
       fb.clipboard = text.slice(5);
       return;
@@ -874,12 +880,42 @@ export class Emulator implements ParserHandler {
     if (command === 0 || command === 2) fb.windowTitle = rest;
   }
 
+  /**
+   * Beyond mosh 1.4.0: OSC 7 reports the working directory as a `file://`
+   * URI (shells do it at each prompt). Kept verbatim when it is printable
+   * ASCII of at most {@linkcode MAX_LINK_LENGTH} characters, else ignored.
+   */
+  #workingDirectory(uri: string): void {
+    if (uri.length <= MAX_LINK_LENGTH && /^[\x21-\x7e]*$/.test(uri)) {
+      this.fb.workingDirectory = uri;
+    }
+  }
+
+  /**
+   * Beyond mosh 1.4.0: a desktop notification (OSC 9 text, OSC 777
+   * `notify;title;body`). Not screen state, so it is kept as an event: the
+   * latest {@linkcode NOTIFICATIONS_KEPT} and a count, which the display diff
+   * compares. Longer than {@linkcode MAX_NOTIFICATION_LENGTH}: dropped.
+   */
+  #notify(body: string): void {
+    if (body.length > MAX_NOTIFICATION_LENGTH || body.includes("\x7f")) return;
+    const fb = this.fb, kept = fb.notifications;
+    fb.notifications = [...kept.slice(Math.max(0, kept.length - NOTIFICATIONS_KEPT + 1)), body];
+    fb.notificationCount++;
+  }
+
   /** Beyond mosh 1.4.0: OSC 8 opens (or, with an empty URI, closes) a hyperlink. */
   #hyperlink(body: string): void {
     this.fb.ds.link = parseHyperlink(body);
     this.#linkEnd = true;
   }
 }
+
+/** Notifications a framebuffer keeps (a diff sends at most this many at once). */
+export const NOTIFICATIONS_KEPT = 8;
+
+/** Longest notification OSC body (code units) passed on. */
+export const MAX_NOTIFICATION_LENGTH = 1024;
 
 /** Longest OSC 8 "params;URI" kept; longer links are dropped (the text still shows). */
 export const MAX_LINK_LENGTH = 2048;

@@ -174,6 +174,16 @@ export class Framebuffer {
   clipboard = "";
   /** Bell count. */
   bellCount = 0;
+  /** Beyond mosh 1.4.0: the working directory a program reported (an OSC 7 URI), "" for none. */
+  workingDirectory = "";
+  /**
+   * Beyond mosh 1.4.0: the latest desktop notifications (OSC bodies such as
+   * `9;text` or `777;notify;title;body`), oldest first; replaced, never
+   * changed in place, so copies share it.
+   */
+  notifications: readonly string[] = [];
+  /** How many notifications there have been: a diff sends the ones past the other side's count. */
+  notificationCount = 0;
   /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
   primaryRows: Row[] | null = null;
   /**
@@ -235,6 +245,9 @@ export class Framebuffer {
     f.titleInitialized = this.titleInitialized;
     f.clipboard = this.clipboard;
     f.bellCount = this.bellCount;
+    f.workingDirectory = this.workingDirectory;
+    f.notifications = this.notifications;
+    f.notificationCount = this.notificationCount;
     if (this.primaryRows) { for (const r of this.primaryRows) r.shared = true; }
     f.primaryRows = this.primaryRows?.slice() ?? null;
     f.scrollOff = null;
@@ -365,7 +378,8 @@ export class Framebuffer {
       a.mouseAlternateScroll !== b.mouseAlternateScroll ||
       a.mouseEncoding !== b.mouseEncoding ||
       this.windowTitle !== other.windowTitle || this.clipboard !== other.clipboard ||
-      this.bellCount !== other.bellCount
+      this.bellCount !== other.bellCount || this.workingDirectory !== other.workingDirectory ||
+      this.notificationCount !== other.notificationCount
     ) {
       return false;
     }

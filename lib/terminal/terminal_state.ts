@@ -5,12 +5,31 @@
  * @module
  */
 import type { TerminalScreen } from "../statesync/terminal_screen.ts";
-import { newFrame, SERVER_CAPABILITIES, SERVER_CAPABILITIES_LINKS } from "./display.ts";
+import { Feature } from "../statesync/capabilities.ts";
+import { type Capabilities, newFrame, SERVER_CAPABILITIES } from "./display.ts";
 import { Emulator } from "./emulator.ts";
 import type { Framebuffer } from "./framebuffer.ts";
 import { ScrollbackStore } from "./scrollback_store.ts";
 
 const encoder = new TextEncoder();
+
+/** The server's diff capabilities for each set of announced features (built once). */
+const byFeatures = new Map<number, Capabilities>();
+
+/** What the server's diff may use for a client that announced `features`. */
+function serverCapabilities(features: number): Capabilities {
+  let caps = byFeatures.get(features);
+  if (caps === undefined) {
+    caps = {
+      ...SERVER_CAPABILITIES,
+      hyperlinks: (features & Feature.Hyperlinks) !== 0,
+      workingDirectory: (features & Feature.WorkingDirectory) !== 0,
+      notifications: (features & Feature.Notifications) !== 0,
+    };
+    byFeatures.set(features, caps);
+  }
+  return caps;
+}
 
 /**
  * Emulator + display diff.
@@ -52,10 +71,9 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     return this.emulator.fb.height;
   }
 
-  diffFrom(base: TerminalState, hyperlinks = false): Uint8Array {
+  diffFrom(base: TerminalState, features = 0): Uint8Array {
     if (base.fb === this.fb) return new Uint8Array(0);
-    const caps = hyperlinks ? SERVER_CAPABILITIES_LINKS : SERVER_CAPABILITIES;
-    return encoder.encode(newFrame(true, base.fb, this.fb, caps));
+    return encoder.encode(newFrame(true, base.fb, this.fb, serverCapabilities(features)));
   }
 
   get historyActive(): boolean {

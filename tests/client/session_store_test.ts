@@ -135,6 +135,20 @@ Deno.test("a screen on record rebuilds the same framebuffer (colours, wide text,
   assert.ok(back.state.screen.equals(state), "identical framebuffer");
 });
 
+Deno.test("a screen on record keeps its links and working directory, not its notifications", () => {
+  const state = new TerminalState(40, 10);
+  state.write(encoder.encode(
+    "\x1b]7;file://h/srv\x07\x1b]9;done\x07\x1b]8;;http://example.com/\x1b\\link\x1b]8;;\x1b\\ x",
+  ));
+  const saved = saveScreen({ num: 1n, state: new CompleteTerminal(state, 1n) });
+  const back = loadScreen(JSON.parse(JSON.stringify(saved))).state.screen.fb;
+  assert.equal(back.workingDirectory, "file://h/srv");
+  assert.equal(back.row(0).linkAt(0), ";http://example.com/");
+  assert.equal(back.row(0).linkAt(5), "");
+  // Shown once already: a resumed client counts from 0 and the server's next diffs.
+  assert.equal(back.notificationCount, 0);
+});
+
 Deno.test("a screen on record keeps where the server's history stood; an older record has none", () => {
   const state = new CompleteTerminal(new TerminalState(20, 4), 1n);
   state.history = ReceivedHistory.NONE.append(0, [encoder.encode("a"), encoder.encode("b")]);

@@ -11,7 +11,15 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
   const xterm = describeTerminal("xterm-256color", env);
   assert.deepEqual(xterm, {
     colors: 256,
-    caps: { ech: true, bce: true, title: true, hyperlinks: true, cursorStyle: true },
+    caps: {
+      ech: true,
+      bce: true,
+      title: true,
+      hyperlinks: true,
+      cursorStyle: true,
+      workingDirectory: true,
+      notifications: true,
+    },
     smcup: "\x1b[?1049h\x1b[22;0;0t",
     rmcup: "\x1b[?1049l\x1b[23;0;0t",
     fromTerminfo: true,
@@ -23,6 +31,8 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
     title: true,
     hyperlinks: true,
     cursorStyle: false,
+    workingDirectory: true,
+    notifications: true,
   });
   // linux has ech and bce but no titles, no alternate screen and no OSC 8.
   const linux = describeTerminal("linux", env);
@@ -32,6 +42,9 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
     title: false,
     hyperlinks: false,
     cursorStyle: false,
+    // The Linux console would print an OSC it does not know.
+    workingDirectory: false,
+    notifications: false,
   });
   assert.equal(linux.smcup, "");
   // rxvt-unicode's own strings, not xterm's.
@@ -51,7 +64,15 @@ Deno.test("a TERM without an entry falls back to the built-in guesses", () => {
   const unknown = describeTerminal(undefined, env);
   assert.deepEqual(unknown, {
     colors: -1,
-    caps: { ech: true, bce: true, title: false, hyperlinks: false, cursorStyle: false },
+    caps: {
+      ech: true,
+      bce: true,
+      title: false,
+      hyperlinks: false,
+      cursorStyle: false,
+      workingDirectory: false,
+      notifications: false,
+    },
     smcup: "",
     rmcup: "",
     fromTerminfo: false,

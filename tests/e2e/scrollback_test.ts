@@ -331,9 +331,9 @@ Deno.test("real mosh-server ignores our announcement: the session works as today
     assert.equal(await paneFormat(s.tmux, "#{alternate_on}"), "1");
     assert.equal(await paneFormat(s.tmux, "#{history_size}"), "0");
     const announced = s.tap.userDiffs.some((d) =>
-      fromBinary(UserMessageSchema, d).instruction.some((i) => i.capabilities?.features === 3)
+      fromBinary(UserMessageSchema, d).instruction.some((i) => i.capabilities?.features === 15)
     );
-    assert.ok(announced, "our client announced scrollback and hyperlinks");
+    assert.ok(announced, "our client announced scrollback, hyperlinks, OSC 7 and notifications");
     assert.equal(s.tap.hostDiffs.some(hostHasScrollback), false);
     assert.equal(s.tap.failures, 0);
   });
@@ -342,7 +342,8 @@ Deno.test("real mosh-server ignores our announcement: the session works as today
 Deno.test("real mosh-client gets no extension from our server, and shows linked text as text", async () => {
   await withSession({ client: "real", server: "ours" }, async (s) => {
     await s.tmux.sendText(
-      "seq 1 100; printf '\\033]8;;http://example.org/\\033\\\\click\\033]8;;\\033\\\\ here\\n'\r",
+      "seq 1 100; printf '\\033]8;;http://example.org/\\033\\\\click\\033]8;;\\033\\\\ here\\n';" +
+        " printf '\\033]7;file://h/tmp\\007\\033]9;note\\007'\r",
     );
     await s.tmux.waitFor(/^100\nclick here\n\$ ?$/m);
     assert.ok(s.tap.hostDiffs.length > 0);
@@ -355,6 +356,8 @@ Deno.test("real mosh-client gets no extension from our server, and shows linked 
     );
     assert.ok(text.includes("click"));
     assert.equal(text.includes("\x1b]8"), false, "no OSC 8 in the display diffs");
+    assert.equal(text.includes("\x1b]7"), false, "no OSC 7");
+    assert.equal(text.includes("\x1b]9"), false, "no OSC 9");
     assert.equal(s.tap.failures, 0);
   });
 });

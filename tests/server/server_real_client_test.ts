@@ -170,6 +170,36 @@ Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debia
   }
 });
 
+Deno.test("the working directory (OSC 7) and notifications (OSC 9, 777) pass through our pair; a stock peer on either side drops them", async () => {
+  const pairs = [["ours", "ours"], ["ours", "real"], ["real", "ours"]] as const;
+  for (const [server, client] of pairs) {
+    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
+    try {
+      await withShell(server, client, async (tmux) => {
+        // What the client writes to its terminal, byte for byte.
+        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
+        await tmux.sendText(
+          "printf '\\033]7;file://remote/srv/a%%20b\\033\\\\\\033]9;build done\\007" +
+            "\\033]777;notify;T;B\\007'; echo osc-$((6*7))\r",
+        );
+        // Nothing left on the screen by the sequences.
+        await tmux.waitFor(/^osc-42\n\$ ?$/m);
+        await waitUntil(() => Deno.readTextFileSync(raw).includes("osc-42"), "the pane's bytes");
+        const written = Deno.readTextFileSync(raw);
+        const passed = server === "ours" && client === "ours";
+        const label = `${server} server, ${client} client`;
+        assert.equal(written.includes("\x1b]9;build done\x07"), passed, label);
+        assert.equal(written.includes("\x1b]777;notify;T;B\x07"), passed, label);
+        // tmux keeps the last OSC 7 as the pane's path: an independent reader of it.
+        const path = await tmux.tmux("display-message", "-p", "-t", "0", "#{pane_path}");
+        assert.equal(path.trim(), passed ? "file://remote/srv/a%20b" : "", label);
+      });
+    } finally {
+      await Deno.remove(raw);
+    }
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

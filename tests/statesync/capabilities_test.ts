@@ -57,10 +57,31 @@ Deno.test("no announcement (a stock mosh-client): diffs carry no history, as mos
   const s = server();
   const blank = s.clone();
   s.screen.write(enc.encode(seq(1, 200) + "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"));
+  s.screen.write(enc.encode("\x1b]7;file://h/tmp\x07\x1b]9;done\x07"));
   const diff = s.diffFrom(blank);
   assert.deepEqual(decodeHostMessage(diff).map((i) => i.kind), ["hostbytes"]);
   assert.equal(dec.decode(diff).includes("\x1b]8"), false, "no OSC 8 either");
+  assert.equal(dec.decode(diff).includes("\x1b]7;"), false, "nor OSC 7");
+  assert.equal(dec.decode(diff).includes("\x1b]9;"), false, "nor OSC 9");
   assert.equal(s.screen.historyActive, false);
+});
+
+Deno.test("announced: the working directory and notifications each reach the client as announced", () => {
+  for (const features of [Feature.WorkingDirectory, Feature.Notifications]) {
+    const s = server();
+    const blank = s.clone();
+    s.peerAnnounced(features);
+    s.screen.write(enc.encode("\x1b]7;file://h/tmp\x07\x1b]9;done\x07"));
+    const text = dec.decode(s.diffFrom(blank));
+    assert.equal(text.includes("\x1b]7;file://h/tmp\x07"), features === Feature.WorkingDirectory);
+    assert.equal(text.includes("\x1b]9;done\x07"), features === Feature.Notifications);
+    const client = new CompleteTerminal(new TerminalState(80, 24));
+    client.apply(s.diffFrom(blank));
+    assert.equal(
+      client.screen.fb.workingDirectory,
+      features === Feature.WorkingDirectory ? "file://h/tmp" : "",
+    );
+  }
 });
 
 Deno.test("announced: the lines a client lacks, once each, and the screen", () => {
