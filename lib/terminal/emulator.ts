@@ -850,6 +850,33 @@ export class Emulator implements ParserHandler {
     }
   }
 
+  /**
+   * Beyond mosh 1.4.0: SGR with colon sub-parameters, as xterm and tmux read
+   * them. Underline styles (`4:1`–`4:5`: single, double, curly, dotted,
+   * dashed) are drawn as the one underline we keep, `4:0` ends it; colours
+   * `38:5:n` and `38:2:[colour space:]r:g:b` (48 alike) are the semicolon
+   * forms'; the underline colour (58) and any other group are ignored.
+   */
+  sgrSubparams(text: string): void {
+    this.#repeatable = -1;
+    let run: number[] = []; // `;`-separated parameters between colon groups
+    for (const group of text.split(";")) {
+      const p = group.split(":").map((n) => n === "" || Number(n) > 65535 ? -1 : Number(n));
+      if (p.length === 1) {
+        run.push(p[0]!);
+        continue;
+      }
+      if (run.length > 0) this.#sgr(run), run = [];
+      const [v, kind] = p as [number, number];
+      if (v === 4 && p.length === 2 && kind >= 0 && kind <= 5) this.#sgr([kind === 0 ? 24 : 4]);
+      else if ((v === 38 || v === 48) && kind === 5 && p.length === 3) this.#sgr(p);
+      else if ((v === 38 || v === 48) && kind === 2 && (p.length === 5 || p.length === 6)) {
+        this.#sgr([v, 2, ...p.slice(-3)]);
+      }
+    }
+    if (run.length > 0) this.#sgr(run);
+  }
+
   // ---- OSC (terminal.md §13) ----
 
   oscDispatch(text: string): void {

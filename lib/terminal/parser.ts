@@ -23,6 +23,13 @@ export interface ParserHandler {
    * `params` is the parser's own: valid during the call only.
    */
   csiDispatchParsed?(params: number[], intermediates: string, final: number): void;
+  /**
+   * Beyond mosh 1.4.0 (which ignores every sequence with a colon): an SGR
+   * (`CSI … m`, no private marker) whose parameters have colon
+   * sub-parameters, as raw text (`0-9;:`), e.g. `4:3` or `38:2::255:0:0`.
+   * Any other control sequence with a colon is ignored, as before.
+   */
+  sgrSubparams?(params: string): void;
   /** A complete operating system command string. */
   oscDispatch(text: string): void;
 }
@@ -77,6 +84,8 @@ export class Parser {
   /** Reused arrays for {@linkcode ParserHandler.csiDispatchParsed}, by length. */
   readonly #parsed: number[][] = [];
   #intermediates = "";
+  /** Whether the sequence being read has a colon among its parameters. */
+  #colons = false;
   #osc: number[] = [];
   readonly #h: ParserHandler;
 
@@ -93,6 +102,7 @@ export class Parser {
   #clear(): void {
     this.#paramCount = 0;
     this.#intermediates = "";
+    this.#colons = false;
   }
 
   #collect(c: number): void {
@@ -207,7 +217,14 @@ export class Parser {
     if (isC0(k)) return this.#h.execute(c);
     if (k >= 0x40 && k <= 0x7e) {
       const intermediates = this.#intermediates, h = this.#h;
-      if (h.csiDispatchParsed) {
+      if (this.#colons) {
+        const sgr = c === 0x6d && intermediates === "" && h.sgrSubparams !== undefined;
+        const params = sgr
+          ? String.fromCharCode(...this.#params.subarray(0, this.#paramCount))
+          : "";
+        this.#transition(S.Ground);
+        if (sgr) h.sgrSubparams!(params);
+      } else if (h.csiDispatchParsed) {
         const params = this.#parsedParams();
         this.#transition(S.Ground);
         h.csiDispatchParsed(params, intermediates, c);
@@ -232,7 +249,10 @@ export class Parser {
         this.#transition(S.CsiParam);
       } else this.#transition(S.CsiIgnore);
     } else if (k === 0x3a) {
-      this.#transition(S.CsiIgnore);
+      // A sub-parameter separator: kept for SGR (see ParserHandler.sgrSubparams).
+      this.#param(c);
+      this.#colons = true;
+      if (state === S.CsiEntry) this.#transition(S.CsiParam);
     } else if (k >= 0x20 && k <= 0x2f) {
       this.#collect(c);
       this.#transition(S.CsiIntermediate);

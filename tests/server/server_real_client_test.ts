@@ -200,6 +200,26 @@ Deno.test("the working directory (OSC 7) and notifications (OSC 9, 777) pass thr
   }
 });
 
+Deno.test("colon SGR (a curly underline, a colon colour; beyond mosh) reaches Debian's client through our server; Debian's server drops it", async () => {
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      await tmux.sendText(
+        "printf 'a \\033[4:3mcurly\\033[4:0m \\033[38:2::255:0:0mred\\033[0m z\\n'\r",
+      );
+      await tmux.waitFor(/^a curly red z$/m);
+      // tmux's raw capture: its own SGR for what the pane shows.
+      const line = (await tmux.capture({ escapes: true })).split("\n")
+        .find((l) => l.replace(SGR, "") === "a curly red z")!;
+      if (server === "ours") {
+        assert.ok(line.includes("\x1b[4mcurly"), line);
+        assert.ok(line.includes("\x1b[38;2;255;0;0mred"), line);
+      } else {
+        assert.equal(line, "a curly red z", "mosh 1.4.0 ignores both sequences");
+      }
+    });
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

@@ -57,13 +57,21 @@ function style(fg: string, bg: string, attrs: Set<string>, lineDrawing: boolean)
 
 /** Applies one SGR parameter list the way tmux's output uses it. */
 function applySgr(
-  params: number[],
+  texts: string[],
   state: { fg: string; bg: string; attrs: Set<string> },
 ): void {
-  if (params.length === 0) params = [0];
+  if (texts.length === 0) texts = ["0"];
+  const params = texts.map(Number);
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
-    if (p === 0) {
+    const styled = /^4:([0-5])$/.exec(texts[i]!);
+    if (styled) {
+      // An underline style (double, curly…): ours keeps one underline, so any style is "underline".
+      if (styled[1] === "0") state.attrs.delete("underline");
+      else state.attrs.add("underline");
+    } else if (p === 58) {
+      i += params[i + 1] === 5 ? 2 : 4; // the underline colour: not in our model
+    } else if (p === 0) {
       state.fg = state.bg = "default";
       state.attrs.clear();
     } else if (ATTRIBUTE_NAMES[p]) state.attrs.add(ATTRIBUTE_NAMES[p]);
@@ -107,7 +115,7 @@ export function parseTmuxCapture(capture: string, height: number): ShownCell[][]
         if (chars[i + 1] !== "[" || chars[j] !== "m") {
           throw new Error(`Unexpected escape in tmux's capture: ${JSON.stringify(body)}`);
         }
-        applySgr(body === "" ? [] : body.split(";").map(Number), state);
+        applySgr(body === "" ? [] : body.split(";"), state);
         i = j;
       } else if (c === "\x0e") lineDrawing = true;
       else if (c === "\x0f") lineDrawing = false;

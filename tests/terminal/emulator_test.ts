@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Emulator, UserInputTranslator } from "../../lib/terminal/emulator.ts";
-import { Attr } from "../../lib/terminal/renditions.ts";
+import { Attr, TRUE_COLOR } from "../../lib/terminal/renditions.ts";
 import { FALLBACK, WIDE } from "../../lib/terminal/row.ts";
 
 const enc = new TextEncoder();
@@ -180,4 +180,22 @@ Deno.test("CSI s / CSI u save and restore like ESC 7 / ESC 8, only without param
   assert.equal(t.fb.rowText(1).trimEnd(), "  B");
   assert.equal(t.fb.rows[1]!.fg[2], 31, "renditions restored");
   assert.equal(t.fb.rowText(2).trimEnd(), "  C", "with parameters (DECSLRM, kitty keys): nothing");
+});
+
+Deno.test("SGR colon sub-parameters (beyond mosh): underline styles, colon colours, the rest ignored", () => {
+  const e = new Emulator(20, 2);
+  const ds = e.fb.ds;
+  e.write(new TextEncoder().encode("\x1b[4:3m"));
+  assert.equal(ds.attrs, Attr.Underline, "a curly underline is an underline");
+  e.write(new TextEncoder().encode("\x1b[4:0;1m"));
+  assert.equal(ds.attrs, Attr.Bold, "4:0 ends it; the plain parameter after it counts");
+  e.write(new TextEncoder().encode("\x1b[0;38:2::255:0:10;48:2:1:2:3m"));
+  assert.equal(ds.fg, (TRUE_COLOR | 0xff000a) >>> 0);
+  assert.equal(ds.bg, (TRUE_COLOR | 0x010203) >>> 0);
+  e.write(new TextEncoder().encode("\x1b[38;5;28;48:5:3m"));
+  assert.deepEqual([ds.fg, ds.bg], [30 + 28, 40 + 3], "a semicolon 38;5;n before a colon group");
+  e.write(new TextEncoder().encode("\x1b[58:2::1:2:3;5:1;4:9;38:2:1m"));
+  assert.deepEqual([ds.fg, ds.bg, ds.attrs], [30 + 28, 40 + 3, 0], "58, 5:1, 4:9, 38:2:1: ignored");
+  e.write(new TextEncoder().encode("\x1b[2:3Hx"));
+  assert.deepEqual([ds.cursorRow, ds.cursorCol], [0, 1], "not SGR: ignored as before");
 });

@@ -60,3 +60,24 @@ Deno.test("private markers and intermediates still reach the parsed form", () =>
   feed(parser, "\x1b[?1049h\x1b[>c\x1b[2 q\x1b[;7H");
   assert.deepEqual(seen, ["?h 1049", ">c -1", " q 2", "H -1,7"]);
 });
+
+Deno.test("colon sub-parameters reach SGR only; any other sequence with a colon is ignored", () => {
+  const seen: string[] = [];
+  const handler: ParserHandler = {
+    print: (c) => seen.push(String.fromCodePoint(c)),
+    execute: ignore,
+    escDispatch: ignore,
+    oscDispatch: ignore,
+    csiDispatch: (p, i, f) => seen.push(`CSI ${i}${p}${String.fromCharCode(f)}`),
+    sgrSubparams: (p) => seen.push(`SGR ${p}`),
+  };
+  const parser = new Parser(handler);
+  feed(parser, "\x1b[4:3m\x1b[1;38:2::255:0:0m\x1b[:m\x1b[3:4Ha\x1b[?4:3mb\x1b[4:3 mc\x1b[4;1m");
+  assert.deepEqual(seen, ["SGR 4:3", "SGR 1;38:2::255:0:0", "SGR :", "a", "b", "c", "CSI 4;1m"]);
+  // A handler without the method: the SGR is ignored, as mosh 1.4.0 ignores it.
+  const plain: string[] = [];
+  const { sgrSubparams: _, ...withoutIt } = handler;
+  const old = new Parser({ ...withoutIt, print: (c) => plain.push(String(c)) });
+  feed(old, "\x1b[4:3mx");
+  assert.deepEqual(plain, ["120"]);
+});
