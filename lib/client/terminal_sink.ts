@@ -15,6 +15,8 @@ import { LocalScrollback } from "./local_scrollback.ts";
 import { closeString, openString } from "./terminal_init.ts";
 import { describeTerminal, type TerminalDescription } from "./terminal_description.ts";
 
+/** Synchronized update (mode 2026) begin and end: the terminal draws what is between at once. */
+const BEGIN_UPDATE = "\x1b[?2026h", END_UPDATE = "\x1b[?2026l";
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
 export interface LocalTerminal {
   /** Writes output to the local terminal. */
@@ -174,7 +176,11 @@ export class TerminalSink implements ClientSink {
     const history = core.remoteState.history;
     if (history.active && this.#scrollback) out += this.#pushHistory(history, final);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
-    if (out.length > 0) this.#term.write(out);
+    if (out.length > 0) {
+      // One synchronized update (mode 2026): a terminal that knows it shows the frame whole,
+      // even when it reads the write in pieces; others skip the mode.
+      this.#term.write(this.#caps.synchronizedOutput ? `${BEGIN_UPDATE}${out}${END_UPDATE}` : out);
+    }
     this.#repaint = false;
     this.#onScreen = target;
   }

@@ -14,6 +14,7 @@ import { UserStream } from "../statesync/user_stream.ts";
 import { UserInputTranslator } from "../terminal/emulator.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import { EchoAckTracker } from "./echo_ack.ts";
+import { SynchronizedOutput } from "./synchronized_output.ts";
 import type { Host } from "./host.ts";
 import { WakeupTimer } from "../network/wakeup_timer.ts";
 
@@ -69,6 +70,8 @@ export class ServerSession {
   readonly #log: (message: string) => void;
   readonly #translator = new UserInputTranslator();
   readonly #echo = new EchoAckTracker();
+  /** Output held while the program redraws (mode 2026), so no half-drawn frame is sent. */
+  readonly #sync = new SynchronizedOutput();
   readonly #start: number;
   readonly #networkTimeout: number;
   readonly #signalTimeout: number;
@@ -202,19 +205,26 @@ export class ServerSession {
       const data = await this.#host.read();
       if (this.#done) return;
       if (data === null) {
+        this.#feed(this.#sync.flush());
         this.transport.startShutdown();
         this.#iterate();
         return;
       }
       if (this.transport.shutdownInProgress) return;
-      try {
-        const replies = this.#screen().writeOutput(data);
-        if (replies.length > 0) this.#writeHost(encoder.encode(replies));
-      } catch (error) {
-        // A bug in the emulator must not take the session down: log it and go on.
-        this.#log(`Terminal exception: ${error instanceof Error ? error.stack : error}`);
-      }
+      this.#feed(this.#sync.take(data, this.#clock()));
       this.#iterate();
+    }
+  }
+
+  /** The host's output through the emulator; its replies (to queries) back to the host. */
+  #feed(output: Uint8Array): void {
+    if (output.length === 0 || this.transport.shutdownInProgress) return;
+    try {
+      const replies = this.#screen().writeOutput(output);
+      if (replies.length > 0) this.#writeHost(encoder.encode(replies));
+    } catch (error) {
+      // A bug in the emulator must not take the session down: log it and go on.
+      this.#log(`Terminal exception: ${error instanceof Error ? error.stack : error}`);
     }
   }
 
@@ -252,6 +262,7 @@ export class ServerSession {
     if (t.shutdownAcknowledged || t.shutdownAckTimedOut || t.counterpartyShutdownAckSent) {
       return this.#finish();
     }
+    if (now >= this.#sync.deadline) this.#feed(this.#sync.flush()); // the program never ended it
     const echoAck = this.#echo.compute(now);
     if (!t.shutdownInProgress && echoAck !== t.currentState.echoAck) {
       t.currentState.echoAck = echoAck;
@@ -266,7 +277,7 @@ export class ServerSession {
       this.#log(`Network exception: ${error instanceof Error ? error.message : error}`);
     }
     if (t.counterpartyShutdownAckSent) return this.#finish();
-    let wait = Math.min(t.waitTime(), this.#echo.waitTime(now));
+    let wait = Math.min(t.waitTime(), this.#echo.waitTime(now), this.#sync.deadline - now);
     if (this.#lastRemoteNum === 0n || t.shutdownInProgress) wait = Math.min(wait, IDLE_WAIT_CAP);
     if (this.#networkTimeout > 0) {
       wait = Math.min(wait, Math.max(0, this.#networkTimeout - sinceClient));

@@ -29,6 +29,8 @@ export interface Capabilities {
    * says what the other side has already shown).
    */
   notifications?: boolean;
+  /** Bracket each frame in a synchronized update (mode 2026; the client's frames only). */
+  synchronizedOutput?: boolean;
   /**
    * The terminal's own history must hold only what the client pushes into it
    * (scrollback mode): never clear the screen and never scroll it — many
@@ -71,6 +73,7 @@ export function capabilitiesForTerm(term: string | undefined): Capabilities {
     cursorStyle: title,
     workingDirectory: title,
     notifications: title,
+    synchronizedOutput: title,
   };
 }
 

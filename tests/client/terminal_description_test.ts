@@ -19,6 +19,7 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
       cursorStyle: true,
       workingDirectory: true,
       notifications: true,
+      synchronizedOutput: true,
     },
     smcup: "\x1b[?1049h\x1b[22;0;0t",
     rmcup: "\x1b[?1049l\x1b[23;0;0t",
@@ -33,6 +34,7 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
     cursorStyle: false,
     workingDirectory: true,
     notifications: true,
+    synchronizedOutput: true,
   });
   // linux has ech and bce but no titles, no alternate screen and no OSC 8.
   const linux = describeTerminal("linux", env);
@@ -45,6 +47,7 @@ Deno.test("ECH, BCE and the alternate screen come from the terminfo entry", () =
     // The Linux console would print an OSC it does not know.
     workingDirectory: false,
     notifications: false,
+    synchronizedOutput: false,
   });
   assert.equal(linux.smcup, "");
   // rxvt-unicode's own strings, not xterm's.
@@ -72,6 +75,7 @@ Deno.test("a TERM without an entry falls back to the built-in guesses", () => {
       cursorStyle: false,
       workingDirectory: false,
       notifications: false,
+      synchronizedOutput: false,
     },
     smcup: "",
     rmcup: "",

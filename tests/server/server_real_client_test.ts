@@ -220,6 +220,79 @@ Deno.test("colon SGR (a curly underline, a colon colour; beyond mosh) reaches De
   }
 });
 
+Deno.test("a synchronized update (mode 2026) never reaches the client half drawn through our server; through Debian's it does", async () => {
+  // The program clears the screen and draws its top half, then its bottom half 0.1 s later,
+  // inside one update. A file, so the command line shows neither marker.
+  const script = await Deno.makeTempFile({ prefix: "sync-update-", suffix: ".sh" });
+  await Deno.writeTextFile(
+    script,
+    "printf '\\033[?2026h\\033[2J\\033[HTOP-HALF'; sleep 0.1\n" +
+      "printf '\\r\\nBOTTOM-HALF\\033[?2026l'; sleep 0.3\n" +
+      "printf '\\r\\nupdate-%s\\r\\n' done\n",
+  );
+  /** Runs the program, polling the client's screen; whether a half-drawn one showed. */
+  const halfShown = (server: "ours" | "real") => {
+    let half = false;
+    return withShell(server, "real", async (tmux) => {
+      await tmux.sendText(`sh ${script}\r`);
+      const deadline = Date.now() + 10_000;
+      for (let screen = ""; !/^update-done$/m.test(screen);) {
+        if (Date.now() > deadline) {
+          throw new Error(`The program did not finish; screen:\n${screen}`);
+        }
+        screen = await tmux.capture();
+        if (screen.includes("TOP-HALF") && !screen.includes("BOTTOM-HALF")) half = true;
+      }
+    }).then(() => half);
+  };
+  try {
+    assert.equal(await halfShown("ours"), false, "our server sent a half-drawn screen");
+    // The control: mosh 1.4.0 ignores the mode, so its frames do show the half-drawn screen
+    // (a frame every 20 ms against a 0.1 s gap; three tries against a slow poll).
+    let control = false;
+    for (let i = 0; i < 3 && !control; i++) control = await halfShown("real");
+    assert.ok(
+      control,
+      "Debian's server never showed the half-drawn screen: the test proves nothing",
+    );
+  } finally {
+    await Deno.remove(script);
+  }
+});
+
+Deno.test("our client writes each frame as one synchronized update (mode 2026); Debian's writes none", async () => {
+  for (const client of ["ours", "real"] as const) {
+    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
+    let written = "";
+    try {
+      await withShell("ours", client, async (tmux) => {
+        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
+        await tmux.sendText("seq 1 50; echo frames-$((6*7))\r");
+        await tmux.waitFor(/^frames-42\n\$ ?$/m);
+        await waitUntil(() => Deno.readTextFileSync(raw).includes("frames-42"), "the pane's bytes");
+        written = Deno.readTextFileSync(raw); // before the client is stopped
+      });
+      const begins = written.split("\x1b[?2026h").length - 1;
+      const ends = written.split("\x1b[?2026l").length - 1;
+      if (client === "real") {
+        assert.equal(begins + ends, 0);
+        continue;
+      }
+      assert.ok(begins > 0 && begins - ends <= 1, `${begins} begins, ${ends} ends`);
+      // Between updates nothing is drawn; inside one, no second begin.
+      const outside = written.split("\x1b[?2026h").slice(1).map((part) =>
+        part.split("\x1b[?2026l")
+      );
+      for (const [inside, after] of outside) {
+        assert.ok(!inside!.includes("\x1b[?2026"), "no nested update");
+        assert.ok(after === undefined || !/\d/.test(after), `drawn outside an update: ${after}`);
+      }
+    } finally {
+      await Deno.remove(raw);
+    }
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],
