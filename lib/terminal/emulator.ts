@@ -884,10 +884,7 @@ export class Emulator implements ParserHandler {
     if (text.startsWith("8;")) return this.#hyperlink(text.slice(2));
     if (text.startsWith("7;")) return this.#workingDirectory(text.slice(2));
     if (text.startsWith("9;") || text.startsWith("777;")) return this.#notify(text);
-    if (text.startsWith("52;c;")) {
-      fb.clipboard = text.slice(5);
-      return;
-    }
+    if (text.startsWith("52;")) return this.#clipboard(text);
     let command: number, rest: string;
     if (text.startsWith(";")) {
       command = 0;
@@ -905,6 +902,20 @@ export class Emulator implements ParserHandler {
     fb.titleInitialized = true;
     if (command === 0 || command === 1) fb.iconName = rest;
     if (command === 0 || command === 2) fb.windowTitle = rest;
+  }
+
+  /**
+   * OSC 52 sets the clipboard. mosh 1.4.0 takes only the `c` selection
+   * (`52;c;…`), so tmux's copy (`52;;…`, no selection) and an editor's
+   * primary selection (`52;p;…`) never reached the user (mosh issue #967).
+   * Ours takes any selection (`c p q s 0–7`, or none) as the clipboard, as
+   * the terminal on the other side only keeps that one, and only base64
+   * data: a query (`?`) would have the terminal answer with the user's
+   * clipboard as typed input.
+   */
+  #clipboard(text: string): void {
+    const m = /^52;[cpqs0-7]*;([A-Za-z0-9+/=]*)$/.exec(text);
+    if (m !== null) this.fb.clipboard = m[1]!;
   }
 
   /**

@@ -293,6 +293,39 @@ Deno.test("our client writes each frame as one synchronized update (mode 2026); 
   }
 });
 
+Deno.test("tmux's copy inside the session (OSC 52, no selection) reaches the local clipboard through our server; Debian's server drops it", async () => {
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      // The local terminal is tmux too: with set-clipboard on, each OSC 52 it receives becomes a
+      // paste buffer (our oracle).
+      await tmux.tmux("set-option", "-g", "set-clipboard", "on");
+      const inner = `inner-${crypto.randomUUID().slice(0, 8)}`;
+      const killInner = () =>
+        new Deno.Command("tmux", { args: ["-L", inner, "kill-server"], stderr: "null" }).output();
+      try {
+        // A tmux inside the session copies with -w (to the terminal's clipboard): tmux 3.3 writes
+        // OSC 52 with no selection parameter. Then it goes away.
+        await tmux.sendText(
+          `tmux -L ${inner} -f /dev/null new-session 'tmux -L ${inner} set -g set-clipboard on;` +
+            ` tmux -L ${inner} set-buffer -w copied-$((6*7)); echo inner-ready; exec sh'\r`,
+        );
+        await tmux.waitFor(/^inner-ready$/m);
+      } finally {
+        await killInner();
+      }
+      // Then a plain `52;c;`, which mosh 1.4.0 takes too: the last buffer to arrive.
+      await tmux.sendText("clear; printf '\\033]52;c;bGF0ZXI=\\007'; echo sent-$((1+1))\r");
+      await tmux.waitFor(/^sent-2$/m);
+      await waitUntil(
+        async () => (await tmux.tmux("show-buffer").catch(() => "")) === "later",
+        "the c selection in the local clipboard",
+      );
+      const buffers = (await tmux.tmux("list-buffers", "-F", "#{buffer_sample}")).trim();
+      assert.equal(buffers, server === "ours" ? "later\ncopied-42" : "later");
+    });
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

@@ -199,3 +199,19 @@ Deno.test("SGR colon sub-parameters (beyond mosh): underline styles, colon colou
   e.write(new TextEncoder().encode("\x1b[2:3Hx"));
   assert.deepEqual([ds.cursorRow, ds.cursorCol], [0, 1], "not SGR: ignored as before");
 });
+
+Deno.test("OSC 52: any selection sets the clipboard (tmux sends none); only base64 data, never a query", () => {
+  const e = new Emulator(20, 2);
+  const clip = (osc: string) => {
+    e.write(new TextEncoder().encode(`\x1b]${osc}\x07`));
+    return e.fb.clipboard;
+  };
+  assert.equal(clip("52;c;aGk="), "aGk=");
+  assert.equal(clip("52;;dG11eA=="), "dG11eA==", "tmux's copy: no selection");
+  assert.equal(clip("52;ps0;cA=="), "cA==", "primary, select, cut buffer 0");
+  assert.equal(clip("52;c;?"), "cA==", "a query is not data");
+  assert.equal(clip("52;x;aGk="), "cA==", "not a selection");
+  assert.equal(clip("52;c;a b"), "cA==", "not base64");
+  assert.equal(clip("52;c"), "cA==");
+  assert.equal(clip("52;c;"), "", "empty data clears it, as in mosh");
+});
