@@ -651,6 +651,16 @@ export class Emulator implements ParserHandler {
       case "!p":
         this.#softReset();
         break;
+      case "?$p": { // DECRQM: beyond mosh 1.4.0, which answers no mode query
+        const mode = param(p, 0, 0);
+        this.#replies += `\x1b[?${mode};${this.#privateModeState(mode)}$y`;
+        break;
+      }
+      case "$p": { // the same for ANSI modes: insert (IRM) is the one kept
+        const mode = param(p, 0, 0);
+        this.#replies += `\x1b[${mode};${mode === 4 ? (ds.insertMode ? 1 : 2) : 0}$y`;
+        break;
+      }
     }
     if (keepsWrap) ds.nextPrintWillWrap = wrap;
   }
@@ -786,6 +796,53 @@ export class Emulator implements ParserHandler {
       case 1049:
         this.#alternateScreen(on, mode === 1049);
         break;
+    }
+  }
+
+  /**
+   * A DEC private mode's state as DECRPM reports it: 1 set, 2 reset, 0 not
+   * known. Programs ask before they use a mode — neovim, for one, uses
+   * synchronized output (2026, which the server honours) only if the
+   * terminal says it knows it — and with no answer at all wait for a timeout.
+   */
+  #privateModeState(mode: number): number {
+    const fb = this.fb, ds = fb.ds;
+    const on = (set: boolean) => set ? 1 : 2;
+    switch (mode) {
+      case 1:
+        return on(ds.applicationCursorKeys);
+      case 5:
+        return on(ds.reverseVideo);
+      case 6:
+        return on(ds.originMode);
+      case 7:
+        return on(ds.autowrap);
+      case 25:
+        return on(ds.cursorVisible);
+      case 9:
+      case 1000:
+      case 1001:
+      case 1002:
+      case 1003:
+        return on(ds.mouseReporting === mode);
+      case 1004:
+        return on(ds.mouseFocusEvents);
+      case 1005:
+      case 1006:
+      case 1015:
+        return on(ds.mouseEncoding === mode);
+      case 1007:
+        return on(ds.mouseAlternateScroll);
+      case 2004:
+        return on(ds.bracketedPaste);
+      case 47:
+      case 1047:
+      case 1049:
+        return on(fb.primaryRows !== null);
+      case 2026: // the server holds an update's output and feeds it whole: never on here
+        return 2;
+      default:
+        return 0;
     }
   }
 

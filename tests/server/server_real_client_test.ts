@@ -326,6 +326,22 @@ Deno.test("tmux's copy inside the session (OSC 52, no selection) reaches the loc
   }
 });
 
+Deno.test("mode queries (DECRQM) are answered by our server, 2026 as known; Debian's server answers none", async () => {
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      // The answers come back as the program's input; ESC shown as E. Debian's server answers
+      // nothing, so the read ends at its timeout with nothing read.
+      await tmux.sendText(
+        "stty raw -echo; printf '\\033[?2026$p\\033[?25$p\\033[?9999$p';" +
+          " timeout 2 dd bs=1 count=31 2>/dev/null | tr '\\033' E; stty sane; echo; echo answered\r",
+      );
+      const screen = await tmux.waitFor(/^answered$/m);
+      const answers = "E[?2026;2$yE[?25;1$yE[?9999;0$y";
+      assert.equal(screen.includes(answers), server === "ours", screen);
+    });
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

@@ -215,3 +215,17 @@ Deno.test("OSC 52: any selection sets the clipboard (tmux sends none); only base
   assert.equal(clip("52;c"), "cA==");
   assert.equal(clip("52;c;"), "", "empty data clears it, as in mosh");
 });
+
+Deno.test("DECRQM (beyond mosh): the modes kept are reported set or reset, 2026 as known, others unknown", () => {
+  const e = new Emulator(20, 2);
+  const ask = (text: string) => e.write(new TextEncoder().encode(text));
+  assert.equal(ask("\x1b[?2026$p"), "\x1b[?2026;2$y");
+  assert.equal(ask("\x1b[?25$p\x1b[?1$p"), "\x1b[?25;1$y\x1b[?1;2$y");
+  ask("\x1b[?1049h\x1b[?1002h\x1b[?1006h\x1b[?2004h\x1b[?25l");
+  assert.equal(
+    ask("\x1b[?1049$p\x1b[?1002$p\x1b[?1000$p\x1b[?1006$p\x1b[?2004$p\x1b[?25$p"),
+    "\x1b[?1049;1$y\x1b[?1002;1$y\x1b[?1000;2$y\x1b[?1006;1$y\x1b[?2004;1$y\x1b[?25;2$y",
+  );
+  assert.equal(ask("\x1b[?9999$p\x1b[?$p"), "\x1b[?9999;0$y\x1b[?0;0$y");
+  assert.equal(ask("\x1b[4h\x1b[4$p\x1b[20$p"), "\x1b[4;1$y\x1b[20;0$y");
+});
