@@ -6,7 +6,7 @@
  * @module
  */
 import { charWidth } from "./char_width.ts";
-import { defaultSavedCursor, Framebuffer } from "./framebuffer.ts";
+import { defaultSavedCursor, Framebuffer, TITLE_STACK_DEPTH } from "./framebuffer.ts";
 import { Charset, decSpecialGraphics, drawsLines } from "./charsets.ts";
 import { Parser, type ParserHandler } from "./parser.ts";
 import { Attr, TRUE_COLOR } from "./renditions.ts";
@@ -601,6 +601,9 @@ export class Emulator implements ParserHandler {
         this.#moveRow(-param(p, 0, 1), true);
         this.#moveCol(0, false);
         break;
+      case "t": // XTWINOPS: only saving (22) and restoring (23) the titles, beyond mosh 1.4.0
+        if (p[0] === 22 || p[0] === 23) this.#titleStack(p[0] === 22, param(p, 1, 0));
+        break;
       case "s":
         if (p.length === 1 && p[0]! < 0) this.escDispatch("", 0x37);
         break;
@@ -797,6 +800,28 @@ export class Emulator implements ParserHandler {
         this.#alternateScreen(on, mode === 1049);
         break;
     }
+  }
+
+  /**
+   * `CSI 22 ; n t` saves, `CSI 23 ; n t` restores the icon name (n = 0, 1)
+   * and the window title (n = 0, 2). vim and less save the shell's title
+   * when they start and restore it when they leave; without it the last
+   * program's title stays (or vim's "Thanks for flying Vim").
+   */
+  #titleStack(save: boolean, which: number): void {
+    const fb = this.fb, stack = fb.titleStack;
+    if (which > 2) return;
+    if (save) {
+      const entry = { iconName: fb.iconName, windowTitle: fb.windowTitle };
+      fb.titleStack = [...stack.slice(stack.length >= TITLE_STACK_DEPTH ? 1 : 0), entry];
+      return;
+    }
+    const entry = stack.at(-1);
+    if (entry === undefined) return;
+    fb.titleStack = stack.slice(0, -1);
+    if (which !== 2) fb.iconName = entry.iconName;
+    if (which !== 1) fb.windowTitle = entry.windowTitle;
+    fb.titleInitialized = true;
   }
 
   /**

@@ -137,6 +137,15 @@ function recycle(fb: Framebuffer, row: Row): Row {
   return row;
 }
 
+/** An icon name and window title saved by `CSI 22 t`. */
+export interface SavedTitle {
+  iconName: string;
+  windowTitle: string;
+}
+
+/** Titles `CSI 22 t` keeps, as xterm: a deeper push drops the oldest. */
+export const TITLE_STACK_DEPTH = 10;
+
 /**
  * A screen of `width` × `height` cells and its state.
  *
@@ -170,6 +179,12 @@ export class Framebuffer {
   windowTitle = "";
   /** Title initialized. */
   titleInitialized = false;
+  /**
+   * Beyond mosh 1.4.0: titles saved by XTWINOPS 22 (at most
+   * {@linkcode TITLE_STACK_DEPTH}), newest last; replaced, never changed in
+   * place. The server's own: the diff sends the titles, not the stack.
+   */
+  titleStack: readonly SavedTitle[] = [];
   /** Last clipboard text set by OSC 52 (base64 as sent). */
   clipboard = "";
   /** Bell count. */
@@ -243,6 +258,7 @@ export class Framebuffer {
     f.iconName = this.iconName;
     f.windowTitle = this.windowTitle;
     f.titleInitialized = this.titleInitialized;
+    f.titleStack = this.titleStack;
     f.clipboard = this.clipboard;
     f.bellCount = this.bellCount;
     f.workingDirectory = this.workingDirectory;

@@ -342,6 +342,25 @@ Deno.test("mode queries (DECRQM) are answered by our server, 2026 as known; Debi
   }
 });
 
+Deno.test("a title saved and restored (CSI 22/23 t, as vim does) comes back through our server; Debian's keeps the program's", async () => {
+  for (const server of ["ours", "real"] as const) {
+    await withShell(server, "real", async (tmux) => {
+      const title = async () =>
+        (await tmux.tmux("display-message", "-p", "-t", "0", "#{pane_title}")).trim();
+      await tmux.sendText("printf '\\033]2;the-shell\\007'\r");
+      await waitUntil(async () => (await title()).endsWith("the-shell"), "the shell's title");
+      await tmux.sendText(
+        "printf '\\033[22;0t\\033]2;the-editor\\007'; sleep 1; printf '\\033[23;0t';" +
+          " echo restored-$((1+1))\r",
+      );
+      await waitUntil(async () => (await title()).endsWith("the-editor"), "the editor's title");
+      await tmux.waitFor(/^restored-2$/m);
+      const expected = server === "ours" ? "the-shell" : "the-editor";
+      await waitUntil(async () => (await title()).endsWith(expected), `the title ${expected}`);
+    });
+  }
+});
+
 Deno.test("our server refuses a non-UTF-8 locale with mosh's message", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", SERVER, "new", "-p", "0"],

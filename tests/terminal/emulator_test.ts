@@ -229,3 +229,23 @@ Deno.test("DECRQM (beyond mosh): the modes kept are reported set or reset, 2026 
   assert.equal(ask("\x1b[?9999$p\x1b[?$p"), "\x1b[?9999;0$y\x1b[?0;0$y");
   assert.equal(ask("\x1b[4h\x1b[4$p\x1b[20$p"), "\x1b[4;1$y\x1b[20;0$y");
 });
+
+Deno.test("the title stack (CSI 22/23 t, beyond mosh): saved and restored, icon and window apart, at most 10", () => {
+  const e = new Emulator(20, 2);
+  const put = (text: string) => e.write(new TextEncoder().encode(text));
+  const titles = () => [e.fb.iconName, e.fb.windowTitle];
+  put("\x1b]0;shell\x07\x1b[22;0t\x1b]0;vim\x07");
+  assert.deepEqual(titles(), ["vim", "vim"]);
+  put("\x1b[23;0t");
+  assert.deepEqual(titles(), ["shell", "shell"]);
+  put("\x1b[23;0t"); // nothing saved: nothing changes
+  assert.deepEqual(titles(), ["shell", "shell"]);
+  put("\x1b[22;2t\x1b]0;less\x07\x1b[23;2t");
+  assert.deepEqual(titles(), ["less", "shell"], "2: the window title only");
+  for (let i = 0; i < 12; i++) put(`\x1b]2;t${i}\x07\x1b[22t`);
+  for (let i = 0; i < 12; i++) put("\x1b[23t");
+  assert.equal(e.fb.windowTitle, "t2", "the two oldest were dropped");
+  const copy = e.fb.clone();
+  put("\x1b]2;x\x07\x1b[22t");
+  assert.equal(copy.titleStack.length, 0, "copies keep their own");
+});
