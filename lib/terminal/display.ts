@@ -215,6 +215,15 @@ export function newFrame(
 
   // The old rows, adapted to the new size.
   const oldRows: Row[] = init ? last.rows.slice() : [];
+  // A wrap flag on the bottom row cannot be drawn without scrolling, so the
+  // terminal's bottom row has none: when that row moves up, it is redrawn
+  // with its flag (found by the round-trip fuzz; mosh 1.4.0 leaves it off).
+  const bottom = oldRows[last.height - 1];
+  if (bottom?.wrap) {
+    const shown = bottom.copy();
+    shown.wrap = false;
+    oldRows[last.height - 1] = shown;
+  }
   let firstRow = 0;
   if (init && !caps.keepHistory) firstRow = detectScroll(w, oldRows, f);
 

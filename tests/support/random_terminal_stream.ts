@@ -88,6 +88,19 @@ const PIECES = [
   "\x1b[F",
   "\x1b[2;9m",
   "\x1b[22;29m",
+  // Beyond mosh 1.4.0 (2026-12-07): colon SGR, mode queries, the title stack, the working
+  // directory, notifications, synchronized updates (ignored by the emulator).
+  "\x1b[4:3m",
+  "\x1b[1;38:2::200:10:0;48:5:17m",
+  "\x1b[4:0;58:2::1:2:3m",
+  "\x1b[?2026$p",
+  "\x1b[22;0t",
+  "\x1b[23;0t",
+  "\x1b]7;file://host/tmp\x07",
+  "\x1b]9;note\x07",
+  "\x1b]777;notify;T;B\x1b\\",
+  "\x1b[?2026h",
+  "\x1b[?2026l",
 ];
 
 /**

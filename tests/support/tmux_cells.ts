@@ -204,6 +204,25 @@ export function cellDifferences(
   return found;
 }
 
+/**
+ * Our screen's text as `capture-pane -J` gives a terminal's: a row whose wrap
+ * flag is set runs on into the next. The bottom row's flag is left out: no
+ * terminal can show it without scrolling (mosh has the same limit).
+ */
+export function joinedText(fb: Framebuffer): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (let y = 0; y < fb.height; y++) {
+    const row = fb.rows[y]!;
+    line += row.text();
+    if (row.wrap && y < fb.height - 1) continue;
+    out.push(line.trimEnd());
+    line = "";
+  }
+  while (out.at(-1) === "") out.pop();
+  return out;
+}
+
 /** Row `y` as plain text (trailing blanks trimmed). */
 export function shownText(rows: ShownCell[][], y: number): string {
   return (rows[y] ?? []).map((c) => c.text).join("").trimEnd();
@@ -219,6 +238,8 @@ export interface TmuxScreen {
   lines: string[];
   cursor: [number, number];
   alternate: boolean;
+  /** The screen's text with wrapped rows joined (`capture-pane -p -J`), trailing blanks trimmed. */
+  joined: string[];
 }
 
 /**
@@ -276,10 +297,14 @@ export async function playInTmux(
     )).trim().split(" ").map(Number);
     const lines = last.split("\n");
     if (lines.at(-1) === "") lines.pop();
+    const joined = (await tmux(socket, "capture-pane", "-p", "-J", "-t", "0")).split("\n")
+      .map((l) => l.trimEnd());
+    while (joined.at(-1) === "") joined.pop();
     return {
       lines: options.history ? lines : lines.slice(0, height),
       cursor: [y!, x!],
       alternate: alt === 1,
+      joined,
     };
   } finally {
     await tmux(socket, "kill-server").catch(() => {});

@@ -12,6 +12,7 @@ import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
 import {
   cellDifferences,
+  joinedText,
   parseTmuxCapture,
   playInTmux,
   shownCells,
@@ -33,7 +34,13 @@ function diffsOf(emulator: Emulator, steps: string[]): string {
   return out;
 }
 
-async function assertTmuxShows(width: number, height: number, steps: string[], context: string) {
+async function assertTmuxShows(
+  width: number,
+  height: number,
+  steps: string[],
+  context: string,
+  wrapFlags = false,
+) {
   const emulator = new Emulator(width, height);
   const diffs = diffsOf(emulator, steps);
   const screen = await playInTmux(encoder.encode(diffs), width, height);
@@ -45,6 +52,12 @@ async function assertTmuxShows(width: number, height: number, steps: string[], c
     },
   );
   assert.deepEqual(diff, [], `${context}: ${JSON.stringify(steps)}`);
+  // Which rows run on into the next (the wrap flag: a copy joins them, a reflow keeps them).
+  // Not for random frames: an erase to the end of a row clears its flag in mosh's model (the
+  // last cell's flag, terminal.md §4), not in tmux's.
+  if (wrapFlags) {
+    assert.deepEqual(screen.joined, joinedText(emulator.fb), `${context} (wrapped rows)`);
+  }
 }
 
 Deno.test("a narrow character over a wide one: the cell that was the wide one's right half is drawn", async () => {
@@ -52,6 +65,19 @@ Deno.test("a narrow character over a wide one: the cell that was the wide one's 
   // fills (a U+00A0 fallback cell, as in mosh). The diff never draws a wide character's
   // right half; once a narrow "£" replaces the emoji, that cell shows and must be drawn.
   await assertTmuxShows(21, 9, ["\x1b[5;10H😀\x1b[D\u0302", "\x1b[5;10H£"], "shadow");
+});
+
+Deno.test("a wrapped bottom row that scrolls up keeps its wrap flag on the terminal", async () => {
+  // Scrolling down leaves a wrapped row at the bottom (a wrap flag no terminal can show there);
+  // two line feeds then move it up, where it must run on into the next row as in our screen
+  // (found by the round-trip fuzz).
+  await assertTmuxShows(
+    14,
+    4,
+    ["x".repeat(28) + "y\x1b[2T", "\x1b[4;1H\n\n\x1b[3;1Habc"],
+    "wrap",
+    true,
+  );
 });
 
 Deno.test("random frames (text, colours, wide and combining characters, scrolls, erases) diffed into tmux", async () => {

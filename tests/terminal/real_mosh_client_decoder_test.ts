@@ -58,7 +58,9 @@ Deno.test("real mosh-client draws a sample of the round-trip test's random scree
       for (let trial = 0; trial < 8; trial++) {
         const state = new TerminalState(width, height);
         for (let step = 0; step < 3; step++) {
-          state.write(encoder.encode(randomStream(random, 15)));
+          // U+00AD (soft hyphen) is one column to glibc's wcwidth, as mosh counts, and none to
+          // tmux, the display here.
+          state.write(encoder.encode(randomStream(random, 15).replaceAll("\u00ad", "-")));
           await assertDecoded(view, state, `${width}x${height} trial ${trial} step ${step}`);
         }
       }

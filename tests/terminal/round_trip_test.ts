@@ -4,7 +4,7 @@
  * gives B the same framebuffer.
  */
 import assert from "node:assert/strict";
-import { newFrame } from "../../lib/terminal/display.ts";
+import { newFrame, SERVER_CAPABILITIES } from "../../lib/terminal/display.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
 import { assertSameScreen } from "../support/screen_compare.ts";
@@ -30,6 +30,35 @@ Deno.test("display diffs from blank and from the previous frame reproduce the sc
     const fresh = new Emulator(width, height);
     fresh.write(enc.encode(newFrame(true, new Framebuffer(width, height), a.fb)));
     assertSameScreen(a.fb, fresh.fb, `trial ${trial} (from blank)`);
+  }
+});
+
+Deno.test("with the extensions announced, the follower also has the titles, directory and notification count (500 random streams)", () => {
+  const random = seededRandom(77);
+  const caps = {
+    ...SERVER_CAPABILITIES,
+    hyperlinks: true,
+    workingDirectory: true,
+    notifications: true,
+  };
+  for (let trial = 0; trial < 500; trial++) {
+    const a = new Emulator(30, 6);
+    const b = new Emulator(30, 6);
+    let previous = a.fb.clone();
+    for (let step = 0; step < 4; step++) {
+      a.write(enc.encode(randomStream(random, 15)));
+      b.write(enc.encode(newFrame(true, previous, a.fb, caps)));
+      previous = a.fb.clone();
+      const context = `trial ${trial} step ${step}`;
+      assertSameScreen(a.fb, b.fb, context);
+      assert.deepEqual(
+        [b.fb.windowTitle, b.fb.iconName, b.fb.workingDirectory, b.fb.clipboard],
+        [a.fb.windowTitle, a.fb.iconName, a.fb.workingDirectory, a.fb.clipboard],
+        context,
+      );
+      // Each notification once (at most NOTIFICATIONS_KEPT a frame; 15 pieces rarely hold more).
+      assert.equal(b.fb.notificationCount, a.fb.notificationCount, context);
+    }
   }
 });
 
