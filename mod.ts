@@ -136,7 +136,13 @@ export {
 // terminal
 export { Emulator, parseHyperlink, UserInputTranslator } from "./lib/terminal/emulator.ts";
 export { ScrollbackStore } from "./lib/terminal/scrollback_store.ts";
-export { DrawState, Framebuffer, type SavedCursor } from "./lib/terminal/framebuffer.ts";
+export {
+  DrawState,
+  Framebuffer,
+  type SavedCursor,
+  type SavedTitle,
+  TITLE_STACK_DEPTH,
+} from "./lib/terminal/framebuffer.ts";
 export { type Renditions, sgrString } from "./lib/terminal/renditions.ts";
 export { Row } from "./lib/terminal/row.ts";
 export { Parser, type ParserHandler } from "./lib/terminal/parser.ts";

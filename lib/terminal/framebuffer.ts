@@ -139,7 +139,9 @@ function recycle(fb: Framebuffer, row: Row): Row {
 
 /** An icon name and window title saved by `CSI 22 t`. */
 export interface SavedTitle {
+  /** The icon name when saved. */
   iconName: string;
+  /** The window title when saved. */
   windowTitle: string;
 }
 
