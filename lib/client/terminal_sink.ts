@@ -212,7 +212,7 @@ export class TerminalSink implements ClientSink {
     if (this.#history === null) {
       if (final) return "";
       this.#history = new LocalScrollback(this.#resumedAt ?? 0);
-      this.#caps = { ...this.#caps, keepHistory: true };
+      this.#caps = { ...this.#caps, keepHistory: true, clearHistory: true };
       if (!this.#noInit) {
         out += this.#described.rmcup;
         if (this.#described.rmcup !== "" && this.#resumedAt === null) out += this.#keepLocalRows();

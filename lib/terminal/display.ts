@@ -29,6 +29,12 @@ export interface Capabilities {
    * says what the other side has already shown).
    */
   notifications?: boolean;
+  /**
+   * Erase the terminal's history (ED 3) when the program did: for a terminal
+   * whose history is the session's (scrollback mode, and the server's diff
+   * to such a client).
+   */
+  clearHistory?: boolean;
   /** Bracket each frame in a synchronized update (mode 2026; the client's frames only). */
   synchronizedOutput?: boolean;
   /**
@@ -177,6 +183,7 @@ export function newFrame(
   const f = current, ds = f.ds, lds = last.ds;
   const w = new FrameWriter(lds.cursorVisible, caps.hyperlinks === true);
   if (f.bellCount !== last.bellCount) w.out += "\x07";
+  if (caps.clearHistory && f.historyClears !== last.historyClears) w.out += "\x1b[3J";
   if (caps.notifications) w.out += notificationSequences(last, f);
   if (
     caps.workingDirectory &&

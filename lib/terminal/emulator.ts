@@ -497,6 +497,7 @@ export class Emulator implements ParserHandler {
     const fb = this.fb;
     const fresh = new Framebuffer(fb.width, fb.height);
     fresh.bellCount = fb.bellCount;
+    fresh.historyClears = fb.historyClears;
     fresh.iconName = fb.iconName;
     fresh.titleInitialized = fb.titleInitialized;
     // Not the terminal's own state: a reset keeps them, as xterm does.
@@ -693,6 +694,11 @@ export class Emulator implements ParserHandler {
       fb.mutableRow(ds.cursorRow).resetCells(0, ds.cursorCol + 1, ds.bg);
     } else if (mode === 2) {
       for (let y = 0; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);
+    } else if (mode === 3) {
+      // Beyond mosh 1.4.0: `clear` (terminfo's E3) erases the terminal's history.
+      // Counted, like the bell: a client whose terminal holds the session's
+      // history (scrollback mode) erases it too.
+      fb.historyClears++;
     }
   }
 

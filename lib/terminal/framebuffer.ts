@@ -191,6 +191,8 @@ export class Framebuffer {
   clipboard = "";
   /** Bell count. */
   bellCount = 0;
+  /** Beyond mosh 1.4.0: how many times the program erased the terminal's history (ED 3). */
+  historyClears = 0;
   /** Beyond mosh 1.4.0: the working directory a program reported (an OSC 7 URI), "" for none. */
   workingDirectory = "";
   /**
@@ -263,6 +265,7 @@ export class Framebuffer {
     f.titleStack = this.titleStack;
     f.clipboard = this.clipboard;
     f.bellCount = this.bellCount;
+    f.historyClears = this.historyClears;
     f.workingDirectory = this.workingDirectory;
     f.notifications = this.notifications;
     f.notificationCount = this.notificationCount;
@@ -396,7 +399,8 @@ export class Framebuffer {
       a.mouseAlternateScroll !== b.mouseAlternateScroll ||
       a.mouseEncoding !== b.mouseEncoding ||
       this.windowTitle !== other.windowTitle || this.clipboard !== other.clipboard ||
-      this.bellCount !== other.bellCount || this.workingDirectory !== other.workingDirectory ||
+      this.bellCount !== other.bellCount || this.historyClears !== other.historyClears ||
+      this.workingDirectory !== other.workingDirectory ||
       this.notificationCount !== other.notificationCount
     ) {
       return false;

@@ -25,6 +25,7 @@ function serverCapabilities(features: number): Capabilities {
       hyperlinks: (features & Feature.Hyperlinks) !== 0,
       workingDirectory: (features & Feature.WorkingDirectory) !== 0,
       notifications: (features & Feature.Notifications) !== 0,
+      clearHistory: (features & Feature.Scrollback) !== 0,
     };
     byFeatures.set(features, caps);
   }

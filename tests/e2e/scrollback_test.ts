@@ -17,6 +17,7 @@ import { type Implementation, startServer } from "../support/mosh_programs.ts";
 import { clientCommandLine } from "../support/mosh_programs.ts";
 import type { RealMoshServer } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
+import { waitUntil } from "../support/processes.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 import { WireTap } from "../support/wire_tap.ts";
 
@@ -250,6 +251,26 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
     }
     assert.ok(markers >= 1, `the flood was skipped and counted:\n${lines.join("\n")}`);
     assert.ok(seen > 100, `${seen} lines in the history`);
+  });
+});
+
+Deno.test("clear (terminfo's E3) erases the terminal's history too, as over ssh; what scrolls later lands again", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("seq 1 100; echo END\r");
+    await s.tmux.waitFor(/^END\n\$ ?$/m);
+    await waitUntil(
+      async () => Number(await paneFormat(s.tmux, "#{history_size}")) > 50,
+      "history",
+    );
+    await s.tmux.sendText("clear\r");
+    await waitUntil(
+      async () => (await paneFormat(s.tmux, "#{history_size}")) === "0",
+      "tmux's history erased",
+    );
+    await s.tmux.sendText("seq 201 240; echo AGAIN\r");
+    await s.tmux.waitFor(/^AGAIN\n\$ ?$/m);
+    const lines = await historyAndScreen(s.tmux);
+    assert.deepEqual(lines, ["$ seq 201 240; echo AGAIN", ...numbers(201, 240), "AGAIN", "$"]);
   });
 });
 

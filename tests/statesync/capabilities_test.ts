@@ -63,6 +63,8 @@ Deno.test("no announcement (a stock mosh-client): diffs carry no history, as mos
   assert.equal(dec.decode(diff).includes("\x1b]8"), false, "no OSC 8 either");
   assert.equal(dec.decode(diff).includes("\x1b]7;"), false, "nor OSC 7");
   assert.equal(dec.decode(diff).includes("\x1b]9;"), false, "nor OSC 9");
+  s.screen.write(enc.encode("\x1b[3J"));
+  assert.equal(dec.decode(s.diffFrom(blank)).includes("\x1b[3J"), false, "nor ED 3");
   assert.equal(s.screen.historyActive, false);
 });
 
@@ -82,6 +84,17 @@ Deno.test("announced: the working directory and notifications each reach the cli
       features === Feature.WorkingDirectory ? "file://h/tmp" : "",
     );
   }
+});
+
+Deno.test("announced scrollback: a history erase (ED 3) reaches the client once", () => {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback);
+  const acked = s.clone();
+  s.screen.write(enc.encode("\x1b[H\x1b[2J\x1b[3J"));
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(acked));
+  assert.equal(client.screen.fb.historyClears, 1);
+  assert.equal(s.diffFrom(s.clone()).length, 0);
 });
 
 Deno.test("announced: the lines a client lacks, once each, and the screen", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Emulator, UserInputTranslator } from "../../lib/terminal/emulator.ts";
+import { newFrame, SERVER_CAPABILITIES } from "../../lib/terminal/display.ts";
 import { Attr, TRUE_COLOR } from "../../lib/terminal/renditions.ts";
 import { FALLBACK, WIDE } from "../../lib/terminal/row.ts";
 
@@ -248,4 +249,18 @@ Deno.test("the title stack (CSI 22/23 t, beyond mosh): saved and restored, icon 
   const copy = e.fb.clone();
   put("\x1b]2;x\x07\x1b[22t");
   assert.equal(copy.titleStack.length, 0, "copies keep their own");
+});
+
+Deno.test("ED 3 (clear's E3, beyond mosh) is counted; the diff sends it only where the history is the session's", () => {
+  const e = new Emulator(20, 3);
+  e.write(new TextEncoder().encode("text\x1b[H\x1b[2J\x1b[3J"));
+  assert.equal(e.fb.historyClears, 1);
+  assert.equal(e.fb.rowText(0).trim(), "", "the screen is cleared by the 2J");
+  const before = new Emulator(20, 3).fb;
+  assert.ok(!newFrame(true, before, e.fb).includes("\x1b[3J"), "mosh 1.4.0's diff: none");
+  const caps = { ...SERVER_CAPABILITIES, clearHistory: true };
+  assert.ok(newFrame(true, before, e.fb, caps).includes("\x1b[3J"));
+  assert.ok(!newFrame(true, e.fb.clone(), e.fb, caps).includes("\x1b[3J"), "once");
+  e.write(new TextEncoder().encode("\x1bc"));
+  assert.equal(e.fb.historyClears, 1, "a reset keeps the count");
 });
