@@ -121,6 +121,17 @@ Deno.test("DEC line drawing (ESC ( 0) is drawn on our server; real mosh-server s
   }
 });
 
+/**
+ * Has the shell `printf` `format` and returns the line that shows `text` as
+ * tmux's raw capture has it: tmux's own SGR for what the pane shows.
+ */
+async function printedLine(tmux: TmuxSession, format: string, text: string): Promise<string> {
+  await tmux.sendText(`printf '${format}'\r`);
+  await tmux.waitFor(new RegExp(`^${text}$`, "m"));
+  return (await tmux.capture({ escapes: true })).split("\n")
+    .find((l) => l.replace(SGR, "") === text)!;
+}
+
 Deno.test("the cursor style (DECSCUSR, beyond mosh) reaches the terminal through our client; Debian's skips it", async () => {
   for (const client of ["ours", "real"] as const) {
     const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
@@ -155,11 +166,11 @@ Deno.test("the cursor style (DECSCUSR, beyond mosh) reaches the terminal through
 Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debian's client shows it plain", async () => {
   for (const client of ["ours", "real"] as const) {
     await withShell("ours", client, async (tmux) => {
-      await tmux.sendText("printf 'a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n'\r");
-      await tmux.waitFor(/^a dim struck z$/m);
-      // tmux's raw capture: its own SGR for what the pane shows.
-      const line = (await tmux.capture({ escapes: true })).split("\n")
-        .find((l) => l.replace(SGR, "") === "a dim struck z")!;
+      const line = await printedLine(
+        tmux,
+        "a \\033[2mdim\\033[0m \\033[9mstruck\\033[0m z\\n",
+        "a dim struck z",
+      );
       if (client === "ours") {
         assert.ok(line.includes("\x1b[2mdim"), line);
         assert.ok(line.includes("\x1b[9mstruck"), line);
@@ -203,13 +214,11 @@ Deno.test("the working directory (OSC 7) and notifications (OSC 9, 777) pass thr
 Deno.test("colon SGR (a curly underline, a colon colour; beyond mosh) reaches Debian's client through our server; Debian's server drops it", async () => {
   for (const server of ["ours", "real"] as const) {
     await withShell(server, "real", async (tmux) => {
-      await tmux.sendText(
-        "printf 'a \\033[4:3mcurly\\033[4:0m \\033[38:2::255:0:0mred\\033[0m z\\n'\r",
+      const line = await printedLine(
+        tmux,
+        "a \\033[4:3mcurly\\033[4:0m \\033[38:2::255:0:0mred\\033[0m z\\n",
+        "a curly red z",
       );
-      await tmux.waitFor(/^a curly red z$/m);
-      // tmux's raw capture: its own SGR for what the pane shows.
-      const line = (await tmux.capture({ escapes: true })).split("\n")
-        .find((l) => l.replace(SGR, "") === "a curly red z")!;
       if (server === "ours") {
         assert.ok(line.includes("\x1b[4mcurly"), line);
         assert.ok(line.includes("\x1b[38;2;255;0;0mred"), line);
