@@ -179,7 +179,13 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     ...target,
     env,
     terminal,
-    ...(persistence ? { transport: persistence.transport, resumed: persistence.resumed } : {}),
+    ...(persistence
+      ? {
+        transport: persistence.transport,
+        resumed: persistence.resumed,
+        onLinesPrinted: (end: number) => persistence!.journal.linesPrinted(end),
+      }
+      : {}),
   });
   const signals: [Deno.Signal, () => void][] = [
     ["SIGWINCH", () => {

@@ -31,6 +31,8 @@ export interface ClientSessionOptions {
   transport?: ClientCoreOptions["transport"];
   /** The transport starts from a resumed snapshot. */
   resumed?: boolean;
+  /** Told the history lines the local terminal holds (see `TerminalSinkOptions.onLinesPrinted`). */
+  onLinesPrinted?: (end: number) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export class ClientSession {
       noTermInit: env.noTermInit,
       titleNoPrefix: env.titleNoPrefix,
       scrollback: env.scrollback,
+      ...(options.onLinesPrinted ? { onLinesPrinted: options.onLinesPrinted } : {}),
     });
     const { columns, rows } = options.terminal.size();
     const escapeKey = this.#escape.config;

@@ -61,6 +61,11 @@ export class LocalScrollback {
   /** The scratch emulator's rows: the pool row being written. */
   readonly #slot: Row[] = [];
 
+  /** Lines before this number are in the local history or counted as skipped. */
+  get printed(): number {
+    return this.#printed;
+  }
+
   /**
    * Starts with the lines before `printed` already in the local history: a
    * resumed session's client continues where the dead one stopped.

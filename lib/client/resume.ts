@@ -48,7 +48,7 @@ export class ResumeError extends Error {
 }
 
 function persistence(journal: SessionJournal, resumed: boolean): Persistence {
-  const snapshot = resumed ? resumeFromRecord(journal.record) : null;
+  const snapshot = resumed ? resumeFromRecord(journal.record, journal.printedOnRecord()) : null;
   return {
     journal,
     resumed,

@@ -34,6 +34,7 @@ import {
   SessionStoreError,
 } from "./session_store.ts";
 
+const encoder = new TextEncoder();
 /** Sequence numbers reserved per write. */
 export const SEQ_BLOCK = 1024;
 /** State numbers reserved per write. */
@@ -104,7 +105,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
  *
  * @throws {SessionStoreError} when it does not hold what {@linkcode saveScreen} writes.
  */
-export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
+export function loadScreen(saved: SavedScreen, printed = 0): NumberedState<Remote> {
   const { width, height } = saved;
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || !validSize(width, height)) {
     throw damaged("a screen's size");
@@ -119,7 +120,10 @@ export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
   // scrollback starts there (no "skipped" marker, no line twice).
   const end = saved.historyEnd;
   if (typeof end === "number" && Number.isSafeInteger(end) && end >= 0) {
-    state.history = ReceivedHistory.restored(end);
+    // The dead client may have printed lines past its newest saved screen
+    // (a screen is saved before its acknowledgement, lines are printed when
+    // it arrives): those are not taken again either.
+    state.history = ReceivedHistory.restored(Math.max(end, printed));
   }
   return { num, state };
 }
@@ -129,7 +133,10 @@ export function loadScreen(saved: SavedScreen): NumberedState<Remote> {
  *
  * @throws {SessionStoreError} when a field does not hold what a journal writes.
  */
-export function resumeFromRecord(record: SessionRecord): TransportResume<UserStream, Remote> {
+export function resumeFromRecord(
+  record: SessionRecord,
+  printed = 0,
+): TransportResume<UserStream, Remote> {
   const current = new UserStream();
   if (record.events !== "") {
     const events = decodeBase64(record.events, "the keystrokes");
@@ -147,7 +154,7 @@ export function resumeFromRecord(record: SessionRecord): TransportResume<UserStr
     ackedNum: decimal(record.ackedNum, "the acknowledged state"),
     current,
     nextNum: decimal(record.numEnd, "the state number"),
-    remoteStates: record.remote.map(loadScreen),
+    remoteStates: record.remote.map((saved) => loadScreen(saved, printed)),
   };
 }
 
@@ -183,6 +190,9 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
   #screens = new Map<string, SavedScreen>();
   /** Opened at the first screen save. */
   #slots: ScreenSlots | null = null;
+  /** `<id>.printed`, opened at the first frame that prints history lines. */
+  #printed: Deno.FsFile | null = null;
+  #printedEnd = -1;
   #closed = false;
   readonly #lock: Deno.FsFile | null;
   /** Writes so far (for tests and the README's figures). */
@@ -256,10 +266,44 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
   }
 
   /** Stops writing; with `remove`, deletes the record (the session ended). */
+  /**
+   * Records that the local terminal's history holds the session's lines
+   * before `end` (scrollback mode; after the frame that printed them is
+   * written): a client resumed from this record does not print them again.
+   * 20 bytes written in place, once per frame that printed lines.
+   */
+  linesPrinted(end: number): void {
+    if (end === this.#printedEnd || this.#closed) return;
+    this.#printedEnd = end;
+    try {
+      this.#printed ??= Deno.openSync(this.#store.printedPath(this.record.id), {
+        read: true,
+        write: true,
+        create: true,
+        mode: 0o600,
+      });
+      this.#printed.seekSync(0, Deno.SeekMode.Start);
+      this.#printed.writeSync(encoder.encode(String(end).padEnd(20)));
+    } catch {
+      // Unwritable: a resume may print a few lines twice, as before this file existed.
+    }
+  }
+
+  /** What {@linkcode linesPrinted} last recorded for this session (0 when nothing or unreadable). */
+  printedOnRecord(): number {
+    try {
+      const n = Number(Deno.readTextFileSync(this.#store.printedPath(this.record.id)).trim());
+      return Number.isSafeInteger(n) && n > 0 ? n : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   close(remove: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#slots?.close();
+    this.#printed?.close();
     if (remove) this.#store.remove(this.record.id);
     this.#lock?.close();
   }

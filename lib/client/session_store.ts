@@ -275,9 +275,22 @@ export class SessionStore {
     return lockHeld(this.#lockPath(id));
   }
 
+  /**
+   * The file that counts the session's lines its client has put into the
+   * local terminal's history (scrollback mode), written in place.
+   */
+  printedPath(id: string): string {
+    return `${this.dir}/${id}.printed`;
+  }
+
   /** Removes a session's files and its lock file (no error if already gone). */
   remove(id: string): void {
-    const paths = [this.path(id), ...screenSlotPaths(this.dir, id), `${this.dir}/${id}.lock`];
+    const paths = [
+      this.path(id),
+      ...screenSlotPaths(this.dir, id),
+      this.printedPath(id),
+      `${this.dir}/${id}.lock`,
+    ];
     for (const path of paths) {
       try {
         Deno.removeSync(path);

@@ -45,6 +45,11 @@ export interface TerminalSinkOptions {
    * with `--no-scrollback` / `MOSH_SCROLLBACK=0`).
    */
   scrollback?: boolean;
+  /**
+   * Told after each frame that put lines into the local history, with the
+   * number of the first line not yet there (the resume journal keeps it).
+   */
+  onLinesPrinted?: (end: number) => void;
 }
 
 /**
@@ -67,6 +72,7 @@ export class TerminalSink implements ClientSink {
   readonly #described: TerminalDescription;
   #caps: Capabilities;
   readonly #scrollback: boolean;
+  readonly #onLinesPrinted: ((end: number) => void) | null;
   /** Set once the server sends its history: the local history is ours to fill. */
   #history: LocalScrollback | null = null;
   /**
@@ -92,6 +98,7 @@ export class TerminalSink implements ClientSink {
     this.#described = options.description ?? describeTerminal(options.term, Deno.env.toObject());
     this.#caps = this.#described.caps;
     this.#scrollback = options.scrollback ?? false;
+    this.#onLinesPrinted = options.onLinesPrinted ?? null;
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
     this.#onScreen = new Framebuffer(columns, rows);
@@ -174,6 +181,7 @@ export class TerminalSink implements ClientSink {
     }
     let out = "";
     const history = core.remoteState.history;
+    const printed = this.#history?.printed ?? -1;
     if (history.active && this.#scrollback) out += this.#pushHistory(history, final);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) {
@@ -183,6 +191,8 @@ export class TerminalSink implements ClientSink {
     }
     this.#repaint = false;
     this.#onScreen = target;
+    const printedNow = this.#history?.printed ?? -1;
+    if (printedNow > printed && printedNow > 0) this.#onLinesPrinted?.(printedNow);
   }
 
   /**

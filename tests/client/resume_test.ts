@@ -181,9 +181,15 @@ for (const which of ["real", "ours"] as Implementation[]) {
   });
 }
 
-Deno.test("in the same terminal, a resumed client's scrollback goes on where the killed one's stopped: each line once, no marker", async () => {
+/**
+ * One pane, as a user would: the client shows `seq 1 100`, is killed, and
+ * `--resume` goes on in the same terminal; the pane's history and screen must
+ * hold each line once. `untilSaved`: killed only once the record holds the
+ * screen on display; otherwise at once, before the screen's save (lines
+ * printed since the last saved screen must not come again).
+ */
+async function resumeInSamePane(untilSaved: boolean): Promise<void> {
   await withStore("ours", async ({ state, server, tmux }) => {
-    // One pane, as a user would: the client, killed, then `--resume` in the same terminal.
     // The shell's stderr is dropped: its "Killed" line would scroll the dead client's top
     // row into the history a second time — the local terminal's doing, no client can know.
     const pane = await tmux(
@@ -192,13 +198,13 @@ Deno.test("in the same terminal, a resumed client's scrollback goes on where the
     await pane.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
     await pane.sendText("seq 1 100\r");
     const top = (await pane.waitFor(/^100\n\$ ?$/m)).split("\n")[0]!.trim();
-    // Killed once the record holds the screen on display (`--resume --list`
-    // shows its first line): killed sooner, the lines drawn since the last
-    // saved screen come again, as the server resends them from there.
-    await waitUntil(
-      async () => (await resumeList(state)).trimEnd().endsWith(` ${top}`),
-      `the screen showing ${top} on record`,
-    );
+    if (untilSaved) {
+      // `--resume --list` shows the first line of the newest screen on record.
+      await waitUntil(
+        async () => (await resumeList(state)).trimEnd().endsWith(` ${top}`),
+        `the screen showing ${top} on record`,
+      );
+    }
     const record = onlyRecord(state);
     Deno.kill(record.owner.pid, "SIGKILL");
     assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
@@ -230,6 +236,14 @@ Deno.test("in the same terminal, a resumed client's scrollback goes on where the
       "$",
     ]);
   });
+}
+
+Deno.test("in the same terminal, a resumed client's scrollback goes on where the killed one's stopped: each line once, no marker", async () => {
+  await resumeInSamePane(true);
+});
+
+Deno.test("the same with the client killed as soon as the lines show, before their screen is saved", async () => {
+  await resumeInSamePane(false);
 });
 
 Deno.test("--resume of a session whose shell exited while the client was dead reports it ended and removes its record", async () => {

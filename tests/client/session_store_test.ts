@@ -258,6 +258,31 @@ Deno.test("the journal writes new events before they leave, and the acknowledged
   });
 });
 
+Deno.test("the lines a client printed into its terminal's history are on record; a resume starts after them", () => {
+  withDir((dir) => {
+    const store = SessionStore.open(envFor(dir));
+    const saved = saveScreen({
+      num: 1n,
+      state: Object.assign(new CompleteTerminal(new TerminalState(20, 4), 1n), {
+        history: ReceivedHistory.NONE.append(0, [encoder.encode("a")]),
+      }),
+    });
+    const journal = new SessionJournal(store, record("pl", { remote: [saved] }));
+    assert.equal(journal.printedOnRecord(), 0, "none yet");
+    journal.linesPrinted(40);
+    journal.linesPrinted(57);
+    assert.equal(journal.printedOnRecord(), 57);
+    assert.equal(Deno.readTextFileSync(store.printedPath("pl")).length, 20, "written in place");
+    const resumed = resumeFromRecord(store.read("pl"), journal.printedOnRecord());
+    assert.equal(resumed.remoteStates[0]!.state.history.end, 57, "past the saved screen's 1");
+    assert.equal(resumeFromRecord(store.read("pl")).remoteStates[0]!.state.history.end, 1);
+    Deno.writeTextFileSync(store.printedPath("pl"), "garbage");
+    assert.equal(journal.printedOnRecord(), 0, "unreadable: as if none");
+    journal.close(true);
+    assert.throws(() => Deno.statSync(store.printedPath("pl")), Deno.errors.NotFound);
+  });
+});
+
 Deno.test("a session's lock admits one holder, and is free again once the holder lets go", () => {
   withDir((dir) => {
     const store = SessionStore.open(envFor(dir));
