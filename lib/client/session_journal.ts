@@ -265,7 +265,6 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
     this.#writeHot();
   }
 
-  /** Stops writing; with `remove`, deletes the record (the session ended). */
   /**
    * Records that the local terminal's history holds the session's lines
    * before `end` (scrollback mode; after the frame that printed them is
@@ -299,6 +298,7 @@ export class SessionJournal implements TransportJournal<UserStream, Remote> {
     }
   }
 
+  /** Stops writing; with `remove`, deletes the record (the session ended). */
   close(remove: boolean): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -65,7 +65,8 @@ export class SynchronizedOutput {
   take(chunk: Uint8Array, now: number): Uint8Array {
     let out: Uint8Array[] | null = null;
     let from = 0; // start of the part not yet passed on or held
-    for (let i = this.#matched > 0 ? 0 : chunk.indexOf(ESC); i >= 0 && i < chunk.length;) {
+    let i = this.#matched > 0 ? 0 : chunk.indexOf(ESC);
+    while (i >= 0 && i < chunk.length) {
       const b = chunk[i]!;
       if (this.#matched === PREFIX.length) {
         this.#matched = 0;
@@ -77,14 +78,10 @@ export class SynchronizedOutput {
           (out ??= []).push(...this.#release(), chunk.subarray(from, i + 1));
           from = i + 1;
         }
-      } else if (b === PREFIX[this.#matched]) {
-        this.#matched++;
-        i++;
-        continue;
-      } else this.#matched = 0;
-      if (b === ESC && this.#matched === 0) this.#matched = 1;
-      i++;
-      if (this.#matched === 0) i = chunk.indexOf(ESC, i);
+      }
+      // The next byte of the prefix, or an ESC starting it again; else jump to the next ESC.
+      this.#matched = b === PREFIX[this.#matched] ? this.#matched + 1 : b === ESC ? 1 : 0;
+      i = this.#matched > 0 ? i + 1 : chunk.indexOf(ESC, i + 1);
     }
     const rest = from === 0 ? chunk : chunk.subarray(from);
     if (this.#since >= 0) {

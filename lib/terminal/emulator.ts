@@ -43,6 +43,12 @@ function param(params: number[], n: number, fallback: number): number {
   return v === undefined || v < 1 ? fallback : v;
 }
 
+/** A colon sub-parameter as a number: empty or over 65535 is −1, as for `;` parameters. */
+function subparam(text: string): number {
+  const v = text === "" ? -1 : Number(text);
+  return v > 65535 ? -1 : v;
+}
+
 /** The attribute SGR 1–9 sets (0: none; 6, rapid blink, is not kept). */
 const SGR_SETS = [
   0,
@@ -56,19 +62,43 @@ const SGR_SETS = [
   Attr.Invisible,
   Attr.Strikethrough,
 ];
-/** What SGR 20–29 clears (22, normal intensity, ends bold and faint; 20, 21, 26: nothing). */
-const SGR_CLEARS = [
-  0,
-  0,
-  Attr.Bold | Attr.Faint,
-  Attr.Italic,
-  Attr.Underline,
-  Attr.Blink,
-  0,
-  Attr.Inverse,
-  Attr.Invisible,
-  Attr.Strikethrough,
-];
+/**
+ * What SGR 20–29 clears: what SGR n sets, for 2n, except 21 (nothing) and 22
+ * (normal intensity: bold and faint).
+ */
+const SGR_CLEARS = SGR_SETS.map((attr, n) => n === 1 ? 0 : n === 2 ? Attr.Bold | Attr.Faint : attr);
+
+/** DEC private modes that are one flag of the draw state (terminal.md §11), set and reported. */
+const FLAG_MODES = new Map<
+  number,
+  | "applicationCursorKeys"
+  | "reverseVideo"
+  | "autowrap"
+  | "cursorVisible"
+  | "mouseFocusEvents"
+  | "mouseAlternateScroll"
+  | "bracketedPaste"
+>([
+  [1, "applicationCursorKeys"],
+  [5, "reverseVideo"],
+  [7, "autowrap"],
+  [25, "cursorVisible"],
+  [1004, "mouseFocusEvents"],
+  [1007, "mouseAlternateScroll"],
+  [2004, "bracketedPaste"],
+]);
+
+/** DEC private modes that select a draw-state field's value: the mode's number, or 0 when reset. */
+const VALUE_MODES = new Map<number, "mouseReporting" | "mouseEncoding">([
+  [9, "mouseReporting"],
+  [1000, "mouseReporting"],
+  [1001, "mouseReporting"],
+  [1002, "mouseReporting"],
+  [1003, "mouseReporting"],
+  [1005, "mouseEncoding"],
+  [1006, "mouseEncoding"],
+  [1015, "mouseEncoding"],
+]);
 
 /** One-character strings for Latin-1, so printing allocates nothing. */
 const ASCII = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
@@ -756,49 +786,26 @@ export class Emulator implements ParserHandler {
 
   #setMode(mode: number, on: boolean): void {
     const fb = this.fb, ds = fb.ds;
+    const flag = FLAG_MODES.get(mode);
+    if (flag !== undefined) {
+      ds[flag] = on;
+      return;
+    }
+    const field = VALUE_MODES.get(mode);
+    if (field !== undefined) {
+      ds[field] = on ? mode : 0;
+      return;
+    }
     switch (mode) {
-      case 1:
-        ds.applicationCursorKeys = on;
-        break;
       case 3:
         this.#moveRow(0, false);
         this.#moveCol(0, false);
         for (let y = 0; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);
         break;
-      case 5:
-        ds.reverseVideo = on;
-        break;
       case 6:
         this.#moveRow(0, false);
         this.#moveCol(0, false);
         ds.originMode = on;
-        break;
-      case 7:
-        ds.autowrap = on;
-        break;
-      case 25:
-        ds.cursorVisible = on;
-        break;
-      case 9:
-      case 1000:
-      case 1001:
-      case 1002:
-      case 1003:
-        ds.mouseReporting = on ? mode : 0;
-        break;
-      case 1004:
-        ds.mouseFocusEvents = on;
-        break;
-      case 1005:
-      case 1006:
-      case 1015:
-        ds.mouseEncoding = on ? mode : 0;
-        break;
-      case 1007:
-        ds.mouseAlternateScroll = on;
-        break;
-      case 2004:
-        ds.bracketedPaste = on;
         break;
       case 47:
       case 1047:
@@ -838,38 +845,17 @@ export class Emulator implements ParserHandler {
    */
   #privateModeState(mode: number): number {
     const fb = this.fb, ds = fb.ds;
-    const on = (set: boolean) => set ? 1 : 2;
+    const flag = FLAG_MODES.get(mode);
+    if (flag !== undefined) return ds[flag] ? 1 : 2;
+    const field = VALUE_MODES.get(mode);
+    if (field !== undefined) return ds[field] === mode ? 1 : 2;
     switch (mode) {
-      case 1:
-        return on(ds.applicationCursorKeys);
-      case 5:
-        return on(ds.reverseVideo);
       case 6:
-        return on(ds.originMode);
-      case 7:
-        return on(ds.autowrap);
-      case 25:
-        return on(ds.cursorVisible);
-      case 9:
-      case 1000:
-      case 1001:
-      case 1002:
-      case 1003:
-        return on(ds.mouseReporting === mode);
-      case 1004:
-        return on(ds.mouseFocusEvents);
-      case 1005:
-      case 1006:
-      case 1015:
-        return on(ds.mouseEncoding === mode);
-      case 1007:
-        return on(ds.mouseAlternateScroll);
-      case 2004:
-        return on(ds.bracketedPaste);
+        return ds.originMode ? 1 : 2;
       case 47:
       case 1047:
       case 1049:
-        return on(fb.primaryRows !== null);
+        return fb.primaryRows !== null ? 1 : 2;
       case 2026: // the server holds an update's output and feeds it whole: never on here
         return 2;
       default:
@@ -949,7 +935,7 @@ export class Emulator implements ParserHandler {
     this.#repeatable = -1;
     let run: number[] = []; // `;`-separated parameters between colon groups
     for (const group of text.split(";")) {
-      const p = group.split(":").map((n) => n === "" || Number(n) > 65535 ? -1 : Number(n));
+      const p = group.split(":").map(subparam);
       if (p.length === 1) {
         run.push(p[0]!);
         continue;

@@ -219,9 +219,7 @@ export class Parser {
       const intermediates = this.#intermediates, h = this.#h;
       if (this.#colons) {
         const sgr = c === 0x6d && intermediates === "" && h.sgrSubparams !== undefined;
-        const params = sgr
-          ? String.fromCharCode(...this.#params.subarray(0, this.#paramCount))
-          : "";
+        const params = sgr ? this.#paramText() : "";
         this.#transition(S.Ground);
         if (sgr) h.sgrSubparams!(params);
       } else if (h.csiDispatchParsed) {
@@ -229,7 +227,7 @@ export class Parser {
         this.#transition(S.Ground);
         h.csiDispatchParsed(params, intermediates, c);
       } else {
-        const params = String.fromCharCode(...this.#params.subarray(0, this.#paramCount));
+        const params = this.#paramText();
         this.#transition(S.Ground);
         h.csiDispatch(params, intermediates, c);
       }
@@ -257,6 +255,11 @@ export class Parser {
       this.#collect(c);
       this.#transition(S.CsiIntermediate);
     }
+  }
+
+  /** The parameter characters as read (`0-9;`, and `:` in an SGR). */
+  #paramText(): string {
+    return String.fromCharCode(...this.#params.subarray(0, this.#paramCount));
   }
 
   /** The parameters as numbers: `;`-separated, an empty one or one over 65535 is −1. */

@@ -122,6 +122,26 @@ Deno.test("DEC line drawing (ESC ( 0) is drawn on our server; real mosh-server s
 });
 
 /**
+ * {@linkcode withShell}, with what the client writes to its terminal, byte
+ * for byte (tmux's `pipe-pane`), for the scenario to read.
+ */
+async function withPaneBytes(
+  server: Implementation,
+  client: Implementation,
+  scenario: (tmux: TmuxSession, written: () => string) => Promise<void>,
+): Promise<void> {
+  const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
+  try {
+    await withShell(server, client, async (tmux) => {
+      await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
+      await scenario(tmux, () => Deno.readTextFileSync(raw));
+    });
+  } finally {
+    await Deno.remove(raw);
+  }
+}
+
+/**
  * Has the shell `printf` `format` and returns the line that shows `text` as
  * tmux's raw capture has it: tmux's own SGR for what the pane shows.
  */
@@ -134,32 +154,25 @@ async function printedLine(tmux: TmuxSession, format: string, text: string): Pro
 
 Deno.test("the cursor style (DECSCUSR, beyond mosh) reaches the terminal through our client; Debian's skips it", async () => {
   for (const client of ["ours", "real"] as const) {
-    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
-    try {
-      await withShell("ours", client, async (tmux) => {
-        // What the client writes to its terminal, byte for byte.
-        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
-        await tmux.sendText("printf '\\033[5 q'; echo bar-cursor\r");
-        // The sequence leaves nothing on the screen (a stray "q" would start the line).
-        await tmux.waitFor(/^bar-cursor\n\$ ?$/m);
-        await waitUntil(
-          () => Deno.readTextFileSync(raw).includes("\x1b[5 q") === (client === "ours"),
-          "the style written by ours only",
+    await withPaneBytes("ours", client, async (tmux, written) => {
+      await tmux.sendText("printf '\\033[5 q'; echo bar-cursor\r");
+      // The sequence leaves nothing on the screen (a stray "q" would start the line).
+      await tmux.waitFor(/^bar-cursor\n\$ ?$/m);
+      await waitUntil(
+        () => written().includes("\x1b[5 q") === (client === "ours"),
+        "the style written by ours only",
+      );
+      if (client === "ours") {
+        await tmux.sendKeys("C-^");
+        await tmux.sendText(".");
+        await waitUntil(() => tmux.paneDead(), "the client to exit");
+        const bytes = written();
+        assert.ok(
+          bytes.lastIndexOf("\x1b[0 q") > bytes.lastIndexOf("\x1b[5 q"),
+          "the terminal's own style back at exit",
         );
-        if (client === "ours") {
-          await tmux.sendKeys("C-^");
-          await tmux.sendText(".");
-          await waitUntil(() => tmux.paneDead(), "the client to exit");
-          const written = Deno.readTextFileSync(raw);
-          assert.ok(
-            written.lastIndexOf("\x1b[0 q") > written.lastIndexOf("\x1b[5 q"),
-            "the terminal's own style back at exit",
-          );
-        }
-      });
-    } finally {
-      await Deno.remove(raw);
-    }
+      }
+    });
   }
 });
 
@@ -184,30 +197,23 @@ Deno.test("faint and struck text (SGR 2, 9; beyond mosh) reach our client; Debia
 Deno.test("the working directory (OSC 7) and notifications (OSC 9, 777) pass through our pair; a stock peer on either side drops them", async () => {
   const pairs = [["ours", "ours"], ["ours", "real"], ["real", "ours"]] as const;
   for (const [server, client] of pairs) {
-    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
-    try {
-      await withShell(server, client, async (tmux) => {
-        // What the client writes to its terminal, byte for byte.
-        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
-        await tmux.sendText(
-          "printf '\\033]7;file://remote/srv/a%%20b\\033\\\\\\033]9;build done\\007" +
-            "\\033]777;notify;T;B\\007'; echo osc-$((6*7))\r",
-        );
-        // Nothing left on the screen by the sequences.
-        await tmux.waitFor(/^osc-42\n\$ ?$/m);
-        await waitUntil(() => Deno.readTextFileSync(raw).includes("osc-42"), "the pane's bytes");
-        const written = Deno.readTextFileSync(raw);
-        const passed = server === "ours" && client === "ours";
-        const label = `${server} server, ${client} client`;
-        assert.equal(written.includes("\x1b]9;build done\x07"), passed, label);
-        assert.equal(written.includes("\x1b]777;notify;T;B\x07"), passed, label);
-        // tmux keeps the last OSC 7 as the pane's path: an independent reader of it.
-        const path = await tmux.tmux("display-message", "-p", "-t", "0", "#{pane_path}");
-        assert.equal(path.trim(), passed ? "file://remote/srv/a%20b" : "", label);
-      });
-    } finally {
-      await Deno.remove(raw);
-    }
+    await withPaneBytes(server, client, async (tmux, written) => {
+      await tmux.sendText(
+        "printf '\\033]7;file://remote/srv/a%%20b\\033\\\\\\033]9;build done\\007" +
+          "\\033]777;notify;T;B\\007'; echo osc-$((6*7))\r",
+      );
+      // Nothing left on the screen by the sequences.
+      await tmux.waitFor(/^osc-42\n\$ ?$/m);
+      await waitUntil(() => written().includes("osc-42"), "the pane's bytes");
+      const bytes = written();
+      const passed = server === "ours" && client === "ours";
+      const label = `${server} server, ${client} client`;
+      assert.equal(bytes.includes("\x1b]9;build done\x07"), passed, label);
+      assert.equal(bytes.includes("\x1b]777;notify;T;B\x07"), passed, label);
+      // tmux keeps the last OSC 7 as the pane's path: an independent reader of it.
+      const path = await tmux.tmux("display-message", "-p", "-t", "0", "#{pane_path}");
+      assert.equal(path.trim(), passed ? "file://remote/srv/a%20b" : "", label);
+    });
   }
 });
 
@@ -271,33 +277,25 @@ Deno.test("a synchronized update (mode 2026) never reaches the client half drawn
 
 Deno.test("our client writes each frame as one synchronized update (mode 2026); Debian's writes none", async () => {
   for (const client of ["ours", "real"] as const) {
-    const raw = await Deno.makeTempFile({ prefix: "pane-raw-" });
     let written = "";
-    try {
-      await withShell("ours", client, async (tmux) => {
-        await tmux.tmux("pipe-pane", "-t", "0", `cat >> ${raw}`);
-        await tmux.sendText("seq 1 50; echo frames-$((6*7))\r");
-        await tmux.waitFor(/^frames-42\n\$ ?$/m);
-        await waitUntil(() => Deno.readTextFileSync(raw).includes("frames-42"), "the pane's bytes");
-        written = Deno.readTextFileSync(raw); // before the client is stopped
-      });
-      const begins = written.split("\x1b[?2026h").length - 1;
-      const ends = written.split("\x1b[?2026l").length - 1;
-      if (client === "real") {
-        assert.equal(begins + ends, 0);
-        continue;
-      }
-      assert.ok(begins > 0 && begins - ends <= 1, `${begins} begins, ${ends} ends`);
-      // Between updates nothing is drawn; inside one, no second begin.
-      const outside = written.split("\x1b[?2026h").slice(1).map((part) =>
-        part.split("\x1b[?2026l")
-      );
-      for (const [inside, after] of outside) {
-        assert.ok(!inside!.includes("\x1b[?2026"), "no nested update");
-        assert.ok(after === undefined || !/\d/.test(after), `drawn outside an update: ${after}`);
-      }
-    } finally {
-      await Deno.remove(raw);
+    await withPaneBytes("ours", client, async (tmux, bytes) => {
+      await tmux.sendText("seq 1 50; echo frames-$((6*7))\r");
+      await tmux.waitFor(/^frames-42\n\$ ?$/m);
+      await waitUntil(() => bytes().includes("frames-42"), "the pane's bytes");
+      written = bytes(); // before the client is stopped
+    });
+    const begins = written.split("\x1b[?2026h").length - 1;
+    const ends = written.split("\x1b[?2026l").length - 1;
+    if (client === "real") {
+      assert.equal(begins + ends, 0);
+      continue;
+    }
+    assert.ok(begins > 0 && begins - ends <= 1, `${begins} begins, ${ends} ends`);
+    // Between updates nothing is drawn; inside one, no second begin.
+    const outside = written.split("\x1b[?2026h").slice(1).map((part) => part.split("\x1b[?2026l"));
+    for (const [inside, after] of outside) {
+      assert.ok(!inside!.includes("\x1b[?2026"), "no nested update");
+      assert.ok(after === undefined || !/\d/.test(after), `drawn outside an update: ${after}`);
     }
   }
 });
