@@ -144,6 +144,8 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
   readonly #received: ReceivedState<R>[];
   #lastConsumed: R;
   #quenchUntil = 0;
+  /** Whether a new state of the peer's has arrived since this end started. */
+  #heardNewState = false;
   readonly #clock: () => number;
   readonly #fragmenter: Fragmenter;
   readonly #assembly = new FragmentAssembly();
@@ -441,7 +443,14 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     // (so the caller can show it before the write).
     if (this.#acks === null) this.sender.setAckNum(inst.newNum);
     this.sender.remoteHeard(now);
-    if (inst.diff.length > 0) this.sender.setDataAck();
+    if (!this.#heardNewState) {
+      // The first state is acknowledged at once: until the peer's sender hears
+      // a datagram of ours sent after one of its own, it has no RTT sample and
+      // spaces its frames 250 ms apart (mosh's 1 s initial SRTT), so the
+      // shell's first prompt waited for the 100 ms delayed acknowledgement.
+      this.#heardNewState = true;
+      this.sender.ackNow();
+    } else if (inst.diff.length > 0) this.sender.setDataAck();
     return true;
   }
 

@@ -508,3 +508,37 @@ Deno.test("ackDuplicates: after a lost acknowledgement the client acknowledges t
   // The new state, one resend, then the acknowledgement of the duplicate settles it.
   assert.ok(ours <= 2, `with: ${ours} datagrams`);
 });
+
+Deno.test("the first state is acknowledged at once, so the peer's sender gets its RTT sample and the shell's prompt follows within a few send intervals, not after the delayed acknowledgement", () => {
+  const s = new Session(11);
+  s.net.impairment = { delay: 5 };
+  // The client's first datagram (its size) reaches the server; the server's
+  // screen changes, as a resize and the greeting change it.
+  while (s.server.remoteStateNum === 0n) s.run(1);
+  s.server.currentState.screen.text = "welcome";
+  const attached = s.net.now;
+  while (s.client.latestRemoteState.screen.text !== "welcome") s.run(1);
+  const firstState = s.net.now;
+  const from = `${s.clientSockets[0]!.address.hostname}|${s.clientSockets[0]!.address.port}`;
+  const clientSent = s.net.sentFrom.get(from) ?? 0;
+  s.run(2);
+  assert.ok(
+    (s.net.sentFrom.get(from) ?? 0) > clientSent,
+    "the client answered the first state at once",
+  );
+  // The shell prints its prompt 30 ms after it was started at attachment.
+  s.runUntil(attached + 30);
+  assert.ok(!s.server.connection.rtt.sampled || s.server.connection.rtt.srtt < 50);
+  s.server.currentState.screen.text = "welcome\n$ ";
+  const prompted = s.net.now;
+  while (!s.client.latestRemoteState.screen.text.endsWith("$ ")) s.run(1);
+  assert.ok(s.server.connection.rtt.sampled, "the server has an RTT sample");
+  // One send interval (20 ms) and a trip; mosh's 100 ms delayed acknowledgement
+  // then a 250 ms interval would make it ≥ 100 ms after the first state.
+  assert.ok(
+    s.net.now - prompted <= 40,
+    `prompt ${s.net.now - prompted} ms after it was written (first state at ${
+      firstState - attached
+    } ms)`,
+  );
+});
