@@ -27,7 +27,7 @@ import {
 } from "../tests/support/mosh_programs.ts";
 import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
 import { STEADY_LOAD_COMMAND } from "./steady_load.ts";
-import { V8_FLAGS_ARG } from "../lib/v8_flags.ts";
+import { v8FlagsArg } from "../lib/v8_flags.ts";
 
 const quick = Deno.args.includes("--quick");
 const roundsArg = Deno.args.find((a) => a.startsWith("--rounds="));
@@ -257,7 +257,7 @@ async function steady(which: Implementation): Promise<Figures> {
 async function localCommand(which: Implementation): Promise<Figures> {
   const command = which === "real"
     ? "mosh --local 127.0.0.1"
-    : `${Deno.execPath()} run -A --unstable-net ${V8_FLAGS_ARG} ${ROOT}cli/mosh.ts --local`;
+    : `${Deno.execPath()} run -A --unstable-net ${v8FlagsArg("mosh")} ${ROOT}cli/mosh.ts --local`;
   const started = performance.now();
   const tmux = await TmuxSession.start({
     command,

@@ -23,16 +23,25 @@ export const V8_FLAGS =
 export const V8_FLAGS_ARG = `--v8-flags=${V8_FLAGS}`;
 
 /**
- * Added for mosh-client only: no TurboFan, Maglev is its top tier. Under
- * steady output the client's JavaScript is mostly warm-up (a frame every
- * 0.2 s or so), and TurboFan's compiles of it cost V8's worker threads
- * 0.07–0.10 s per 20 s; with Maglev only they cost 0.02–0.04 s, the main
- * thread no more (bench/steady_client.ts, 2026-12-06). Not for the server:
- * its drains run hot loops, where Maglev's code cost 15–25 % more CPU.
+ * Added for mosh-client (and the wrapper): no TurboFan, Maglev is its top
+ * tier. Under steady output the client's JavaScript is mostly warm-up (a
+ * frame every 0.2 s or so), and TurboFan's compiles of it cost V8's worker
+ * threads 0.07–0.10 s per 20 s; with Maglev only they cost 0.02–0.04 s, the
+ * main thread no more (bench/steady_client.ts, 2026-12-06; 0.22–0.24
+ * against 0.26–0.35 s per 20 s in all, 2026-12-07). Not for the server: its
+ * drains run hot loops, where Maglev's code cost 35–60 % more CPU (2M-line
+ * and mixed-SGR drains, 2 alternating runs, 2026-12-07).
+ *
+ * The wrapper takes the client's flags because V8 refuses a code cache made
+ * under other flags: Deno keeps one cache per module, so two programs that
+ * load the same modules under different flags each find the other's cache
+ * refused, compile afresh and write their own (an SQLite write with an
+ * fsync). The wrapper and the client run on the same machine and share
+ * modules; the server usually runs on another one.
  */
 const CLIENT_EXTRA_V8_FLAGS = "--max-opt=2";
 
-/** V8 flags of mosh-client: {@linkcode V8_FLAGS} and Maglev as its top tier. */
+/** V8 flags of mosh-client and the wrapper: {@linkcode V8_FLAGS} and Maglev as their top tier. */
 export const CLIENT_V8_FLAGS = `${V8_FLAGS},${CLIENT_EXTRA_V8_FLAGS}`;
 
 /** One of our programs. */
@@ -48,7 +57,7 @@ export type ProgramName = "mosh" | "mosh-client" | "mosh-server";
  * ```
  */
 export function v8FlagsOf(program: ProgramName): string {
-  return program === "mosh-client" ? CLIENT_V8_FLAGS : V8_FLAGS;
+  return program === "mosh-server" ? V8_FLAGS : CLIENT_V8_FLAGS;
 }
 
 /** The `deno run` argument that applies {@linkcode v8FlagsOf} `program`. */
