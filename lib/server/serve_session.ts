@@ -40,7 +40,8 @@ export interface ServedSessionInfo {
    * Settles when the session is over and its socket closed: after the
    * handler returned or the client quit (then the handler's streams end),
    * on abort, or when no client came within 60 s. Rejects with the
-   * handler's error if it threw one.
+   * handler's error if it threw one (await it to see that error: unawaited,
+   * the rejection is not reported as unhandled).
    */
   finished: Promise<void>;
 }
@@ -149,6 +150,10 @@ function startSession(options: ServeSessionOptions, handler: SessionHandler): Se
     await socket.closed;
     await host.handlerDone;
   })();
+  // Observed here so that a handler's error reaches only those who await
+  // `finished`: one session's failing handler must not end, as an unhandled
+  // rejection, a program that serves others or awaits something else first.
+  finished.catch(() => {});
   if (signal?.aborted) abort();
   const bound = socket.localAddr;
   return { hostname: bound.hostname, port: bound.port, key, finished };
