@@ -10,16 +10,20 @@
  * - steady mixed output (`seq`, colours, `ls` every 0.5 s) through 10 % loss
  *   both ways: CPU per 30 s and resident size of server and client
  * - `mosh --local` until a typed command has run (the wrappers)
+ * - `mosh user@127.0.0.1` through a real sshd (tests/support/sshd.ts) until a
+ *   typed command has run: the wrapper, ssh and the server's start as a user
+ *   meets them
  * - keystroke echo with prediction always, median of 32 keys (bench/keystroke_latency.ts)
  *
  * Run: `deno run -A --unstable-net bench/compare_real_mosh.ts [--quick] [--rounds=N]
- * [--only=pair,real-client,steady,local,keys] [--ours-only]` (`--quick`: 1 round, smaller inputs,
+ * [--only=pair,real-client,steady,local,ssh,keys] [--ours-only]` (`--quick`: 1 round, smaller inputs,
  * 5 s windows; `--only`: just those sections; `--ours-only`: skip real mosh, for a quick look
  * while working). It ends with a table ready for README's "Measured" section.
  *
  * @module
  */
-import { TmuxSession } from "../tests/support/tmux.ts";
+import { shellQuote, TmuxSession } from "../tests/support/tmux.ts";
+import { TestSshd } from "../tests/support/sshd.ts";
 import {
   clientCommandLine,
   type Implementation,
@@ -27,7 +31,7 @@ import {
 } from "../tests/support/mosh_programs.ts";
 import { UdpImpairmentProxy } from "../tests/support/udp_proxy.ts";
 import { STEADY_LOAD_COMMAND } from "./steady_load.ts";
-import { v8FlagsArg } from "../lib/v8_flags.ts";
+import { V8_FLAGS_ARG, v8FlagsArg } from "../lib/v8_flags.ts";
 
 const quick = Deno.args.includes("--quick");
 const roundsArg = Deno.args.find((a) => a.startsWith("--rounds="));
@@ -37,7 +41,7 @@ const SGR_MB = quick ? 5 : 50;
 const WINDOW_S = quick ? 5 : 30;
 const onlyArg = Deno.args.find((a) => a.startsWith("--only="));
 const SECTIONS = new Set(
-  onlyArg ? onlyArg.slice(7).split(",") : ["pair", "real-client", "steady", "local", "keys"],
+  onlyArg ? onlyArg.slice(7).split(",") : ["pair", "real-client", "steady", "local", "ssh", "keys"],
 );
 const IMPLEMENTATIONS: Implementation[] = Deno.args.includes("--ours-only")
   ? ["ours"]
@@ -277,6 +281,46 @@ async function localCommand(which: Implementation): Promise<Figures> {
   }
 }
 
+/** A running sshd and our mosh-server as a program it can start, for the `ssh` section. */
+interface SshSetup {
+  sshd: TestSshd;
+  ourServer: string;
+}
+
+async function startSsh(): Promise<SshSetup> {
+  const sshd = await TestSshd.start();
+  const ourServer = `${sshd.dir}/our-mosh-server`;
+  await Deno.writeTextFile(
+    ourServer,
+    `#!/bin/sh\nexec ${Deno.execPath()} run -q -A --unstable-net --no-lock ${V8_FLAGS_ARG} ` +
+      `${ROOT}cli/mosh_server.ts "$@"\n`,
+  );
+  await Deno.chmod(ourServer, 0o755);
+  return { sshd, ourServer };
+}
+
+/** `mosh user@127.0.0.1` through the test sshd until `echo` typed at the prompt has printed; seconds. */
+async function sshCommand(which: Implementation, { sshd, ourServer }: SshSetup): Promise<Figures> {
+  const ssh = shellQuote(`--ssh=${sshd.sshCommand}`);
+  const command = which === "real"
+    ? `mosh ${ssh} ${sshd.target}`
+    : `${Deno.execPath()} run -A --unstable-net ${v8FlagsArg("mosh")} ${ROOT}cli/mosh.ts ${ssh} ` +
+      `--server=${ourServer} ${sshd.target}`;
+  const started = performance.now();
+  const tmux = await TmuxSession.start({ command, env: { LANG: "C.UTF-8" } });
+  try {
+    await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 });
+    await tmux.sendText("echo SSH-$((6*7))\r");
+    await tmux.waitFor("SSH-42", { timeoutMs: 30_000 });
+    const sshCommand = (performance.now() - started) / 1000;
+    await tmux.sendText("exit\r");
+    await sleep(1500);
+    return { sshCommand };
+  } finally {
+    await tmux.close();
+  }
+}
+
 /** Keystroke echo at 0 ms, prediction always, from bench/keystroke_latency.ts. */
 async function keystrokes(): Promise<{ ours: number; real: number }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -304,6 +348,7 @@ function median(values: number[]): number {
 }
 
 const sgrFile = await makeSgrFile();
+const ssh = SECTIONS.has("ssh") ? await startSsh() : null;
 const rounds: Record<Implementation, Figures[]> = { real: [], ours: [] };
 for (let round = 1; round <= ROUNDS; round++) {
   for (const which of IMPLEMENTATIONS) {
@@ -313,9 +358,11 @@ for (let round = 1; round <= ROUNDS; round++) {
       ...SECTIONS.has("real-client") ? await withRealClient(which) : {},
       ...SECTIONS.has("steady") ? await steady(which) : {},
       ...SECTIONS.has("local") ? await localCommand(which) : {},
+      ...ssh ? await sshCommand(which, ssh) : {},
     });
   }
 }
+await ssh?.sshd.stop();
 // One run: bench/keystroke_latency.ts already takes the median of 32 keys per client.
 console.error("keystrokes");
 const keys = SECTIONS.has("keys") ? [await keystrokes()] : [];
@@ -325,6 +372,7 @@ const ours = (k: string) => median(rounds.ours.map((f) => f[k] ?? NaN));
 const rows: [string, string, string][] = [
   ["time to first prompt", "firstPrompt", "s"],
   ["`mosh --local` until a typed command has run", "localCommand", "s"],
+  ["`mosh user@127.0.0.1` through sshd, until a typed command has run", "sshCommand", "s"],
   [`drain \`seq 1 ${SEQ_N}\`, client + server`, "seqDrain", "s"],
   ["  server CPU for it", "seqServerCpu", "s"],
   ["  client CPU for it", "seqClientCpu", "s"],
