@@ -325,6 +325,7 @@ function putRow(
   const row = f.rows[y]!;
   const width = f.width;
   let x = 0;
+  let wroteLast = false;
   if (wrapIn) {
     w.renditions(row.fg[0]!, row.bg[0]!, row.attrs[0]!);
     if (w.links) w.hyperlink(row.linkAt(0));
@@ -332,10 +333,11 @@ function putRow(
     const step = row.flags[0]! & WIDE ? 2 : 1;
     x += step;
     w.cursorX += step;
+    // A wide character alone fills a 2-column row: the terminal now waits to wrap.
+    if (x >= width) wroteLast = true;
   }
-  if (init && old === row) return false;
+  if (init && old === row && !wroteLast) return false;
   const sameShape = old !== null && old.width === width;
-  let wroteLast = false;
   let runStart = -1;
   const flushRun = (end: number) => {
     const n = end - runStart;

@@ -33,6 +33,22 @@ Deno.test("display diffs from blank and from the previous frame reproduce the sc
   }
 });
 
+Deno.test("on 2-column screens too, where a wide character fills a row (300 random streams)", () => {
+  const random = seededRandom(2);
+  for (let trial = 0; trial < 300; trial++) {
+    const height = 2 + Math.floor(random() * 10);
+    const a = new Emulator(2, height);
+    const b = new Emulator(2, height);
+    let previous = a.fb.clone();
+    for (let step = 0; step < 6; step++) {
+      a.write(enc.encode(randomStream(random, 15)));
+      b.write(enc.encode(newFrame(true, previous, a.fb)));
+      assertSameScreen(a.fb, b.fb, `trial ${trial} step ${step}`);
+      previous = a.fb.clone();
+    }
+  }
+});
+
 Deno.test("with the extensions announced, the follower also has the titles, directory and notification count (500 random streams)", () => {
   const random = seededRandom(77);
   const caps = {
