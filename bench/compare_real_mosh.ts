@@ -257,28 +257,38 @@ async function steady(which: Implementation): Promise<Figures> {
   }
 }
 
+/**
+ * Starts `command` (a wrapper) in tmux, waits for the login shell's prompt
+ * ("$ " or root's "# "), types an `echo` and waits for its output; seconds
+ * from the start until then.
+ */
+async function untilTypedCommandRan(
+  command: string,
+  env: Record<string, string>,
+  marker: string,
+): Promise<number> {
+  const started = performance.now();
+  const tmux = await TmuxSession.start({ command, env });
+  try {
+    await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 });
+    await tmux.sendText(`echo ${marker}-$((6*7))\r`);
+    await tmux.waitFor(`${marker}-42`, { timeoutMs: 30_000 });
+    const seconds = (performance.now() - started) / 1000;
+    await tmux.sendText("exit\r");
+    await sleep(1500);
+    return seconds;
+  } finally {
+    await tmux.close();
+  }
+}
+
 /** `mosh --local` until `echo` typed at the prompt has printed; seconds. */
 async function localCommand(which: Implementation): Promise<Figures> {
   const command = which === "real"
     ? "mosh --local 127.0.0.1"
     : `${Deno.execPath()} run -A --unstable-net ${v8FlagsArg("mosh")} ${ROOT}cli/mosh.ts --local`;
-  const started = performance.now();
-  const tmux = await TmuxSession.start({
-    command,
-    env: { PS1: "$ ", SHELL: "/bin/sh", LANG: "C.UTF-8" },
-  });
-  try {
-    // The login shell's prompt ("$ " or root's "# ").
-    await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 });
-    await tmux.sendText("echo LOCAL-$((6*7))\r");
-    await tmux.waitFor("LOCAL-42", { timeoutMs: 30_000 });
-    const localCommand = (performance.now() - started) / 1000;
-    await tmux.sendText("exit\r");
-    await sleep(1500);
-    return { localCommand };
-  } finally {
-    await tmux.close();
-  }
+  const env = { PS1: "$ ", SHELL: "/bin/sh", LANG: "C.UTF-8" };
+  return { localCommand: await untilTypedCommandRan(command, env, "LOCAL") };
 }
 
 /** A running sshd and our mosh-server as a program it can start, for the `ssh` section. */
@@ -306,19 +316,7 @@ async function sshCommand(which: Implementation, { sshd, ourServer }: SshSetup):
     ? `mosh ${ssh} ${sshd.target}`
     : `${Deno.execPath()} run -A --unstable-net ${v8FlagsArg("mosh")} ${ROOT}cli/mosh.ts ${ssh} ` +
       `--server=${ourServer} ${sshd.target}`;
-  const started = performance.now();
-  const tmux = await TmuxSession.start({ command, env: { LANG: "C.UTF-8" } });
-  try {
-    await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 30_000 });
-    await tmux.sendText("echo SSH-$((6*7))\r");
-    await tmux.waitFor("SSH-42", { timeoutMs: 30_000 });
-    const sshCommand = (performance.now() - started) / 1000;
-    await tmux.sendText("exit\r");
-    await sleep(1500);
-    return { sshCommand };
-  } finally {
-    await tmux.close();
-  }
+  return { sshCommand: await untilTypedCommandRan(command, { LANG: "C.UTF-8" }, "SSH") };
 }
 
 /** Keystroke echo at 0 ms, prediction always, from bench/keystroke_latency.ts. */
