@@ -6,6 +6,16 @@
  * @module
  */
 
+/** What a host may want to know of the first client when it attaches. */
+export interface AttachedClient {
+  /**
+   * The client draws the session on its terminal's main screen, below what
+   * the terminal showed, as ssh does (our scrollback extension); a stock
+   * mosh client draws it on a screen of its own.
+   */
+  continuesTerminal: boolean;
+}
+
 /**
  * The program end of a server session. The session reads output until
  * `read()` resolves to `null`, writes the user's (already translated) bytes,
@@ -31,8 +41,11 @@ export interface Host {
   write(bytes: Uint8Array): Promise<void>;
   /** The client's window size changed; a throw ends the session. */
   resize(columns: number, rows: number): void;
-  /** The first client has connected, at this size (its input follows); a rejection ends the session. */
-  attach(columns: number, rows: number): Promise<void> | void;
+  /**
+   * The first client has connected, at this size (its input follows); a
+   * rejection ends the session.
+   */
+  attach(columns: number, rows: number, client?: AttachedClient): Promise<void> | void;
   /** The session is over: release everything the host holds. */
   close(): void;
 }

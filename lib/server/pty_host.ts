@@ -3,8 +3,11 @@
  *
  * @module
  */
-import type { Host } from "./host.ts";
+import type { AttachedClient, Host } from "./host.ts";
 import type { Pty } from "./pty.ts";
+import { libc } from "../libc.ts";
+
+const RELEASE_LINE = new Uint8Array([0x0a]);
 
 /** Options for {@linkcode PtyHost}. */
 export interface PtyHostOptions {
@@ -57,8 +60,14 @@ export class PtyHost implements Host {
     this.#pty.resize(columns, rows);
   }
 
-  attach(_columns: number, _rows: number): Promise<void> {
+  attach(_columns: number, _rows: number, client?: AttachedClient): Promise<void> {
     if (this.#startChild) {
+      // mosh's child waits for a release line on its terminal, which echoes
+      // it: under mosh every program starts a row down. Ours starts at once,
+      // so the terminal writes that row itself (output processing makes it
+      // CR LF, as it does the echo), unless the client continues its own
+      // terminal, where the session follows the user's command line as ssh's.
+      if (!client?.continuesTerminal) libc().write(this.#pty.slave, RELEASE_LINE, 1n);
       this.#startChild().then(() => this.#pty.closeSlave());
       return Promise.resolve();
     }

@@ -309,11 +309,18 @@ async function runDaemon(): Promise<number> {
   }
   await Deno.stdout.write(encoder.encode(`PORT ${socket.localAddr.port}\n`));
   Deno.stdout.close();
-  const [{ Pty }, { PtyHost }, { ServerSession }, { SpawnError, spawnInPty }] = await Promise.all([
+  const [
+    { Pty },
+    { PtyHost },
+    { ServerSession },
+    { SpawnError, spawnInPty },
+    { loginGreeting },
+  ] = await Promise.all([
     import("./pty.ts"),
     import("./pty_host.ts"),
     import("./server_session.ts"),
     import("./pty_spawn.ts"),
+    import("./motd.ts"),
   ]);
   const pty = Pty.open(config.width, config.height);
   const { program, argv } = childProgram(options.command);
@@ -350,8 +357,11 @@ async function runDaemon(): Promise<number> {
     key: config.key,
     socket,
     host: new PtyHost({ pty, startChild }),
-    ...(options.command.length === 0 && registry && !hushed(home)
-      ? { greeting: detachedNotice(registry.detachedOthers()) }
+    // A login shell's notices, as mosh's child prints them before its release.
+    ...(options.command.length === 0 && !hushed(home)
+      ? {
+        greeting: loginGreeting(registry ? detachedNotice(registry.detachedOthers()) : ""),
+      }
       : {}),
     ...(registry ? { onAttachment: (a: boolean) => registry.setAttached(a) } : {}),
     width: config.width,

@@ -8,6 +8,7 @@
 import type { Address } from "../network/datagram_socket.ts";
 import { Transport } from "../network/transport.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
+import { Feature } from "../statesync/capabilities.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import { decodeUserMessage } from "../statesync/user_message.ts";
 import { UserStream } from "../statesync/user_stream.ts";
@@ -46,8 +47,12 @@ export interface ServerSessionOptions {
   log?: (message: string) => void;
   /** Millisecond clock; tests pass a virtual one. */
   clock?: () => number;
-  /** Text shown on the terminal before the host's first output (the detached-session notice). */
-  greeting?: string;
+  /**
+   * Shown on the terminal before the host's first output, as the terminal
+   * would draw it (a login shell's message of the day and detached-session
+   * notice).
+   */
+  greeting?: string | Uint8Array;
   /** Told when a client becomes attached, or detached after 30 s of silence (the registry). */
   onAttachment?: (attached: boolean) => void;
 }
@@ -104,7 +109,12 @@ export class ServerSession {
       log: this.#log,
     });
     this.#finishedPromise = new Promise((resolve) => this.#finished = resolve);
-    if (options.greeting) this.#screen().writeOutput(encoder.encode(options.greeting));
+    const greeting = options.greeting ?? "";
+    if (greeting.length > 0) {
+      this.#screen().writeOutput(
+        typeof greeting === "string" ? encoder.encode(greeting) : greeting,
+      );
+    }
     this.#onAttachment = options.onAttachment ?? null;
   }
 
@@ -164,7 +174,9 @@ export class ServerSession {
     if (events.length > 0) this.#echo.register(this.#lastRemoteNum, now);
     if (!this.#attached) {
       this.#attached = true;
-      this.#whenFailed(() => this.#host.attach(screen.width, screen.height));
+      // The client's announcement is the first unit of its stream: known by now.
+      const continuesTerminal = this.transport.currentState.peer.has(Feature.Scrollback);
+      this.#whenFailed(() => this.#host.attach(screen.width, screen.height, { continuesTerminal }));
     }
     for (const bytes of toHost) this.#writeHost(bytes);
   }

@@ -98,6 +98,24 @@ async function withShell(
   }
 }
 
+Deno.test("a command's output starts a line down, on our server as on Debian's (mosh's release line echoed)", async () => {
+  const screens: string[] = [];
+  for (const server of ["real", "ours"] as const) {
+    const started = await startServer(server, { command: ["sh", "-c", "printf first; sleep 60"] });
+    const tmux = await connectRealClient(started.port, started.key, 40, 6);
+    try {
+      const screen = await tmux.waitFor("first");
+      const cursor = await tmux.tmux("display-message", "-p", "-t", "0", "#{cursor_x},#{cursor_y}");
+      screens.push(`${screen.trimEnd()}\ncursor ${cursor.trim()}`);
+    } finally {
+      await tmux.close();
+      await started.stop();
+    }
+  }
+  assert.equal(screens[0], "\nfirst\ncursor 5,1", `Debian's server: ${screens[0]}`);
+  assert.equal(screens[1], screens[0]);
+});
+
 Deno.test("REP (ncurses' rep for xterm) draws its run on our server; real mosh-server drops it", async () => {
   for (const server of ["ours", "real"] as const) {
     await withShell(server, "real", async (tmux) => {

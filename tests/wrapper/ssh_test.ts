@@ -65,8 +65,57 @@ Deno.test({
           `mosh ${ssh} --client=${ourClient} --server=${ourServer} ${sshd.target}`,
           "debian-ours",
         ));
+      await t.step(
+        "a login shell's first screen: our server shows Debian's message of the day, then the shell a line down, as Debian's server does",
+        async () => {
+          const real = await firstScreen(`mosh ${ssh} ${sshd.target}`);
+          const ours = await firstScreen(`mosh ${ssh} --server=${ourServer} ${sshd.target}`);
+          // The motd's rows as Debian's server draws them (a detached-session
+          // notice may follow: the two servers count sessions differently).
+          const motdRows = motdLineCount();
+          assert.deepEqual(ours.slice(0, motdRows), real.slice(0, motdRows), ours.join("\n"));
+          if (motdRows > 1) assert.ok(ours.slice(0, motdRows).some((l) => l !== ""), "motd shown");
+          // mosh's child waits for a release line, which its terminal echoes.
+          for (const screen of [real, ours]) {
+            const prompt = screen.findIndex((l) => /[$#] ?$/.test(l));
+            assert.ok(prompt >= 1, screen.join("\n"));
+            assert.equal(
+              screen[prompt - 1],
+              "",
+              `a blank row above the prompt:\n${screen.join("\n")}`,
+            );
+          }
+        },
+      );
     } finally {
       await sshd.stop();
     }
   },
 });
+
+/** The screen of a wrapper's session once the login shell's prompt shows, as rows. */
+async function firstScreen(command: string): Promise<string[]> {
+  const tmux = await TmuxSession.start({ command: `${command}; echo WRAPPER-EXIT=$?; sleep 60` });
+  try {
+    const screen = await tmux.waitFor(/[$#] ?$/m, { timeoutMs: 20_000 });
+    await tmux.sendText("exit\r");
+    await tmux.waitFor(/WRAPPER-EXIT=\d+/, { timeoutMs: 15_000 });
+    return screen.split("\n");
+  } finally {
+    await tmux.close();
+  }
+}
+
+/** Rows the message of the day takes (mosh's files; 0 without any). */
+function motdLineCount(): number {
+  let rows = 0;
+  for (const group of [["/run/motd.dynamic", "/var/run/motd.dynamic"], ["/etc/motd"]]) {
+    for (const path of group) {
+      try {
+        rows += Deno.readTextFileSync(path).split("\n").length - 1;
+        break;
+      } catch { /* absent: the next */ }
+    }
+  }
+  return rows;
+}
