@@ -204,7 +204,7 @@ export {
 export { type ClientEnvironment, type PredictMode } from "./lib/client/client_args.ts";
 export { clientMain } from "./lib/client/client_main.ts";
 export { ServerSession, type ServerSessionOptions } from "./lib/server/server_session.ts";
-export type { Host } from "./lib/server/host.ts";
+export type { AttachedClient, Host } from "./lib/server/host.ts";
 export { PtyHost, type PtyHostOptions } from "./lib/server/pty_host.ts";
 export { serverMain } from "./lib/server/server_main.ts";
 export {
