@@ -548,8 +548,10 @@ export class Emulator implements ParserHandler {
     const key = intermediates === "" ? ASCII[final]! : intermediates + ASCII[final]!;
     const keepsWrap = key === "I" || key === "Z" || key === "g" || key === "?h" ||
       key === "?l" || key === "m" || key === "b";
+    // The rest clear a pending wrap; these keep it unless they move the
+    // cursor (DECOM and DECCOLM home it, and a move clears it, as in mosh).
     const wrap = ds.nextPrintWillWrap;
-    ds.nextPrintWillWrap = false;
+    if (!keepsWrap) ds.nextPrintWillWrap = false;
     const repeatable = this.#repeatable;
     this.#repeatable = -1;
     switch (key) {
@@ -696,7 +698,6 @@ export class Emulator implements ParserHandler {
         break;
       }
     }
-    if (keepsWrap) ds.nextPrintWillWrap = wrap;
   }
 
   /**
