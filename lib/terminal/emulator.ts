@@ -255,7 +255,9 @@ export class Emulator implements ParserHandler {
   /** Printing one ASCII character: the common case, without width lookups or allocation. */
   #printAscii(c: number): void {
     const fb = this.fb, ds = fb.ds;
-    if (ds.nextPrintWillWrap || ds.insertMode) return this.print(c);
+    // Origin mode: the cursor can be outside the margins it snaps into once
+    // it moves (mosh homes it to the screen's top row): the general path.
+    if (ds.nextPrintWillWrap || ds.insertMode || ds.originMode) return this.print(c);
     const x = ds.cursorCol;
     const row = fb.mutableRow(ds.cursorRow);
     if (x > 0 && (row.flags[x - 1]! & WIDE)) return this.print(c);
@@ -279,13 +281,15 @@ export class Emulator implements ParserHandler {
   /**
    * Prints ASCII `bytes[from, to)` as {@linkcode Emulator.#printAscii} would
    * one by one, as far as the current row goes in the plain case (no pending
-   * wrap, insert mode or links): the row and renditions are looked up once.
+   * wrap, insert mode, origin mode or links): the row and renditions are looked up once.
    * Returns the index of the first byte not printed.
    */
   #printAsciiRun(bytes: Uint8Array, from: number, to: number): number {
     const fb = this.fb, ds = fb.ds;
     const x0 = ds.cursorCol;
-    if (ds.nextPrintWillWrap || ds.insertMode || ds.link !== "" || to - from === 1) {
+    if (
+      ds.nextPrintWillWrap || ds.insertMode || ds.originMode || ds.link !== "" || to - from === 1
+    ) {
       this.#printAscii(bytes[from]!);
       return from + 1;
     }

@@ -59,6 +59,11 @@ const CASES: [string, string][] = [
   // DECOM homes the cursor, which ends a pending wrap (we kept it: "ab" went a row down).
   ["origin mode set with a wrap pending", `${PENDING_WRAP}\x1b[?6hab`],
   ["origin mode reset with a wrap pending", `${PENDING_WRAP}\x1b[?6lab`],
+  // Setting DECOM homes the cursor to the screen's top row, outside a region that starts
+  // lower; the first character prints there, and the cursor then snaps into the region
+  // (we printed the whole run on the top row).
+  ["origin mode set with a region lower down, then text", "\x1b[5;11r\x1b[?6hJ,r`q)-f)"],
+  ["origin mode set with a region from row 2, then one character", "\x1b[2;3r\x1b[?6h\\"],
   // A tab keeps it, in mosh as in ours.
   ["a back tab with a wrap pending", `${PENDING_WRAP}\x1b[Zab`],
   ["an SGR with a wrap pending", `${PENDING_WRAP}\x1b[1mab`],
