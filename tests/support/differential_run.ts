@@ -1,0 +1,202 @@
+/**
+ * A differential run against Debian's mosh: random terminal output through
+ * Debian's mosh-server and through ours, each drawn by Debian's
+ * mosh-client in tmux, screens (with SGR) and cursors compared; or, with
+ * `--clients`, through Debian's server to Debian's client and to ours. The
+ * output uses what both emulators mean to treat alike (no wide characters
+ * unless `--wide`, none of the sequences README's "Where we differ" lists).
+ * Each stream starts with RIS in one long session per side; `--minimize`
+ * cuts a differing stream down to its shortest form in fresh sessions.
+ *
+ * Run: `deno run -A --unstable-net tests/support/differential_run.ts
+ * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients] [--minimize=SEED]`
+ *
+ * @module
+ */
+import { clientCommandLine, type Implementation, startServer } from "./mosh_programs.ts";
+import {
+  drawnByRealClient,
+  type PaneSize,
+  paneState,
+  settledState,
+} from "./drawn_by_real_client.ts";
+import { TmuxSession } from "./tmux.ts";
+
+const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const STREAMS = Number(flag("streams") ?? 200);
+const FIRST = Number(flag("first") ?? 0);
+const [W, H] = (flag("size") ?? "40x12").split("x").map(Number) as [number, number];
+const SIZE: PaneSize = { width: W, height: H };
+const WIDE = Deno.args.includes("--wide");
+const CLIENTS = Deno.args.includes("--clients");
+const MINIMIZE = flag("minimize");
+
+/** xorshift32: the same streams for the same seed. */
+function random(seed: number): (n: number) => number {
+  let s = (seed + 1) * 2654435761 >>> 0 || 1;
+  return (n) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}
+
+const CSI = "\x1b[";
+const SGR = ["0", "1", "4", "5", "7", "22", "24", "25", "27", "39", "49", ""];
+
+/** One piece of output: text, a control, or a sequence both emulators implement alike. */
+function piece(r: (n: number) => number): string {
+  const n = () => r(4) === 0 ? "" : String(r(8));
+  const row = () => String(r(H + 3)), col = () => String(r(W + 5));
+  const one = <T>(xs: readonly T[]) => xs[r(xs.length)]!;
+  switch (r(32)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      return Array.from({ length: 1 + r(14) }, () => String.fromCharCode(33 + r(94))).join("");
+    case 4:
+      return WIDE ? one(["中", "文字", "한", "ｱ", "😀", "🎉x"]) : "ab";
+    case 5:
+      return one(["e\u0301", "\u0301", "a\u0308\u0323", "\u200b", "\u00e9", "x\u20dd"]);
+    case 6:
+      return one(["\r", "\n", "\b", "\t", "\r\n", "\x0b", "\x0c"]);
+    case 7:
+      return `${CSI}${row()};${col()}${one(["H", "f"])}`;
+    case 8:
+      return `${CSI}${n()}${one(["A", "B", "C", "D"])}`;
+    case 9:
+      return `${CSI}${one(["", "0", "1", "2"])}${one(["K", "J"])}`;
+    case 10:
+      return `${CSI}${n()}${one(["@", "P", "X", "L", "M", "S", "T"])}`;
+    case 11:
+      return r(3) === 0 ? `${CSI}r` : `${CSI}${row()};${row()}r`;
+    case 12:
+    case 13: {
+      const colour = one([
+        String(30 + r(8)),
+        String(40 + r(8)),
+        String(90 + r(8)),
+        String(100 + r(8)),
+        `38;5;${r(256)}`,
+        `48;5;${r(256)}`,
+        `38;2;${r(256)};${r(256)};${r(256)}`,
+      ]);
+      return `${CSI}${r(2) ? one(SGR) : colour}m`;
+    }
+    case 14:
+      return `${CSI}${one(["4", "?7", "?6", "?25"])}${one(["h", "l"])}`;
+    case 15:
+      return one(["\x1b7", "\x1b8", "\x1bD", "\x1bM", "\x1bE", "\x1bH", `${CSI}g`, `${CSI}3g`]);
+    case 16:
+      return `${CSI}${col()}${one(["G", "`"])}`;
+    case 17:
+      return `${CSI}${row()}d`;
+    case 18:
+      return `${CSI}${n()}${one(["Z", "I"])}`;
+    case 19:
+      return r(6) === 0 ? "\x1b#8" : "x";
+    case 20:
+      return " ".repeat(r(W + 3));
+    case 21:
+      return "é".repeat(1 + r(5));
+    case 22:
+      return `\x1b]0;title${r(9)}\x07`;
+    default: // mostly sequences neither implements
+      return `${CSI}${n()}${one([..."aehjklpqvwxyz"])}`;
+  }
+}
+
+/** The pieces of stream `seed`. */
+export function streamPieces(seed: number): string[] {
+  const r = random(seed);
+  return Array.from({ length: 20 + r(120) }, () => piece(r));
+}
+
+async function minimize(seed: number): Promise<void> {
+  const differs = async (pieces: string[]) => {
+    const text = pieces.join("");
+    const [real, ours] = await Promise.all([
+      drawnByRealClient("real", text, SIZE),
+      drawnByRealClient("ours", text, SIZE),
+    ]);
+    return real === ours ? null : { real, ours };
+  };
+  let pieces = streamPieces(seed);
+  if (await differs(pieces) === null) return console.log(`stream ${seed}: no difference`);
+  for (let chunk = Math.ceil(pieces.length / 2); chunk >= 1;) {
+    let cut = false;
+    for (let i = 0; i < pieces.length;) {
+      const rest = [...pieces.slice(0, i), ...pieces.slice(i + chunk)];
+      if (rest.length > 0 && await differs(rest) !== null) {
+        pieces = rest;
+        cut = true;
+      } else {
+        i += chunk;
+      }
+    }
+    if (!cut) chunk = Math.floor(chunk / 2);
+  }
+  const found = await differs(pieces);
+  console.log(JSON.stringify(pieces));
+  if (found) console.log(`Debian's:\n${found.real}\nours:\n${found.ours}`);
+}
+
+async function scan(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "mosh-differential-" });
+  // The program: stream n once its go file exists, raw, after RIS.
+  await Deno.writeTextFile(
+    `${dir}/program`,
+    `#!/bin/sh\nstty -opost\nn=${FIRST}\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
+      `  cat ${dir}/s.$n\n  n=$((n+1))\ndone\n`,
+  );
+  await Deno.chmod(`${dir}/program`, 0o755);
+  const sides: { tmux: TmuxSession; stop: () => Promise<void> }[] = [];
+  for (const which of ["real", "ours"] as Implementation[]) {
+    const server = await startServer(CLIENTS ? "real" : which, { command: [`${dir}/program`] });
+    const client = CLIENTS
+      ? clientCommandLine(which, server.port)
+      : `mosh-client 127.0.0.1 ${server.port}`;
+    const tmux = await TmuxSession.start({
+      command: client,
+      env: { MOSH_KEY: server.key },
+      ...SIZE,
+    });
+    sides.push({ tmux, stop: () => server.stop() });
+  }
+  try {
+    for (const { tmux } of sides) {
+      for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
+        if (i === 400) throw new Error(`no first frame:\n${await paneState(tmux)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    const differing: number[] = [];
+    for (let seed = FIRST; seed < FIRST + STREAMS; seed++) {
+      await Deno.writeTextFile(`${dir}/s.${seed}`, "\x1bc" + streamPieces(seed).join(""));
+      await Deno.writeTextFile(`${dir}/go.${seed}`, "");
+      const [real, ours] = await Promise.all(sides.map((s) => settledState(s.tmux)));
+      if (real !== ours) {
+        differing.push(seed);
+        console.log(`stream ${seed} differs`);
+      }
+    }
+    console.log(
+      `${differing.length} of ${STREAMS} differ${differing.length ? `: ${differing}` : ""}`,
+    );
+  } finally {
+    for (const side of sides) {
+      await side.tmux.close();
+      await side.stop();
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  if (MINIMIZE !== undefined) await minimize(Number(MINIMIZE));
+  else await scan();
+}

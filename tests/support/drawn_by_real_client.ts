@@ -1,0 +1,72 @@
+/**
+ * Output drawn through a server by Debian's mosh-client in tmux: what a user
+ * of the real client sees, Debian's pair being the oracle for ours.
+ *
+ * @module
+ */
+import { type Implementation, startServer } from "./mosh_programs.ts";
+import { TmuxSession } from "./tmux.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A terminal size. */
+export interface PaneSize {
+  width: number;
+  height: number;
+}
+
+/** The pane's rows with SGR, then its cursor as `x,y`. */
+export async function paneState(tmux: TmuxSession): Promise<string> {
+  const cursor = await tmux.tmux("display-message", "-p", "-t", "0", "#{cursor_x},#{cursor_y}");
+  return (await tmux.capture({ escapes: true })) + cursor;
+}
+
+/** The pane's state once it has not changed for 5 looks 50 ms apart (10 s at most). */
+export async function settledState(tmux: TmuxSession): Promise<string> {
+  let last = "", same = 0;
+  for (let i = 0; i < 200 && same < 5; i++) {
+    const now = await paneState(tmux);
+    same = now === last ? same + 1 : 0;
+    last = now;
+    await sleep(50);
+  }
+  return last;
+}
+
+/**
+ * The screen (with SGR) and cursor Debian's mosh-client shows once `server`
+ * has run a program that writes `output` raw (no LF → CR LF), in a fresh
+ * session: the program waits until the client has drawn the first frame
+ * (mosh's release row puts the cursor at 0,1).
+ */
+export async function drawnByRealClient(
+  server: Implementation,
+  output: string,
+  size: PaneSize = { width: 40, height: 12 },
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
+  await Deno.writeTextFile(`${dir}/output`, output);
+  await Deno.writeTextFile(
+    `${dir}/program`,
+    `#!/bin/sh\nstty -opost\nwhile [ ! -e ${dir}/go ]; do sleep 0.02; done\ncat ${dir}/output\nsleep 60\n`,
+  );
+  await Deno.chmod(`${dir}/program`, 0o755);
+  const started = await startServer(server, { command: [`${dir}/program`] });
+  const tmux = await TmuxSession.start({
+    command: `mosh-client 127.0.0.1 ${started.port}`,
+    env: { MOSH_KEY: started.key },
+    ...size,
+  });
+  try {
+    for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
+      if (i === 400) throw new Error(`${server}: no first frame:\n${await paneState(tmux)}`);
+      await sleep(25);
+    }
+    await Deno.writeTextFile(`${dir}/go`, "");
+    return await settledState(tmux);
+  } finally {
+    await tmux.close();
+    await started.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
