@@ -232,15 +232,21 @@ export class Emulator implements ParserHandler {
       this.#combiningHere();
       return;
     }
+    // As mosh: scroll, move back by as much, then by n, snapping each time.
+    // It only matters in a one-row region on the bottom row (DECSTBM h;h+1):
+    // there a reverse index leaves the cursor a row above the region.
     if (row + n > ds.scrollBottom) {
-      fb.scrollUp(row + n - ds.scrollBottom);
-      ds.cursorRow = ds.scrollBottom;
+      const k = row + n - ds.scrollBottom;
+      fb.scrollUp(k);
+      ds.cursorRow = row - k;
+      this.#snap();
     } else if (row + n < ds.scrollTop) {
-      fb.scrollDown(ds.scrollTop - row - n);
-      ds.cursorRow = ds.scrollTop;
-    } else {
-      ds.cursorRow = row + n;
+      const k = ds.scrollTop - row - n;
+      fb.scrollDown(k);
+      ds.cursorRow = row + k;
+      this.#snap();
     }
+    ds.cursorRow += n;
     this.#snap();
     this.#combiningHere();
   }

@@ -20,6 +20,9 @@ const CASES: [string, string][] = [
   // (we printed the whole run on the top row).
   ["origin mode set with a region lower down, then text", "\x1b[5;11r\x1b[?6hJ,r`q)-f)"],
   ["origin mode set with a region from row 2, then one character", "\x1b[2;3r\x1b[?6h\\"],
+  // A one-row region on the bottom row (DECSTBM 12;13 on 12 rows): a reverse index scrolls
+  // it and leaves the cursor a row above (we kept it in the region).
+  ["a reverse index in a one-row region on the bottom row", "before\x1b[12;13r\x1b[13;20f\x1bMX"],
   // A tab keeps it, in mosh as in ours.
   ["a back tab with a wrap pending", `${PENDING_WRAP}\x1b[Zab`],
   ["an SGR with a wrap pending", `${PENDING_WRAP}\x1b[1mab`],
