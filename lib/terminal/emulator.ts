@@ -560,13 +560,12 @@ export class Emulator implements ParserHandler {
       key === "?l" || key === "m" || key === "b";
     // The rest clear a pending wrap; these keep it unless they move the
     // cursor (DECOM and DECCOLM home it, and a move clears it, as in mosh).
-    const wrap = ds.nextPrintWillWrap;
     if (!keepsWrap) ds.nextPrintWillWrap = false;
     const repeatable = this.#repeatable;
     this.#repeatable = -1;
     switch (key) {
       case "b":
-        if (!wrap && repeatable >= 0) this.#repeat(repeatable, param(p, 0, 1));
+        if (!ds.nextPrintWillWrap && repeatable >= 0) this.#repeat(repeatable, param(p, 0, 1));
         break;
       case "@":
         fb.mutableRow(ds.cursorRow).insertCells(ds.cursorCol, param(p, 0, 1), ds.bg);

@@ -17,8 +17,8 @@ import { clientCommandLine, type Implementation, startServer } from "./mosh_prog
 import {
   drawnByRealClient,
   type PaneSize,
-  paneState,
   settledState,
+  untilFirstFrame,
 } from "./drawn_by_real_client.ts";
 import { TmuxSession } from "./tmux.ts";
 
@@ -168,12 +168,7 @@ async function scan(): Promise<void> {
     sides.push({ tmux, stop: () => server.stop() });
   }
   try {
-    for (const { tmux } of sides) {
-      for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
-        if (i === 400) throw new Error(`no first frame:\n${await paneState(tmux)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
+    for (const [i, { tmux }] of sides.entries()) await untilFirstFrame(tmux, ["real", "ours"][i]!);
     const differing: number[] = [];
     for (let seed = FIRST; seed < FIRST + STREAMS; seed++) {
       await Deno.writeTextFile(`${dir}/s.${seed}`, "\x1bc" + streamPieces(seed).join(""));

@@ -34,6 +34,18 @@ export async function settledState(tmux: TmuxSession): Promise<string> {
 }
 
 /**
+ * Waits until the client in `tmux` has drawn the server's first frame: mosh's
+ * release row puts the cursor at 0,1 (10 s at most; `label` names the side in
+ * the error).
+ */
+export async function untilFirstFrame(tmux: TmuxSession, label: string): Promise<void> {
+  for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
+    if (i === 400) throw new Error(`${label}: no first frame:\n${await paneState(tmux)}`);
+    await sleep(25);
+  }
+}
+
+/**
  * The screen (with SGR) and cursor Debian's mosh-client shows once `server`
  * has run a program that writes `output` raw (no LF → CR LF), in a fresh
  * session: the program waits until the client has drawn the first frame
@@ -58,10 +70,7 @@ export async function drawnByRealClient(
     ...size,
   });
   try {
-    for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
-      if (i === 400) throw new Error(`${server}: no first frame:\n${await paneState(tmux)}`);
-      await sleep(25);
-    }
+    await untilFirstFrame(tmux, server);
     await Deno.writeTextFile(`${dir}/go`, "");
     return await settledState(tmux);
   } finally {
