@@ -7,15 +7,21 @@
  * unless `--wide`, none of the sequences README's "Where we differ" lists).
  * Each stream starts with RIS in one long session per side; `--minimize`
  * cuts a differing stream down to its shortest form in fresh sessions.
+ * With `--resize`, each drawn stream is compared once more after both panes
+ * are resized to the same random size (and back before the next stream);
+ * `--minimize=SEED --resize` cuts down a stream that differs after its
+ * resize, `--after-resize` one that differs after the stream before it was
+ * resized and back.
  *
  * Run: `deno run -A --unstable-net tests/support/differential_run.ts
- * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients] [--minimize=SEED]`
+ * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients] [--resize]
+ * [--minimize=SEED [--after-resize]]`
  *
  * @module
  */
 import { clientCommandLine, type Implementation, startServer } from "./mosh_programs.ts";
 import {
-  drawnByRealClient,
+  drawnAfterSteps,
   type PaneSize,
   settledState,
   untilFirstFrame,
@@ -30,6 +36,7 @@ const SIZE: PaneSize = { width: W, height: H };
 const WIDE = Deno.args.includes("--wide");
 const CLIENTS = Deno.args.includes("--clients");
 const MINIMIZE = flag("minimize");
+const RESIZE = Deno.args.includes("--resize");
 
 /** xorshift32: the same streams for the same seed. */
 function random(seed: number): (n: number) => number {
@@ -104,7 +111,13 @@ function piece(r: (n: number) => number): string {
     case 21:
       return "é".repeat(1 + r(5));
     case 22:
-      return `\x1b]0;title${r(9)}\x07`;
+      return `\x1b]${one(["0", "1", "2"])};title${r(9)}${one(["\x07", "\x1b\\"])}`;
+    case 23: // modes a client passes on to its terminal (and some it does not)
+      return r(5) === 0
+        ? one(["\x1b=", "\x1b>"])
+        : `${CSI}?${
+          one(["1000", "1002", "1003", "1004", "1005", "1006", "1015", "2004", "5", "1"])
+        }${one(["h", "l"])}`;
     default: // mostly sequences neither implements
       return `${CSI}${n()}${one([..."aehjklpqvwxyz"])}`;
   }
@@ -116,33 +129,79 @@ export function streamPieces(seed: number): string[] {
   return Array.from({ length: 20 + r(120) }, () => piece(r));
 }
 
+/** The size `--resize` gives the panes after stream `seed`. */
+function resizeAfter(seed: number): PaneSize {
+  const r = random(seed + 7919);
+  return { width: 2 + r(W * 2), height: 2 + r(H * 2) };
+}
+
+/**
+ * What a scan did up to stream `seed`, as steps built from the streams'
+ * pieces: the stream alone; with `--resize`, the stream and its resize; with
+ * `--after-resize`, the stream before, its resize and the resize back, then
+ * this stream.
+ */
+function scenario(seed: number): { lists: string[][]; steps: (lists: string[][]) => Step[] } {
+  const text = (pieces: string[]) => "\x1bc" + pieces.join("");
+  if (Deno.args.includes("--after-resize")) {
+    return {
+      lists: [streamPieces(seed - 1), streamPieces(seed)],
+      steps: ([a, b]) => [text(a!), resizeAfter(seed - 1), SIZE, text(b!)],
+    };
+  }
+  if (RESIZE) {
+    return { lists: [streamPieces(seed)], steps: ([a]) => [text(a!), resizeAfter(seed)] };
+  }
+  return { lists: [streamPieces(seed)], steps: ([a]) => [text(a!)] };
+}
+
+type Step = string | PaneSize;
+
+/** Cuts the pieces of a differing scenario down (each list in turn, the last first). */
 async function minimize(seed: number): Promise<void> {
-  const differs = async (pieces: string[]) => {
-    const text = pieces.join("");
+  const { lists, steps } = scenario(seed);
+  const differs = async (candidate: string[][]) => {
     const [real, ours] = await Promise.all([
-      drawnByRealClient("real", text, SIZE),
-      drawnByRealClient("ours", text, SIZE),
+      drawnAfterSteps("real", steps(candidate), SIZE),
+      drawnAfterSteps("ours", steps(candidate), SIZE),
     ]);
     return real === ours ? null : { real, ours };
   };
-  let pieces = streamPieces(seed);
-  if (await differs(pieces) === null) return console.log(`stream ${seed}: no difference`);
-  for (let chunk = Math.ceil(pieces.length / 2); chunk >= 1;) {
-    let cut = false;
-    for (let i = 0; i < pieces.length;) {
-      const rest = [...pieces.slice(0, i), ...pieces.slice(i + chunk)];
-      if (rest.length > 0 && await differs(rest) !== null) {
-        pieces = rest;
-        cut = true;
-      } else {
-        i += chunk;
+  if (await differs(lists) === null) return console.log(`stream ${seed}: no difference`);
+  for (let which = lists.length - 1; which >= 0; which--) {
+    for (let chunk = Math.ceil(lists[which]!.length / 2); chunk >= 1;) {
+      let cut = false;
+      for (let i = 0; i < lists[which]!.length;) {
+        const pieces = lists[which]!;
+        const rest = [...pieces.slice(0, i), ...pieces.slice(i + chunk)];
+        const candidate = lists.map((list, j) => j === which ? rest : list);
+        if (await differs(candidate) !== null) {
+          lists[which] = rest;
+          cut = true;
+        } else {
+          i += chunk;
+        }
       }
+      if (!cut) chunk = Math.floor(chunk / 2);
     }
-    if (!cut) chunk = Math.floor(chunk / 2);
   }
-  const found = await differs(pieces);
-  console.log(JSON.stringify(pieces));
+  const found = await differs(lists);
+  console.log(JSON.stringify(steps(lists)));
   if (found) console.log(`Debian's:\n${found.real}\nours:\n${found.ours}`);
+}
+
+/**
+ * Whether two pane states differ only as README's "Display diff on the last
+ * row" says they may: after the bottom-right cell is drawn, mosh-server's
+ * diff moves the cursor left by backspaces counted from past the last
+ * column, so Debian's cursor is a column left of ours, on the bottom row.
+ */
+function backspacedCursor(real: string, ours: string, size: PaneSize): boolean {
+  const cursor = /\n(\d+),(\d+)\n/;
+  const [r, o] = [real.match(cursor), ours.match(cursor)];
+  if (!r || !o || real.replace(cursor, "") !== ours.replace(cursor, "")) return false;
+  const [rx, ry, ox, oy] = [r[1], r[2], o[1], o[2]].map(Number) as number[];
+  return ry === size.height - 1 && oy === ry && rx === ox! - 1;
 }
 
 async function scan(): Promise<void> {
@@ -169,18 +228,35 @@ async function scan(): Promise<void> {
   }
   try {
     for (const [i, { tmux }] of sides.entries()) await untilFirstFrame(tmux, ["real", "ours"][i]!);
-    const differing: number[] = [];
+    const differing: number[] = [], backspaced: number[] = [];
+    const compare = (seed: number, real: string, ours: string, size: PaneSize, after: string) => {
+      if (real === ours) return true;
+      if (backspacedCursor(real, ours, size)) {
+        backspaced.push(seed);
+        console.log(`stream ${seed}${after}: mosh-server's backspace on the bottom row`);
+      } else {
+        differing.push(seed);
+        console.log(`stream ${seed} differs${after}:\nDebian's:\n${real}\nours:\n${ours}`);
+      }
+      return false;
+    };
     for (let seed = FIRST; seed < FIRST + STREAMS; seed++) {
       await Deno.writeTextFile(`${dir}/s.${seed}`, "\x1bc" + streamPieces(seed).join(""));
       await Deno.writeTextFile(`${dir}/go.${seed}`, "");
       const [real, ours] = await Promise.all(sides.map((s) => settledState(s.tmux)));
-      if (real !== ours) {
-        differing.push(seed);
-        console.log(`stream ${seed} differs`);
+      if (compare(seed, real!, ours!, SIZE, "") && RESIZE) {
+        const size = resizeAfter(seed);
+        await Promise.all(sides.map((s) => s.tmux.resize(size.width, size.height)));
+        const [real, ours] = await Promise.all(sides.map((s) => settledState(s.tmux)));
+        // Back, and settled: the server must have the size before the next stream.
+        await Promise.all(sides.map((s) => s.tmux.resize(W, H).then(() => settledState(s.tmux))));
+        compare(seed, real!, ours!, size, ` after a resize to ${size.width}x${size.height}`);
       }
     }
     console.log(
-      `${differing.length} of ${STREAMS} differ${differing.length ? `: ${differing}` : ""}`,
+      `${differing.length} of ${STREAMS} differ${differing.length ? `: ${differing}` : ""}; ` +
+        `${backspaced.length} more only by mosh-server's backspace on the bottom row` +
+        (backspaced.length ? `: ${backspaced}` : ""),
     );
   } finally {
     for (const side of sides) {

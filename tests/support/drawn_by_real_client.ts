@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Implementation, startServer } from "./mosh_programs.ts";
+import { clientCommandLine, type Implementation, startServer } from "./mosh_programs.ts";
 import { TmuxSession } from "./tmux.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,9 +15,23 @@ export interface PaneSize {
   height: number;
 }
 
-/** The pane's rows with SGR, then its cursor as `x,y`. */
+/**
+ * The pane's modes a client passes on to its terminal: cursor shown, the
+ * mouse modes, the keypad modes, and the title.
+ */
+const MODES = "#{cursor_flag} mouse #{mouse_standard_flag}#{mouse_button_flag}#{mouse_all_flag}" +
+  "#{mouse_any_flag}#{mouse_utf8_flag}#{mouse_sgr_flag} keypad #{keypad_cursor_flag}" +
+  "#{keypad_flag} title #{pane_title}";
+
+/** The pane's rows with SGR, then its cursor as `x,y`, then its modes. */
 export async function paneState(tmux: TmuxSession): Promise<string> {
-  const cursor = await tmux.tmux("display-message", "-p", "-t", "0", "#{cursor_x},#{cursor_y}");
+  const cursor = await tmux.tmux(
+    "display-message",
+    "-p",
+    "-t",
+    "0",
+    `#{cursor_x},#{cursor_y}\n${MODES}`,
+  );
   return (await tmux.capture({ escapes: true })) + cursor;
 }
 
@@ -39,7 +53,7 @@ export async function settledState(tmux: TmuxSession): Promise<string> {
  * the error).
  */
 export async function untilFirstFrame(tmux: TmuxSession, label: string): Promise<void> {
-  for (let i = 0; !(await paneState(tmux)).endsWith("0,1\n"); i++) {
+  for (let i = 0; !(await paneState(tmux)).includes("\n0,1\n"); i++) {
     if (i === 400) throw new Error(`${label}: no first frame:\n${await paneState(tmux)}`);
     await sleep(25);
   }
@@ -51,27 +65,49 @@ export async function untilFirstFrame(tmux: TmuxSession, label: string): Promise
  * session: the program waits until the client has drawn the first frame
  * (mosh's release row puts the cursor at 0,1).
  */
-export async function drawnByRealClient(
+export function drawnByRealClient(
   server: Implementation,
   output: string,
   size: PaneSize = { width: 40, height: 12 },
 ): Promise<string> {
+  return drawnAfterSteps(server, [output], size);
+}
+
+/**
+ * As {@linkcode drawnByRealClient}, for steps taken in order, each once the
+ * pane has settled after the one before: a string is written raw by the
+ * program, a size resizes the pane. `client` draws (Debian's unless "ours").
+ */
+export async function drawnAfterSteps(
+  server: Implementation,
+  steps: readonly (string | PaneSize)[],
+  size: PaneSize = { width: 40, height: 12 },
+  client: Implementation = "real",
+): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
-  await Deno.writeTextFile(`${dir}/output`, output);
+  const outputs = steps.filter((step) => typeof step === "string");
+  for (const [i, output] of outputs.entries()) await Deno.writeTextFile(`${dir}/out.${i}`, output);
   await Deno.writeTextFile(
     `${dir}/program`,
-    `#!/bin/sh\nstty -opost\nwhile [ ! -e ${dir}/go ]; do sleep 0.02; done\ncat ${dir}/output\nsleep 60\n`,
+    `#!/bin/sh\nstty -opost\nn=0\nwhile [ $n -lt ${outputs.length} ]; do\n` +
+      `  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n  cat ${dir}/out.$n\n  n=$((n+1))\n` +
+      `done\nsleep 60\n`,
   );
   await Deno.chmod(`${dir}/program`, 0o755);
   const started = await startServer(server, { command: [`${dir}/program`] });
   const tmux = await TmuxSession.start({
-    command: `mosh-client 127.0.0.1 ${started.port}`,
+    command: clientCommandLine(client, started.port),
     env: { MOSH_KEY: started.key },
     ...size,
   });
   try {
     await untilFirstFrame(tmux, server);
-    await Deno.writeTextFile(`${dir}/go`, "");
+    let written = 0;
+    for (const step of steps) {
+      if (typeof step === "string") await Deno.writeTextFile(`${dir}/go.${written++}`, "");
+      else await tmux.resize(step.width, step.height);
+      await settledState(tmux);
+    }
     return await settledState(tmux);
   } finally {
     await tmux.close();
