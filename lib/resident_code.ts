@@ -15,6 +15,7 @@
  * @module
  */
 import { libcCalls } from "./libc.ts";
+import { after } from "./network/wakeup_timer.ts";
 
 const MADV_DONTNEED = 4;
 
@@ -100,5 +101,5 @@ const RELEASE_TIMES = [
  * timers do not keep the process alive.
  */
 export function releaseStartupCode(): void {
-  for (const ms of RELEASE_TIMES) Deno.unrefTimer(setTimeout(releaseIdleCode, ms));
+  for (const ms of RELEASE_TIMES) after(ms, releaseIdleCode);
 }
