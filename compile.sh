@@ -6,6 +6,7 @@
 #   ./compile.sh                          # for this machine
 #   ./compile.sh --target aarch64-unknown-linux-gnu   # dist/aarch64-unknown-linux-gnu/
 #   ./compile.sh --print-flags            # the V8 flags each binary is built with
+#   ./compile.sh --out DIR                # into DIR (from this checkout) instead of dist/
 #
 # deno compile downloads its runtime (denort) for the target; offline, point
 # DENORT_BIN at a denort binary of the same Deno version.
@@ -14,12 +15,15 @@ cd "$(dirname "$0")"
 
 target=""
 print_flags=0
+out_dir=dist
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="${2:?--target needs a target triple}"; shift 2 ;;
     --target=*) target="${1#--target=}"; shift ;;
     --print-flags) print_flags=1; shift ;;  # what each binary is built with, and stop
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --out) out_dir="${2:?--out needs a directory}"; shift 2 ;;
+    --out=*) out_dir="${1#--out=}"; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "compile.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +49,7 @@ if [ "$print_flags" = 1 ]; then
   exit 0
 fi
 
-out=dist${target:+/$target}
+out=$out_dir${target:+/$target}
 mkdir -p "$out"
 if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
   echo "compile.sh: DENORT_BIN=$DENORT_BIN is not an executable file" >&2
@@ -72,5 +76,19 @@ MSG
     exit 1
   fi
   rm -f "$log"
+  # A binary for this machine must run as the program: a DENORT_BIN that is
+  # not a compile runtime (e.g. the deno CLI itself) yields one that runs as deno.
+  if [ -z "$target" ]; then
+    version=$("$out/$name" --version 2>&1 | head -1) || true
+    case "$version" in
+      "$name (mosh-deno"*) ;;
+      *)
+        echo "compile.sh: $out/$name does not run as $name (its --version: \"$version\")." >&2
+        echo "DENORT_BIN must be denort, the compile runtime, not the deno CLI." >&2
+        rm -f "$out/$name"
+        exit 1
+        ;;
+    esac
+  fi
   echo "built $out/$name ($(du -h "$out/$name" | cut -f1))"
 done

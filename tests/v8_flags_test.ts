@@ -40,3 +40,19 @@ Deno.test("compile.sh builds each binary with its program's V8 flags", async () 
     ].join("\n"),
   );
 });
+
+Deno.test("compile.sh refuses a DENORT_BIN that is the deno CLI, not the compile runtime", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await new Deno.Command("bash", {
+      args: [new URL("compile.sh", ROOT).pathname, "--out", dir],
+      env: { DENORT_BIN: Deno.execPath() },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    assert.match(stderr, /does not run as mosh .*DENORT_BIN must be denort/s);
+    assert.deepEqual([...Deno.readDirSync(dir)], []); // nothing half-built left behind
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

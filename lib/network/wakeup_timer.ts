@@ -6,9 +6,9 @@
  * loop recomputes and re-arms).
  *
  * The timers are `Atomics.waitAsync` timeouts, not `setTimeout`: in Deno 2
- * `setTimeout` is Node's, whose module is loaded on first use: ≈ 10 ms of
- * each program's start-up and ≈ 3 MB resident. They do not keep a process alive: the loops that use them always
- * wait on a socket too.
+ * `setTimeout` is Node's, whose module is loaded on first use (≈ 10 ms of
+ * each program's start-up and ≈ 3 MB resident). They do not keep a process
+ * alive: the loops that use them always wait on a socket too.
  *
  * @module
  */
