@@ -118,6 +118,10 @@ function piece(r: (n: number) => number): string {
         : `${CSI}?${
           one(["1000", "1002", "1003", "1004", "1005", "1006", "1015", "2004", "5", "1"])
         }${one(["h", "l"])}`;
+    case 24:
+      return one([`${CSI}!p`, `${CSI}?3h`, `${CSI}?3l`, `${CSI}20h`, `${CSI}20l`, "\x07"]);
+    case 25: // queries: the answer goes to the pty, whose line discipline echoes it
+      return r(3) === 0 ? one([`${CSI}6n`, `${CSI}5n`, `${CSI}c`, `${CSI}>c`, `${CSI}0c`]) : "";
     default: // mostly sequences neither implements
       return `${CSI}${n()}${one([..."aehjklpqvwxyz"])}`;
   }

@@ -17,11 +17,11 @@ export interface PaneSize {
 
 /**
  * The pane's modes a client passes on to its terminal: cursor shown, the
- * mouse modes, the keypad modes, and the title.
+ * mouse modes, the keypad modes, the title, and whether it rang the bell.
  */
 const MODES = "#{cursor_flag} mouse #{mouse_standard_flag}#{mouse_button_flag}#{mouse_all_flag}" +
   "#{mouse_any_flag}#{mouse_utf8_flag}#{mouse_sgr_flag} keypad #{keypad_cursor_flag}" +
-  "#{keypad_flag} title #{pane_title}";
+  "#{keypad_flag} title #{pane_title} bell #{window_bell_flag}";
 
 /** The pane's rows with SGR, then its cursor as `x,y`, then its modes. */
 export async function paneState(tmux: TmuxSession): Promise<string> {
