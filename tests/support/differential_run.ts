@@ -2,7 +2,9 @@
  * A differential run against Debian's mosh: random terminal output through
  * Debian's mosh-server and through ours, each drawn by Debian's
  * mosh-client in tmux, screens (with SGR) and cursors compared; or, with
- * `--clients`, through Debian's server to Debian's client and to ours. The
+ * `--clients`, through Debian's server to Debian's client and to ours; or,
+ * with `--pairs`, Debian's pair against ours (our client then draws in
+ * scrollback mode, as with our server: the screen must still match). The
  * output uses what both emulators mean to treat alike (no wide characters
  * unless `--wide`, none of the sequences README's "Where we differ" lists).
  * Each stream starts with RIS in one long session per side; `--minimize`
@@ -14,7 +16,7 @@
  * resized and back.
  *
  * Run: `deno run -A --unstable-net tests/support/differential_run.ts
- * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients] [--resize]
+ * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients|--pairs] [--resize]
  * [--minimize=SEED [--after-resize]]`
  *
  * @module
@@ -35,6 +37,7 @@ const [W, H] = (flag("size") ?? "40x12").split("x").map(Number) as [number, numb
 const SIZE: PaneSize = { width: W, height: H };
 const WIDE = Deno.args.includes("--wide");
 const CLIENTS = Deno.args.includes("--clients");
+const PAIRS = Deno.args.includes("--pairs");
 const MINIMIZE = flag("minimize");
 const RESIZE = Deno.args.includes("--resize");
 
@@ -167,7 +170,12 @@ async function minimize(seed: number): Promise<void> {
   const differs = async (candidate: string[][]) => {
     const [real, ours] = await Promise.all([
       drawnAfterSteps("real", steps(candidate), SIZE),
-      drawnAfterSteps("ours", steps(candidate), SIZE),
+      drawnAfterSteps(
+        CLIENTS ? "real" : "ours",
+        steps(candidate),
+        SIZE,
+        PAIRS || CLIENTS ? "ours" : "real",
+      ),
     ]);
     return real === ours ? null : { real, ours };
   };
@@ -213,14 +221,16 @@ async function scan(): Promise<void> {
   // The program: stream n once its go file exists, raw, after RIS.
   await Deno.writeTextFile(
     `${dir}/program`,
-    `#!/bin/sh\nstty -opost\nn=${FIRST}\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
+    `#!/bin/sh\nstty -opost\n${
+      PAIRS ? "printf 'ready\\r\\n'\n" : ""
+    }n=${FIRST}\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
       `  cat ${dir}/s.$n\n  n=$((n+1))\ndone\n`,
   );
   await Deno.chmod(`${dir}/program`, 0o755);
   const sides: { tmux: TmuxSession; stop: () => Promise<void> }[] = [];
   for (const which of ["real", "ours"] as Implementation[]) {
     const server = await startServer(CLIENTS ? "real" : which, { command: [`${dir}/program`] });
-    const client = CLIENTS
+    const client = CLIENTS || PAIRS
       ? clientCommandLine(which, server.port)
       : `mosh-client 127.0.0.1 ${server.port}`;
     const tmux = await TmuxSession.start({
@@ -231,7 +241,11 @@ async function scan(): Promise<void> {
     sides.push({ tmux, stop: () => server.stop() });
   }
   try {
-    for (const [i, { tmux }] of sides.entries()) await untilFirstFrame(tmux, ["real", "ours"][i]!);
+    for (const [i, { tmux }] of sides.entries()) {
+      // Our pair continues the terminal (no release row): the program says when it runs.
+      if (PAIRS) await tmux.waitFor("ready");
+      else await untilFirstFrame(tmux, ["real", "ours"][i]!);
+    }
     const differing: number[] = [], backspaced: number[] = [];
     const compare = (seed: number, real: string, ours: string, size: PaneSize, after: string) => {
       if (real === ours) return true;

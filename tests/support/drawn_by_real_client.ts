@@ -77,6 +77,8 @@ export function drawnByRealClient(
  * As {@linkcode drawnByRealClient}, for steps taken in order, each once the
  * pane has settled after the one before: a string is written raw by the
  * program, a size resizes the pane. `client` draws (Debian's unless "ours").
+ * Steps should start with RIS when both are ours: the program first prints
+ * `ready` (our client draws no release row to wait for).
  */
 export async function drawnAfterSteps(
   server: Implementation,
@@ -84,12 +86,14 @@ export async function drawnAfterSteps(
   size: PaneSize = { width: 40, height: 12 },
   client: Implementation = "real",
 ): Promise<string> {
+  const ourPair = server === "ours" && client === "ours";
   const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
   const outputs = steps.filter((step) => typeof step === "string");
   for (const [i, output] of outputs.entries()) await Deno.writeTextFile(`${dir}/out.${i}`, output);
   await Deno.writeTextFile(
     `${dir}/program`,
-    `#!/bin/sh\nstty -opost\nn=0\nwhile [ $n -lt ${outputs.length} ]; do\n` +
+    `#!/bin/sh\nstty -opost\n${ourPair ? "printf 'ready\\r\\n'\n" : ""}` +
+      `n=0\nwhile [ $n -lt ${outputs.length} ]; do\n` +
       `  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n  cat ${dir}/out.$n\n  n=$((n+1))\n` +
       `done\nsleep 60\n`,
   );
@@ -101,7 +105,9 @@ export async function drawnAfterSteps(
     ...size,
   });
   try {
-    await untilFirstFrame(tmux, server);
+    // Our pair continues the terminal (no release row): the program says when it runs.
+    if (ourPair) await tmux.waitFor("ready");
+    else await untilFirstFrame(tmux, server);
     let written = 0;
     for (const step of steps) {
       if (typeof step === "string") await Deno.writeTextFile(`${dir}/go.${written++}`, "");
