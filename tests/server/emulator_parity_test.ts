@@ -5,7 +5,7 @@
  * both servers. Debian's pair is the oracle.
  */
 import assert from "node:assert/strict";
-import { drawnByRealClient } from "../support/drawn_by_real_client.ts";
+import { drawnAfterSteps, drawnByRealClient } from "../support/drawn_by_real_client.ts";
 
 const WIDTH = 40;
 
@@ -37,3 +37,22 @@ for (const [name, output] of CASES) {
     assert.equal(ours, real);
   });
 }
+
+// Resizing: a differential run with resizes found only README's bottom-row backspace. A guard
+// that the whole of our pair (our client in scrollback mode) shows what Debian's pair shows
+// after the window shrinks below the text and grows past it, colours and cursor included.
+Deno.test("Debian's pair and ours show the same screen after the window shrinks and grows", async () => {
+  const rows = Array.from({ length: 10 }, (_, i) => `\x1b[3${i % 8}mrow ${i} ${"=".repeat(3 * i)}`);
+  const steps = [
+    `\x1bc${rows.join("\r\n")}\x1b[0m\x1b[4;7H\x1b[7mcursor here`,
+    { width: 15, height: 5 },
+    { width: 52, height: 14 },
+  ];
+  const [real, ours] = await Promise.all([
+    drawnAfterSteps("real", steps, { width: 40, height: 12 }, "real"),
+    drawnAfterSteps("ours", steps, { width: 40, height: 12 }, "ours"),
+  ]);
+  // The oracle drew it: a shrink keeps the top rows, each cut to the new width.
+  assert.match(real, /row 4 =========\n/);
+  assert.equal(ours, real);
+});
