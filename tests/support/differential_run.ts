@@ -13,10 +13,11 @@
  * are resized to the same random size (and back before the next stream);
  * `--minimize=SEED --resize` cuts down a stream that differs after its
  * resize, `--after-resize` one that differs after the stream before it was
- * resized and back.
+ * resized and back. `--mid-resize` resizes halfway through each stream
+ * instead (and compares at its end).
  *
  * Run: `deno run -A --unstable-net tests/support/differential_run.ts
- * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients|--pairs] [--resize]
+ * [--streams=200] [--first=0] [--size=40x12] [--wide] [--clients|--pairs] [--resize|--mid-resize]
  * [--minimize=SEED [--after-resize]]`
  *
  * @module
@@ -40,6 +41,7 @@ const CLIENTS = Deno.args.includes("--clients");
 const PAIRS = Deno.args.includes("--pairs");
 const MINIMIZE = flag("minimize");
 const RESIZE = Deno.args.includes("--resize");
+const MID_RESIZE = Deno.args.includes("--mid-resize");
 
 /** xorshift32: the same streams for the same seed. */
 function random(seed: number): (n: number) => number {
@@ -136,7 +138,13 @@ export function streamPieces(seed: number): string[] {
   return Array.from({ length: 20 + r(120) }, () => piece(r));
 }
 
-/** The size `--resize` gives the panes after stream `seed`. */
+/** A stream's pieces cut in two, for `--mid-resize`. */
+function halves(pieces: string[]): [string[], string[]] {
+  const half = pieces.length >> 1;
+  return [pieces.slice(0, half), pieces.slice(half)];
+}
+
+/** The size `--resize` gives the panes after stream `seed` (`--mid-resize`: halfway). */
 function resizeAfter(seed: number): PaneSize {
   const r = random(seed + 7919);
   return { width: 2 + r(W * 2), height: 2 + r(H * 2) };
@@ -154,6 +162,12 @@ function scenario(seed: number): { lists: string[][]; steps: (lists: string[][])
     return {
       lists: [streamPieces(seed - 1), streamPieces(seed)],
       steps: ([a, b]) => [text(a!), resizeAfter(seed - 1), SIZE, text(b!)],
+    };
+  }
+  if (MID_RESIZE) {
+    return {
+      lists: halves(streamPieces(seed)),
+      steps: ([a, b]) => [text(a!), resizeAfter(seed), b!.join("")],
     };
   }
   if (RESIZE) {
@@ -223,7 +237,7 @@ async function scan(): Promise<void> {
     `${dir}/program`,
     `#!/bin/sh\nstty -opost\n${
       PAIRS ? "printf 'ready\\r\\n'\n" : ""
-    }n=${FIRST}\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
+    }n=0\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
       `  cat ${dir}/s.$n\n  n=$((n+1))\ndone\n`,
   );
   await Deno.chmod(`${dir}/program`, 0o755);
@@ -258,10 +272,26 @@ async function scan(): Promise<void> {
       }
       return false;
     };
+    let part = 0; // the program's output number
+    const output = async (text: string) => {
+      await Deno.writeTextFile(`${dir}/s.${part}`, text);
+      await Deno.writeTextFile(`${dir}/go.${part++}`, "");
+      return await Promise.all(sides.map((s) => settledState(s.tmux)));
+    };
     for (let seed = FIRST; seed < FIRST + STREAMS; seed++) {
-      await Deno.writeTextFile(`${dir}/s.${seed}`, "\x1bc" + streamPieces(seed).join(""));
-      await Deno.writeTextFile(`${dir}/go.${seed}`, "");
-      const [real, ours] = await Promise.all(sides.map((s) => settledState(s.tmux)));
+      if (MID_RESIZE) {
+        const [first, second] = halves(streamPieces(seed));
+        await output("\x1bc" + first.join(""));
+        const size = resizeAfter(seed);
+        await Promise.all(sides.map((s) => s.tmux.resize(size.width, size.height)));
+        await Promise.all(sides.map((s) => settledState(s.tmux)));
+        const [real, ours] = await output(second.join(""));
+        const at = ` with a resize to ${size.width}x${size.height} halfway`;
+        compare(seed, real!, ours!, size, at);
+        await Promise.all(sides.map((s) => s.tmux.resize(W, H).then(() => settledState(s.tmux))));
+        continue;
+      }
+      const [real, ours] = await output("\x1bc" + streamPieces(seed).join(""));
       if (compare(seed, real!, ours!, SIZE, "") && RESIZE) {
         const size = resizeAfter(seed);
         await Promise.all(sides.map((s) => s.tmux.resize(size.width, size.height)));
