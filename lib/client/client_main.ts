@@ -31,17 +31,39 @@ import { terminalColors, UnknownTerminalError } from "./terminal_description.ts"
 const encoder = new TextEncoder();
 
 /**
+ * Where frames go. `Deno.stdout` is line-buffered: a write with a line feed
+ * leaves as two, up to the last line feed and the rest, so a terminal that
+ * does not know synchronized output could show a frame without its end. A
+ * second description of the same terminal (`/dev/stdout`) is written
+ * as is: one frame, one write.
+ */
+function unbufferedStdout(): { writeSync(bytes: Uint8Array): number } {
+  const path = "/dev/stdout";
+  try {
+    // Only with write permission there (never a prompt): narrow installs keep the buffered one.
+    if (
+      Deno.stdout.isTerminal() &&
+      Deno.permissions.querySync({ name: "write", path }).state === "granted"
+    ) {
+      return Deno.openSync(path, { write: true });
+    }
+  } catch { /* no /dev/stdout: the buffered one still works */ }
+  return Deno.stdout;
+}
+
+/**
  * The real terminal. Its size is read again only after SIGWINCH
  * ({@linkcode resized}), as mosh does: the sink asks for it on every frame
  * (an ioctl each, ≈ 7 a second under output).
  */
 function stdoutTerminal(): LocalTerminal & { resized(): void } {
   let size: { columns: number; rows: number } | null = null;
+  const out = unbufferedStdout();
   return {
     write(text) {
       const bytes = encoder.encode(text);
       let at = 0;
-      while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+      while (at < bytes.length) at += out.writeSync(bytes.subarray(at));
     },
     size() {
       if (size !== null) return size;
