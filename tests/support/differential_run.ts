@@ -22,14 +22,8 @@
  *
  * @module
  */
-import { clientCommandLine, type Implementation, startServer } from "./mosh_programs.ts";
-import {
-  drawnAfterSteps,
-  type PaneSize,
-  settledState,
-  untilFirstFrame,
-} from "./drawn_by_real_client.ts";
-import { TmuxSession } from "./tmux.ts";
+import type { Implementation } from "./mosh_programs.ts";
+import { drawnAfterSteps, DrawnSession, type PaneSize, type Step } from "./drawn_by_real_client.ts";
 
 const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const STREAMS = Number(flag("streams") ?? 200);
@@ -42,6 +36,11 @@ const PAIRS = Deno.args.includes("--pairs");
 const MINIMIZE = flag("minimize");
 const RESIZE = Deno.args.includes("--resize");
 const MID_RESIZE = Deno.args.includes("--mid-resize");
+/** The side compared with Debian's pair: our server, our client, or both. */
+const OURS: { server: Implementation; client: Implementation } = {
+  server: CLIENTS ? "real" : "ours",
+  client: CLIENTS || PAIRS ? "ours" : "real",
+};
 
 /** xorshift32: the same streams for the same seed. */
 function random(seed: number): (n: number) => number {
@@ -176,20 +175,13 @@ function scenario(seed: number): { lists: string[][]; steps: (lists: string[][])
   return { lists: [streamPieces(seed)], steps: ([a]) => [text(a!)] };
 }
 
-type Step = string | PaneSize;
-
 /** Cuts the pieces of a differing scenario down (each list in turn, the last first). */
 async function minimize(seed: number): Promise<void> {
   const { lists, steps } = scenario(seed);
   const differs = async (candidate: string[][]) => {
     const [real, ours] = await Promise.all([
       drawnAfterSteps("real", steps(candidate), SIZE),
-      drawnAfterSteps(
-        CLIENTS ? "real" : "ours",
-        steps(candidate),
-        SIZE,
-        PAIRS || CLIENTS ? "ours" : "real",
-      ),
+      drawnAfterSteps(OURS.server, steps(candidate), SIZE, OURS.client),
     ]);
     return real === ours ? null : { real, ours };
   };
@@ -231,39 +223,17 @@ function backspacedCursor(real: string, ours: string, size: PaneSize): boolean {
 }
 
 async function scan(): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mosh-differential-" });
-  // The program: stream n once its go file exists, raw, after RIS.
-  await Deno.writeTextFile(
-    `${dir}/program`,
-    `#!/bin/sh\nstty -opost\n${
-      PAIRS ? "printf 'ready\\r\\n'\n" : ""
-    }n=0\nwhile :; do\n  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n` +
-      `  cat ${dir}/s.$n\n  n=$((n+1))\ndone\n`,
-  );
-  await Deno.chmod(`${dir}/program`, 0o755);
-  const sides: { tmux: TmuxSession; stop: () => Promise<void> }[] = [];
-  for (const which of ["real", "ours"] as Implementation[]) {
-    const server = await startServer(CLIENTS ? "real" : which, { command: [`${dir}/program`] });
-    const client = CLIENTS || PAIRS
-      ? clientCommandLine(which, server.port)
-      : `mosh-client 127.0.0.1 ${server.port}`;
-    const tmux = await TmuxSession.start({
-      command: client,
-      env: { MOSH_KEY: server.key },
-      ...SIZE,
-    });
-    sides.push({ tmux, stop: () => server.stop() });
-  }
+  const sides = [
+    await DrawnSession.start("real", "real", SIZE),
+    await DrawnSession.start(OURS.server, OURS.client, SIZE),
+  ];
+  /** Both sides take `step`: their settled panes, Debian's first. */
+  const both = (step: Step) => Promise.all(sides.map((side) => side.step(step)));
   try {
-    for (const [i, { tmux }] of sides.entries()) {
-      // Our pair continues the terminal (no release row): the program says when it runs.
-      if (PAIRS) await tmux.waitFor("ready");
-      else await untilFirstFrame(tmux, ["real", "ours"][i]!);
-    }
     const differing: number[] = [], backspaced: number[] = [];
-    const compare = (seed: number, real: string, ours: string, size: PaneSize, after: string) => {
+    const compare = ([real, ours]: string[], seed: number, size: PaneSize, after: string) => {
       if (real === ours) return true;
-      if (backspacedCursor(real, ours, size)) {
+      if (backspacedCursor(real!, ours!, size)) {
         backspaced.push(seed);
         console.log(`stream ${seed}${after}: mosh-server's backspace on the bottom row`);
       } else {
@@ -272,33 +242,20 @@ async function scan(): Promise<void> {
       }
       return false;
     };
-    let part = 0; // the program's output number
-    const output = async (text: string) => {
-      await Deno.writeTextFile(`${dir}/s.${part}`, text);
-      await Deno.writeTextFile(`${dir}/go.${part++}`, "");
-      return await Promise.all(sides.map((s) => settledState(s.tmux)));
-    };
     for (let seed = FIRST; seed < FIRST + STREAMS; seed++) {
+      const size = resizeAfter(seed);
+      const resized = ` ${MID_RESIZE ? "with" : "after"} a resize to ${size.width}x${size.height}`;
       if (MID_RESIZE) {
         const [first, second] = halves(streamPieces(seed));
-        await output("\x1bc" + first.join(""));
-        const size = resizeAfter(seed);
-        await Promise.all(sides.map((s) => s.tmux.resize(size.width, size.height)));
-        await Promise.all(sides.map((s) => settledState(s.tmux)));
-        const [real, ours] = await output(second.join(""));
-        const at = ` with a resize to ${size.width}x${size.height} halfway`;
-        compare(seed, real!, ours!, size, at);
-        await Promise.all(sides.map((s) => s.tmux.resize(W, H).then(() => settledState(s.tmux))));
-        continue;
-      }
-      const [real, ours] = await output("\x1bc" + streamPieces(seed).join(""));
-      if (compare(seed, real!, ours!, SIZE, "") && RESIZE) {
-        const size = resizeAfter(seed);
-        await Promise.all(sides.map((s) => s.tmux.resize(size.width, size.height)));
-        const [real, ours] = await Promise.all(sides.map((s) => settledState(s.tmux)));
+        await both("\x1bc" + first.join(""));
+        await both(size);
+        compare(await both(second.join("")), seed, size, `${resized} halfway`);
+        await both(SIZE);
+      } else if (compare(await both("\x1bc" + streamPieces(seed).join("")), seed, SIZE, "")) {
+        if (!RESIZE) continue;
+        compare(await both(size), seed, size, resized);
         // Back, and settled: the server must have the size before the next stream.
-        await Promise.all(sides.map((s) => s.tmux.resize(W, H).then(() => settledState(s.tmux))));
-        compare(seed, real!, ours!, size, ` after a resize to ${size.width}x${size.height}`);
+        await both(SIZE);
       }
     }
     console.log(
@@ -307,11 +264,7 @@ async function scan(): Promise<void> {
         (backspaced.length ? `: ${backspaced}` : ""),
     );
   } finally {
-    for (const side of sides) {
-      await side.tmux.close();
-      await side.stop();
-    }
-    await Deno.remove(dir, { recursive: true });
+    for (const side of sides) await side.close();
   }
 }
 

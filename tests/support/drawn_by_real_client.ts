@@ -59,11 +59,83 @@ export async function untilFirstFrame(tmux: TmuxSession, label: string): Promise
   }
 }
 
+/** A step of a drawn session: output the program writes raw, or a new pane size. */
+export type Step = string | PaneSize;
+
+/**
+ * A client drawing a server's session in tmux, where a program writes
+ * output on request (raw: no LF → CR LF). `start` returns once the client
+ * has drawn the server's first frame: mosh's release row puts the cursor at
+ * 0,1; our pair continues the terminal instead (no release row), so there
+ * the program first prints `ready` and a session should begin with RIS.
+ */
+export class DrawnSession {
+  readonly tmux: TmuxSession;
+  readonly #dir: string;
+  readonly #stop: () => Promise<void>;
+  #written = 0;
+
+  private constructor(tmux: TmuxSession, dir: string, stop: () => Promise<void>) {
+    this.tmux = tmux;
+    this.#dir = dir;
+    this.#stop = stop;
+  }
+
+  /** `server`'s session drawn by `client` in a pane of `size`. */
+  static async start(
+    server: Implementation,
+    client: Implementation,
+    size: PaneSize,
+  ): Promise<DrawnSession> {
+    const ready = server === "ours" && client === "ours";
+    const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
+    await Deno.writeTextFile(
+      `${dir}/program`,
+      `#!/bin/sh\nstty -opost\n${ready ? "printf 'ready\\r\\n'\n" : ""}n=0\nwhile :; do\n` +
+        `  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n  cat ${dir}/out.$n\n  n=$((n+1))\n` +
+        `done\n`,
+    );
+    await Deno.chmod(`${dir}/program`, 0o755);
+    const started = await startServer(server, { command: [`${dir}/program`] });
+    const tmux = await TmuxSession.start({
+      command: clientCommandLine(client, started.port),
+      env: { MOSH_KEY: started.key },
+      ...size,
+    });
+    const session = new DrawnSession(tmux, dir, () => started.stop());
+    try {
+      if (ready) await tmux.waitFor("ready");
+      else await untilFirstFrame(tmux, server);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Takes `step` and returns the pane once it has settled. */
+  async step(step: Step): Promise<string> {
+    if (typeof step === "string") {
+      await Deno.writeTextFile(`${this.#dir}/out.${this.#written}`, step);
+      await Deno.writeTextFile(`${this.#dir}/go.${this.#written++}`, "");
+    } else {
+      await this.tmux.resize(step.width, step.height);
+    }
+    return await settledState(this.tmux);
+  }
+
+  /** Ends the client, the server and the program. */
+  async close(): Promise<void> {
+    await this.tmux.close();
+    await this.#stop();
+    await Deno.remove(this.#dir, { recursive: true });
+  }
+}
+
 /**
  * The screen (with SGR) and cursor Debian's mosh-client shows once `server`
  * has run a program that writes `output` raw (no LF → CR LF), in a fresh
- * session: the program waits until the client has drawn the first frame
- * (mosh's release row puts the cursor at 0,1).
+ * session (see {@linkcode DrawnSession}).
  */
 export function drawnByRealClient(
   server: Implementation,
@@ -75,49 +147,20 @@ export function drawnByRealClient(
 
 /**
  * As {@linkcode drawnByRealClient}, for steps taken in order, each once the
- * pane has settled after the one before: a string is written raw by the
- * program, a size resizes the pane. `client` draws (Debian's unless "ours").
- * Steps should start with RIS when both are ours: the program first prints
- * `ready` (our client draws no release row to wait for).
+ * pane has settled after the one before. `client` draws (Debian's unless "ours").
  */
 export async function drawnAfterSteps(
   server: Implementation,
-  steps: readonly (string | PaneSize)[],
+  steps: readonly Step[],
   size: PaneSize = { width: 40, height: 12 },
   client: Implementation = "real",
 ): Promise<string> {
-  const ourPair = server === "ours" && client === "ours";
-  const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
-  const outputs = steps.filter((step) => typeof step === "string");
-  for (const [i, output] of outputs.entries()) await Deno.writeTextFile(`${dir}/out.${i}`, output);
-  await Deno.writeTextFile(
-    `${dir}/program`,
-    `#!/bin/sh\nstty -opost\n${ourPair ? "printf 'ready\\r\\n'\n" : ""}` +
-      `n=0\nwhile [ $n -lt ${outputs.length} ]; do\n` +
-      `  while [ ! -e ${dir}/go.$n ]; do sleep 0.02; done\n  cat ${dir}/out.$n\n  n=$((n+1))\n` +
-      `done\nsleep 60\n`,
-  );
-  await Deno.chmod(`${dir}/program`, 0o755);
-  const started = await startServer(server, { command: [`${dir}/program`] });
-  const tmux = await TmuxSession.start({
-    command: clientCommandLine(client, started.port),
-    env: { MOSH_KEY: started.key },
-    ...size,
-  });
+  const session = await DrawnSession.start(server, client, size);
   try {
-    // Our pair continues the terminal (no release row): the program says when it runs.
-    if (ourPair) await tmux.waitFor("ready");
-    else await untilFirstFrame(tmux, server);
-    let written = 0;
-    for (const step of steps) {
-      if (typeof step === "string") await Deno.writeTextFile(`${dir}/go.${written++}`, "");
-      else await tmux.resize(step.width, step.height);
-      await settledState(tmux);
-    }
-    return await settledState(tmux);
+    let state = await settledState(session.tmux);
+    for (const step of steps) state = await session.step(step);
+    return state;
   } finally {
-    await tmux.close();
-    await started.stop();
-    await Deno.remove(dir, { recursive: true });
+    await session.close();
   }
 }
