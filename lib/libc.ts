@@ -29,6 +29,11 @@ export interface PlatformConstants {
   POSIX_SPAWN_SETSID: number;
   /** `waitpid` option: do not block. */
   WNOHANG: number;
+  /** `setlocale` category for every category, and `nl_langinfo`'s item for the character set. */
+  LC_ALL: number;
+  CODESET: number;
+  /** errno of a `setlocale` whose locale is not installed. */
+  ENOENT: number;
 }
 
 const LINUX: PlatformConstants = {
@@ -46,6 +51,9 @@ const LINUX: PlatformConstants = {
   POSIX_SPAWN_SETSIGMASK: 0x08,
   POSIX_SPAWN_SETSID: 0x80,
   WNOHANG: 1,
+  LC_ALL: 6,
+  CODESET: 14,
+  ENOENT: 2,
 };
 
 const DARWIN: PlatformConstants = {
@@ -63,6 +71,9 @@ const DARWIN: PlatformConstants = {
   POSIX_SPAWN_SETSIGMASK: 0x08,
   POSIX_SPAWN_SETSID: 0x400,
   WNOHANG: 1,
+  LC_ALL: 0,
+  CODESET: 0,
+  ENOENT: 2,
 };
 
 /** The running platform's constants. */
@@ -109,6 +120,8 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
   strerror: { parameters: ["i32"], result: "pointer" },
+  setlocale: { parameters: ["i32", "buffer"], result: "pointer" },
+  nl_langinfo: { parameters: ["i32"], result: "pointer" },
   posix_spawnp: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",

@@ -60,3 +60,22 @@ export function describeLocale(env: Record<string, string | undefined>): LocaleD
   const charset = utf8 ? "UTF-8" : codeset === "" ? "US-ASCII" : codeset;
   return { variable, charset, utf8 };
 }
+
+/**
+ * Shows the `locale` command's report on the terminal, as both mosh
+ * programs do after a refusal (through the shell, as `system("locale")`
+ * runs it, so its messages name it `locale`).
+ *
+ * @example
+ * ```ts ignore
+ * import { showLocale } from "./locale.ts";
+ * await showLocale();
+ * ```
+ */
+export async function showLocale(): Promise<void> {
+  await new Deno.Command("/bin/sh", {
+    args: ["-c", "locale"],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output().catch(() => {});
+}

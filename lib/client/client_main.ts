@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describeLocale } from "../locale.ts";
+import { describeLocale, showLocale } from "../locale.ts";
 import { releaseStartupCode } from "../resident_code.ts";
 import { versionText } from "../version.ts";
 import {
@@ -168,8 +168,7 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
         `Unfortunately, the client's environment (${locale.variable}) specifies\n` +
         `the character set "${locale.charset}".\n`,
     );
-    await new Deno.Command("locale", { stdout: "inherit", stderr: "inherit" }).output()
-      .catch(() => {});
+    await showLocale();
     return 1;
   }
   if (!isTty(Deno.stdin)) {

@@ -8,7 +8,8 @@
 import { formatKey, generateKey } from "../crypto/session_key.ts";
 import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
-import { describeLocale, LOCALE_VARS } from "../locale.ts";
+import { describeLocale, LOCALE_VARS, showLocale } from "../locale.ts";
+import { withNativeLocale } from "./native_locale.ts";
 import { versionText } from "../version.ts";
 import { libc, libcCalls, strerror } from "../libc.ts";
 import { releaseStartupCode } from "../resident_code.ts";
@@ -35,22 +36,34 @@ interface DaemonConfig {
   height: number;
 }
 
-/** Makes sure the environment selects UTF-8, trying the client's `-l` variables; else explains. */
-function checkLocale(locales: string[]): string | null {
-  const native = describeLocale(Deno.env.toObject());
-  if (native.utf8) return null;
-  for (const name of LOCALE_VARS) Deno.env.delete(name);
-  for (const assignment of locales) {
-    const eq = assignment.indexOf("=");
-    if (eq > 0) Deno.env.set(assignment.slice(0, eq), assignment.slice(eq + 1));
-  }
-  const client = describeLocale(Deno.env.toObject());
-  if (client.utf8) return null;
-  return "mosh-server needs a UTF-8 native locale to run.\n\n" +
-    `Unfortunately, the local environment (${native.variable}) specifies\n` +
-    `the character set "${native.charset}",\n\n` +
-    `The client-supplied environment (${client.variable}) specifies\n` +
-    `the character set "${client.charset}".\n\n`;
+/**
+ * Makes sure the C library adopts a UTF-8 locale, trying the client's `-l`
+ * variables when the server's own do not select one (they then stay in the
+ * environment for the session's child). Returns what to print on stderr:
+ * mosh's warnings for locales that are not installed, then, when no UTF-8
+ * locale was found, its refusal.
+ */
+function checkLocale(locales: string[]): { ok: boolean; message: string } {
+  return withNativeLocale((adopt) => {
+    const native = { ...describeLocale(Deno.env.toObject()), ...adopt() };
+    if (native.utf8) return { ok: true, message: native.warning };
+    for (const name of LOCALE_VARS) Deno.env.delete(name);
+    for (const assignment of locales) {
+      const eq = assignment.indexOf("=");
+      if (eq > 0) Deno.env.set(assignment.slice(0, eq), assignment.slice(eq + 1));
+    }
+    const client = { ...describeLocale(Deno.env.toObject()), ...adopt() };
+    const warnings = native.warning + client.warning;
+    if (client.utf8) return { ok: true, message: warnings };
+    return {
+      ok: false,
+      message: warnings + "mosh-server needs a UTF-8 native locale to run.\n\n" +
+        `Unfortunately, the local environment (${native.variable}) specifies\n` +
+        `the character set "${native.charset}",\n\n` +
+        `The client-supplied environment (${client.variable}) specifies\n` +
+        `the character set "${client.charset}".\n\n`,
+    };
+  });
 }
 
 function isTty(rid: { isTerminal(): boolean }): boolean {
@@ -91,11 +104,10 @@ export async function serverMain(args: string[], argv0 = "mosh-server"): Promise
   }
   const options = command.options;
   for (const w of options.warnings) console.error(w);
-  const localeProblem = checkLocale(options.locales);
-  if (localeProblem !== null) {
-    await Deno.stderr.write(encoder.encode(localeProblem));
-    await new Deno.Command("locale", { stdout: "inherit", stderr: "inherit" }).output()
-      .catch(() => {});
+  const locale = checkLocale(options.locales);
+  if (locale.message !== "") await Deno.stderr.write(encoder.encode(locale.message));
+  if (!locale.ok) {
+    await showLocale();
     return 1;
   }
   let width = 80, height = 24;

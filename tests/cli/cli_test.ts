@@ -194,6 +194,33 @@ Deno.test("mosh-server: the locale refusal names the variable that decides", asy
   });
 });
 
+Deno.test("mosh-server: a UTF-8 locale that is not installed is refused, as by the C library", async () => {
+  // Named UTF-8 but missing here: the shell would run in the C locale.
+  const missing = "xx_XX.UTF-8";
+  const refused = await same("mosh-server", ["new", "-p", "0", "-l", `LC_ALL=${missing}`], {
+    LANG: "C",
+  });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^The locale requested by LC_ALL=xx_XX\.UTF-8 isn't available/);
+  // The server's own locale missing too: a warning for each.
+  await same("mosh-server", ["new", "-p", "0", "-l", `LANG=${missing}`], { LC_ALL: missing });
+  // The server's own locale missing, the client's installed: a warning, then the session.
+  const started = await same("mosh-server", [
+    "new",
+    "-p",
+    "0",
+    "-l",
+    "LANG=C.UTF-8",
+    "--",
+    "/bin/true",
+  ], {
+    LC_CTYPE: missing,
+  });
+  assert.equal(started.code, 0);
+  assert.match(started.stdout, /MOSH CONNECT/);
+  assert.match(started.stderr, /^The locale requested by LC_CTYPE=xx_XX\.UTF-8 isn't available/);
+});
+
 Deno.test("mosh-client: usage with the version banner, environment and locale checks", async () => {
   await same("mosh-client", []);
   await same("mosh-client", ["127.0.0.1"]);

@@ -1,0 +1,86 @@
+/**
+ * The locale as the C library adopts it, for the server's UTF-8 check. A
+ * locale's name is not enough: `LANG=de_DE.UTF-8` on a machine where that
+ * locale is not installed leaves the shell and every program the server
+ * starts in the C locale (US-ASCII), so mosh-server asks the C library
+ * (`setlocale(LC_ALL, "")`, then `nl_langinfo(CODESET)`) and so do we. The
+ * process's own locale is put back afterwards: only the environment, which
+ * the session's child inherits, is meant to change.
+ *
+ * @module
+ */
+import { cString, errno, libcCalls, PLATFORM, strerror } from "../libc.ts";
+import { describeLocale } from "../locale.ts";
+
+/** What adopting the environment's locale gave. */
+export interface AdoptedLocale {
+  /** The character set as mosh names it (`US-ASCII` for glibc's `ANSI_X3.4-1968`). */
+  charset: string;
+  utf8: boolean;
+  /** What mosh prints when the C library refused the locale, else "". */
+  warning: string;
+}
+
+/** Adopts the locale the process environment names now. */
+export type LocaleAdopter = () => AdoptedLocale;
+
+/**
+ * Runs `check` with an adopter backed by the C library and restores the
+ * process's locale after it; without FFI (no `--allow-ffi`, or no libc)
+ * the adopter judges by the variables' names, as mosh-client's check is
+ * described for implementations without a C library.
+ *
+ * @example
+ * ```ts ignore
+ * import { withNativeLocale } from "./native_locale.ts";
+ * const utf8 = withNativeLocale((adopt) => adopt().utf8);
+ * ```
+ */
+export function withNativeLocale<T>(check: (adopt: LocaleAdopter) => T): T {
+  let calls;
+  try {
+    calls = libcCalls("setlocale", "nl_langinfo", "strerror");
+  } catch {
+    return check(adoptByName);
+  }
+  const current = calls.setlocale(PLATFORM.LC_ALL, null);
+  const saved = current === null ? "C" : new Deno.UnsafePointerView(current).getCString();
+  const adopt = (): AdoptedLocale => {
+    let warning = "";
+    if (calls.setlocale(PLATFORM.LC_ALL, cString("")) === null) {
+      const code = errno();
+      warning = code === PLATFORM.ENOENT
+        ? missingLocaleWarning()
+        : `setlocale: ${strerror(code)}\n`;
+    }
+    const p = calls.nl_langinfo(PLATFORM.CODESET);
+    const codeset = p === null ? "" : new Deno.UnsafePointerView(p).getCString();
+    return { charset: moshCharsetName(codeset), utf8: /^utf-8$/i.test(codeset), warning };
+  };
+  try {
+    return check(adopt);
+  } finally {
+    calls.setlocale(PLATFORM.LC_ALL, cString(saved));
+  }
+}
+
+/** mosh's name for a C library character set. */
+function moshCharsetName(codeset: string): string {
+  return codeset === "ANSI_X3.4-1968" || codeset === "" ? "US-ASCII" : codeset;
+}
+
+/** mosh's warning for a locale the environment names but the machine lacks. */
+function missingLocaleWarning(): string {
+  const env = Deno.env.toObject();
+  const { variable } = describeLocale(env);
+  const value = variable.slice(variable.indexOf("=") + 1);
+  const hint = variable.includes("=") && value !== ""
+    ? `Running \`locale-gen ${value}' may be necessary.\n\n`
+    : "";
+  return `The locale requested by ${variable} isn't available here.\n${hint}`;
+}
+
+function adoptByName(): AdoptedLocale {
+  const { charset, utf8 } = describeLocale(Deno.env.toObject());
+  return { charset, utf8, warning: "" };
+}
