@@ -289,7 +289,11 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     const wait = this.sender.waitTime();
     if (this.#acks === null || !this.hasRemoteAddr) return wait;
     // A save budget still running holds an acknowledgement back: wake when it
-    // ends. Otherwise the sender's ack timer (set in tick) is the deadline.
+    // ends, so tick sets the sender's ack timer. With data already awaiting an
+    // acknowledgement that timer is set, and it is the deadline: a tick at the
+    // budget's end would change nothing (under steady output it was one
+    // wake-up in five of the client's).
+    if (this.sender.pendingDataAck) return wait;
     const save = this.#acks.nextSaveTime(this.remoteStateNum) - this.#clock();
     return save > 0 ? Math.min(wait, save) : wait;
   }

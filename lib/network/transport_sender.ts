@@ -203,6 +203,11 @@ export class TransportSender<S extends SyncState<S>> {
     this.#pendingDataAck = true;
   }
 
+  /** Receiver side: whether received data awaits an acknowledgement (due within ACK_DELAY). */
+  get pendingDataAck(): boolean {
+    return this.#pendingDataAck;
+  }
+
   /** Receiver side: acknowledge now (the peer resent a state we hold: our acknowledgement was lost). */
   ackNow(): void {
     this.#pendingDataAck = true;

@@ -9,6 +9,7 @@ import {
   type NumberedState,
 } from "../../lib/network/durable_acks.ts";
 import { Transport, type TransportJournal } from "../../lib/network/transport.ts";
+import { ACK_DELAY } from "../../lib/network/constants.ts";
 import { CompleteTerminal } from "../../lib/statesync/complete_terminal.ts";
 import { decodeUserMessage } from "../../lib/statesync/user_message.ts";
 import { UserStream } from "../../lib/statesync/user_stream.ts";
@@ -284,4 +285,31 @@ Deno.test("a client killed at any moment of a fast-changing screen over a long p
       `kill ${kill}: the resumed client reaches the server's screen`,
     );
   }
+});
+
+Deno.test("a new frame inside the save budget: the client wakes once, when its acknowledgement goes", () => {
+  const w = new World(5);
+  w.startClient(false);
+  w.server.currentState.screen.text = "first";
+  w.run(1000);
+  const client = w.client!;
+  const acks: number[] = [], frames: number[] = [];
+  w.net.tap = (data) => {
+    // The direction bit: server to client (no delay on this network: sent is arrived).
+    ((data[0]! & 0x80) === 0 ? acks : frames).push(w.net.now);
+  };
+  // A frame, acknowledged (and saved) ACK_DELAY after it arrives...
+  w.server.currentState.screen.text = "second";
+  w.run(150);
+  const saved = acks.at(-1)!;
+  // ...and the next frame well inside the save budget that save started.
+  w.server.currentState.screen.text = "third";
+  const before = client.remoteStateNum;
+  while (client.remoteStateNum === before) w.run(1);
+  const arrived = frames.at(-1)!;
+  assert.ok(arrived - saved < MIN_SAVE_INTERVAL, `${arrived - saved} ms after the save`);
+  // Not at the budget's end: that tick would change nothing.
+  assert.equal(client.waitTime(), arrived + ACK_DELAY - w.net.now);
+  w.run(ACK_DELAY + 5);
+  assert.deepEqual(acks.filter((t) => t > arrived), [arrived + ACK_DELAY]);
 });
