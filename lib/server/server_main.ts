@@ -34,6 +34,9 @@ interface DaemonConfig {
   options: ServerOptions;
   width: number;
   height: number;
+  /** `MOSH_SERVER_NETWORK_TMOUT` and `MOSH_SERVER_SIGNAL_TMOUT`, read by the foreground. */
+  networkTimeoutMs: number;
+  signalTimeoutMs: number;
 }
 
 /**
@@ -117,7 +120,16 @@ export async function serverMain(args: string[], argv0 = "mosh-server"): Promise
       if (size.columns > 0 && size.rows > 0) [width, height] = [size.columns, size.rows];
     } catch { /* not a terminal after all */ }
   }
-  const config: DaemonConfig = { key: formatKey(generateKey()), options, width, height };
+  // Read here, so their warnings come before MOSH CONNECT, as mosh-server's do.
+  const warn = (m: string) => console.error(m);
+  const config: DaemonConfig = {
+    key: formatKey(generateKey()),
+    options,
+    width,
+    height,
+    networkTimeoutMs: timeoutFromEnv("MOSH_SERVER_NETWORK_TMOUT", warn),
+    signalTimeoutMs: timeoutFromEnv("MOSH_SERVER_SIGNAL_TMOUT", warn),
+  };
   return await startDaemon(config, options.verbose > 0);
 }
 
@@ -319,6 +331,11 @@ async function runDaemon(): Promise<number> {
     );
     return 1;
   }
+  // Stopped before the session is built (the foreground reports it detached
+  // now): held until then, so it still ends as a stopped session does.
+  let stopRequested = false;
+  const requestStop = () => stopRequested = true;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, requestStop);
   await Deno.stdout.write(encoder.encode(`PORT ${socket.localAddr.port}\n`));
   Deno.stdout.close();
   const [
@@ -378,8 +395,8 @@ async function runDaemon(): Promise<number> {
     ...(registry ? { onAttachment: (a: boolean) => registry.setAttached(a) } : {}),
     width: config.width,
     height: config.height,
-    networkTimeoutMs: timeoutFromEnv("MOSH_SERVER_NETWORK_TMOUT", log),
-    signalTimeoutMs: timeoutFromEnv("MOSH_SERVER_SIGNAL_TMOUT", log),
+    networkTimeoutMs: config.networkTimeoutMs,
+    signalTimeoutMs: config.signalTimeoutMs,
     log,
   });
   const s = session;
@@ -392,12 +409,20 @@ async function runDaemon(): Promise<number> {
     ["SIGPIPE", () => {}],
   ];
   for (const [signal, fn] of listeners) Deno.addSignalListener(signal, fn);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.removeSignalListener(signal, requestStop);
+  }
   releaseStartupCode();
-  await session.run();
+  const running = session.run();
+  if (stopRequested) s.terminate();
+  await running;
   registry?.close();
   for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   await socket.closed;
-  if (options.verbose > 0) console.log("\n[mosh-server is exiting.]");
+  // mosh prints this on stdout; the daemon's stdout was the pipe to the
+  // foreground, closed once the port was reported, so it goes with the rest
+  // of the verbose output, on the inherited stderr.
+  if (options.verbose > 0) console.error("\n[mosh-server is exiting.]");
   return 0;
 }
 

@@ -15,6 +15,7 @@
 import assert from "node:assert/strict";
 import { versionText } from "../../lib/version.ts";
 import { programCommand } from "../../lib/wrapper/programs.ts";
+import { waitUntil } from "../support/processes.ts";
 import { detachedPid, stopMoshServer } from "../support/real_mosh.ts";
 import { TEST_STATE_HOME } from "../support/state_home.ts";
 
@@ -192,6 +193,60 @@ Deno.test("mosh-server: the locale refusal names the variable that decides", asy
   await same("mosh-server", ["new", "-p", "0", "-l", "LANG=C", "--", "/bin/true"], {
     LC_CTYPE: "C",
   });
+});
+
+Deno.test("mosh-server: the timeout variables' warnings come from the foreground", async () => {
+  const args = ["new", "-p", "0", "--", "/bin/true"];
+  for (const name of ["MOSH_SERVER_NETWORK_TMOUT", "MOSH_SERVER_SIGNAL_TMOUT"]) {
+    for (const value of ["abc", "-5", "10x"]) {
+      const ours = await same("mosh-server", args, { LANG: "C.UTF-8", [name]: value });
+      assert.match(
+        ours.stderr,
+        new RegExp(`^${name} (not a valid integer|is negative), ignoring\n`),
+      );
+    }
+  }
+});
+
+/** Whether `pid` has a handler for SIGTERM (signal 15: bit 14 of /proc's SigCgt mask). */
+function catchesSigterm(pid: number): boolean {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const mask = BigInt(`0x${status.match(/^SigCgt:\s*([0-9a-f]+)/m)![1]}`);
+  return (mask & (1n << 14n)) !== 0n;
+}
+
+Deno.test("mosh-server -v: the daemon says it is exiting when it is stopped", async () => {
+  const tails: string[] = [];
+  for (const which of ["real", "ours"] as const) {
+    // stdout and stderr in one pipe: mosh writes the line on stdout, our daemon on stderr.
+    const command = argv(which, "mosh-server", ["new", "-v", "-p", "0", "--", "/bin/true"]);
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", 'exec "$@" 2>&1', "sh", ...command],
+      env: cleanEnv({ HOME: Deno.env.get("HOME") ?? "/", LANG: "C.UTF-8" }),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const decoder = new TextDecoder();
+    let text = "", pid: number | null = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (pid === null && (pid = detachedPid(text)) !== null) {
+        // Stopped once it handles SIGTERM (mosh's daemon installs its handler after the fork).
+        await waitUntil(() => catchesSigterm(pid!), "the daemon's SIGTERM handler");
+        Deno.kill(pid, "SIGTERM");
+      }
+    }
+    await child.status;
+    assert.ok(pid !== null, text);
+    assert.doesNotMatch(text, /Uncaught|error:/, text);
+    tails.push(text.slice(text.lastIndexOf("[mosh-server detached")).replace(/\d+/, "<pid>"));
+  }
+  assert.equal(tails[1], tails[0]);
+  assert.match(tails[0]!, /\n\[mosh-server is exiting\.\]\n$/);
 });
 
 Deno.test("mosh-server: a UTF-8 locale that is not installed is refused, as by the C library", async () => {
