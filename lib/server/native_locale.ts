@@ -73,9 +73,9 @@ function moshCharsetName(codeset: string): string {
 function missingLocaleWarning(): string {
   const env = Deno.env.toObject();
   const { variable } = describeLocale(env);
-  const value = variable.slice(variable.indexOf("=") + 1);
-  const hint = variable.includes("=") && value !== ""
-    ? `Running \`locale-gen ${value}' may be necessary.\n\n`
+  // Whenever a variable is named, even set empty (mosh prints "locale-gen '").
+  const hint = variable.includes("=")
+    ? `Running \`locale-gen ${variable.slice(variable.indexOf("=") + 1)}' may be necessary.\n\n`
     : "";
   return `The locale requested by ${variable} isn't available here.\n${hint}`;
 }

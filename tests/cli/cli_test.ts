@@ -257,6 +257,8 @@ Deno.test("mosh-server: a UTF-8 locale that is not installed is refused, as by t
   });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^The locale requested by LC_ALL=xx_XX\.UTF-8 isn't available/);
+  // The variable that names the character set set empty: mosh still hints.
+  await same("mosh-server", ["new", "-p", "0"], { LANG: missing, LC_ALL: "" });
   // The server's own locale missing too: a warning for each.
   await same("mosh-server", ["new", "-p", "0", "-l", `LANG=${missing}`], { LC_ALL: missing });
   // The server's own locale missing, the client's installed: a warning, then the session.
