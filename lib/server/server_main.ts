@@ -440,8 +440,9 @@ function hushed(home: string): boolean {
 export function timeoutFromEnv(name: string, log: (m: string) => void): number {
   const value = Deno.env.get(name);
   if (value === undefined || value === "") return 0;
-  const m = value.match(/^\s*(-?\d+)/);
-  if (!m || m[0].trim() !== value.trim()) log(`${name} not a valid integer, ignoring`);
+  // strtol(3) in base 10: C white space, a sign, digits, and nothing after them.
+  const m = value.match(/^[ \t\n\v\f\r]*([+-]?\d+)/);
+  if (!m || m[0].length !== value.length) log(`${name} not a valid integer, ignoring`);
   const n = m ? Number(m[1]) : 0;
   if (n < 0) {
     log(`${name} is negative, ignoring`);
