@@ -67,6 +67,12 @@ export function spawnInPty(request: SpawnRequest): SpawnedProgram {
   check("posix_spawn_file_actions_init", c.posix_spawn_file_actions_init(actions));
   try {
     c.sigfillset(all);
+    // glibc's sigfillset leaves out its two internal signals (32 and 33), and
+    // its posix_spawn sets those to "ignore" in the child when the parent
+    // handles them, as every threaded process does; an ignored signal stays
+    // ignored across exec. mosh's fork and exec leave them at their default:
+    // name all 64 signals (the kernel's bit for signal n is bit n - 1).
+    if (Deno.build.os === "linux") all.fill(0xff, 0, 8);
     c.sigemptyset(none);
     const flags = PLATFORM.POSIX_SPAWN_SETSID | PLATFORM.POSIX_SPAWN_SETSIGDEF |
       PLATFORM.POSIX_SPAWN_SETSIGMASK;

@@ -46,6 +46,29 @@ Deno.test("spawnInPty: the program leads a new session on the pty, with our envi
   }
 });
 
+Deno.test("spawnInPty: the program starts with every signal at its default and none blocked, as after mosh's fork", async () => {
+  const pty = Pty.open(80, 24);
+  try {
+    const child = spawnInPty({
+      tty: pty.slavePath,
+      program: "grep",
+      argv: ["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"],
+      env: {},
+      cwd: "/",
+    });
+    const status = child.exited.then((s) => {
+      pty.closeSlave();
+      return s;
+    });
+    // The kernel's own account of the program's signal state.
+    const lines = (await readAll(pty)).trim().split("\r\n").sort();
+    assert.deepEqual(lines, ["SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000"]);
+    assert.equal(await status, 0);
+  } finally {
+    pty.close();
+  }
+});
+
 Deno.test("spawnInPty: a program that cannot be found is a SpawnError with errno ENOENT", () => {
   const pty = Pty.open(80, 24);
   try {
