@@ -145,3 +145,58 @@ Deno.test("Ctrl-^ Ctrl-Z suspends to the local shell; fg resumes and redraws the
     await server.stop();
   }
 });
+
+/**
+ * What a client draws while each key of "hello wo" waits for the server,
+ * with attributes (tmux's capture with escapes): the prediction's
+ * underline, where it starts and ends, the cursor's row.
+ */
+async function predictedRows(client: "real" | "ours", predict: string): Promise<string[]> {
+  const server = await startRealMoshServer({ command: ["/bin/sh"], env: { PS1: "$ " } });
+  const proxy = new UdpImpairmentProxy(server.port);
+  // A 1.2 s round trip: every key below is drawn (and captured) long before its echo.
+  proxy.up.delayMs = 600;
+  proxy.down.delayMs = 600;
+  const command = client === "real"
+    ? `mosh-client 127.0.0.1 ${proxy.port}; sleep 60`
+    : clientCommand(proxy.port);
+  const tmux = await TmuxSession.start({
+    command,
+    env: { MOSH_KEY: server.key, MOSH_PREDICTION_DISPLAY: predict },
+  });
+  const lastRow = async () =>
+    (await tmux.capture({ escapes: true })).split("\n").filter((l) => l.trim() !== "").at(-1)!;
+  try {
+    await tmux.waitFor(/^\$ ?$/m, { timeoutMs: 30_000 });
+    // The first keys of an epoch wait for the server; its echo confirms the epoch.
+    await tmux.sendText("echo ");
+    await tmux.waitFor(/^\$ echo$/m, { timeoutMs: 10_000 });
+    const rows: string[] = [];
+    let typed = "";
+    for (const key of "hello wo") {
+      typed += key;
+      await tmux.sendText(key);
+      // A predicted blank looks like any blank until the next key: captured with it.
+      if (key === " ") continue;
+      await tmux.waitFor(`$ echo ${typed}`, { timeoutMs: 1000 });
+      rows.push(await lastRow());
+    }
+    // And once the server's echo has replaced every prediction.
+    await tmux.waitFor(/^\$ echo hello wo$/m, { timeoutMs: 10_000 });
+    await waitUntil(async () => !(await lastRow()).includes("\x1b[4m"), "the echo of every key");
+    rows.push(await lastRow());
+    return rows;
+  } finally {
+    await tmux.close();
+    await proxy.close();
+    await server.stop();
+  }
+}
+
+Deno.test("predictions over a slow link are drawn as Debian's mosh-client draws them, key by key", async () => {
+  const real = await predictedRows("real", "adaptive");
+  const ours = await predictedRows("ours", "adaptive");
+  assert.deepEqual(ours, real);
+  // The oracle saw predictions: underlined (mosh flags them on a slow link).
+  assert.ok(real.slice(0, -1).every((row) => row.includes("\x1b[4m")), real.join("\n"));
+});
