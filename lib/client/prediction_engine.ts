@@ -491,11 +491,15 @@ export class PredictionEngine {
         const c = cells[x]!;
         if (!c.active || c.epoch > this.#confirmedEpoch) continue;
         const actual = fb.rows[y]!;
+        const r = c.replacement;
+        // A blank over a blank is not flagged, whatever else the cell is: an
+        // unknown cell keeps the replacement it last had (blank for a cell
+        // that never held a prediction), as mosh's does.
+        const flag = this.#flagging && !(blank(r.contents) && blank(actual.contents[x]!));
         if (c.unknown) {
-          if (this.#flagging && x !== fb.width - 1) fb.mutableRow(y).attrs[x]! |= Attr.Underline;
+          if (flag && x !== fb.width - 1) fb.mutableRow(y).attrs[x]! |= Attr.Underline;
           continue;
         }
-        const r = c.replacement;
         const differs = actual.contents[x] !== r.contents || actual.fg[x] !== r.fg ||
           actual.bg[x] !== r.bg || actual.attrs[x] !== r.attrs;
         const row = differs || this.#flagging ? fb.mutableRow(y) : actual;
@@ -505,9 +509,7 @@ export class PredictionEngine {
           row.fg[x] = r.fg;
           row.attrs[x] = r.attrs;
         }
-        if (this.#flagging && !(blank(r.contents) && blank(actual.contents[x]!))) {
-          row.attrs[x]! |= Attr.Underline;
-        }
+        if (flag) row.attrs[x]! |= Attr.Underline;
       }
     }
   }
