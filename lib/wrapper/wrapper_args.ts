@@ -304,11 +304,15 @@ export function parseWrapperArgs(
         break;
     }
   };
+  // As Getopt::Long in mosh's Perl: options may follow the host (`mosh host -a`),
+  // so a remote command with options of its own goes after `--`; with
+  // POSIXLY_CORRECT set, the first non-option ends them.
+  const permute = env["POSIXLY_CORRECT"] === undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--") {
+      o.commandOnly = o.positional.length === 0;
       o.positional.push(...args.slice(i + 1));
-      o.commandOnly = true;
       break;
     }
     if (arg === "-a") o.predict = "always";
@@ -338,8 +342,8 @@ export function parseWrapperArgs(
         }
       } else if (eq >= 0) throw new WrapperUsageError(`Option ${name} does not take an argument`);
       set(spec.name, value, negated);
-    } else {
-      // The first non-option is the host; everything after it is the remote command.
+    } else if (permute) o.positional.push(arg);
+    else {
       o.positional.push(...args.slice(i).filter((a, k) => !(k === 1 && a === "--")));
       break;
     }

@@ -52,6 +52,8 @@ function normalize(text: string): string {
   }
   return out
     .replaceAll("/usr/bin/mosh:", "mosh:")
+    // The wrapper names itself in ssh's ProxyCommand: mosh's script, or deno and our file.
+    .replace(/ProxyCommand=('[^']*' )+?'--family/g, "ProxyCommand=<self> '--family")
     .replaceAll("Usage: /usr/bin/mosh ", "Usage: mosh ")
     .replace(/MOSH CONNECT \d+ [A-Za-z0-9/+]{22}/g, "MOSH CONNECT <port> <key>")
     .replace(/\[mosh-server detached, pid = \d+\]/g, "[mosh-server detached, pid = <pid>]");
@@ -324,6 +326,26 @@ Deno.test("mosh wrapper: option errors and usage", async () => {
   }
   await same("mosh", ["--predict=sometimes", "h"]);
   await same("mosh", ["h"], { LANG: "C.UTF-8", MOSH_PREDICTION_DISPLAY: "sometimes" });
+});
+
+Deno.test("mosh wrapper: options after the host apply, as mosh's Getopt::Long permutes them", async () => {
+  // `--ssh=echo` prints the ssh command line the wrapper built: its options and the remote command.
+  const echo = "--ssh=echo";
+  for (
+    const args of [
+      ["127.0.0.1", echo, "-a"],
+      [echo, "user@127.0.0.1", "-6", "--predict=never", "--no-init"],
+      ["127.0.0.1", echo, "-p", "60001", "--", "htop", "-d", "5"],
+      [echo, "127.0.0.1", "ls", "--", "-l"],
+      [echo, "127.0.0.1", "top"],
+      [echo, "127.0.0.1", "--bogus"],
+    ]
+  ) {
+    const r = await same("mosh", args);
+    assert.doesNotMatch(r.stderr, /Could not connect/, "echo ran instead of ssh");
+  }
+  // Without permutation the first non-option ends the options, as Getopt::Long does then.
+  await same("mosh", [echo, "127.0.0.1", "-a"], { LANG: "C.UTF-8", POSIXLY_CORRECT: "1" });
 });
 
 Deno.test("mosh wrapper: no sshd listening exits 10, 'Did not find remote IP address'", async () => {
