@@ -117,20 +117,53 @@ async function readLines(
   }));
 }
 
+/**
+ * The first address of `host` as this machine resolves it (getaddrinfo,
+ * ordered by `--family` as mosh's `resolvename` orders it).
+ */
+async function resolveHere(host: string, family: WrapperOptions["family"]): Promise<string> {
+  // Loaded only here: node:dns brings Deno's Node layer, which no other path needs.
+  const { lookup } = await import("node:dns/promises");
+  try {
+    const { address } = await lookup(host.replace(/^\[(.*)\]$/, "$1"), {
+      family: family === "inet" ? 4 : family === "inet6" ? 6 : 0,
+      order: family === "prefer-inet"
+        ? "ipv4first"
+        : family === "prefer-inet6"
+        ? "ipv6first"
+        : "verbatim",
+    });
+    return address;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === "ENOTFOUND"
+      ? "Name or service not known"
+      : code === "EAI_AGAIN"
+      ? "Temporary failure in name resolution"
+      : (error as Error).message;
+    throw new BootstrapError(`${PROG}: could not get canonical name for ${host}: ${reason}`);
+  }
+}
+
 /** Starts the server (over ssh or locally); returns ip, port and key. */
 async function startServer(
   o: WrapperOptions,
   client: string[] | null,
 ): Promise<{ ip: string; port: number; key: string }> {
   const env = Deno.env.toObject();
-  const [target, ...command] = o.positional as [string, ...string[]];
+  let [target, ...command] = o.positional as [string, ...string[]];
   const host = target.replace(/^.*@/, "");
+  // --experimental-remote-ip=local: the client's address for the host is this
+  // machine's resolution of it, and ssh goes to that same address.
+  const localIp = o.remoteIp === "local" && !o.local ? await resolveHere(host, o.family) : null;
+  if (localIp !== null) target = target.slice(0, target.length - host.length) + localIp;
   const colors = await clientColors(client);
   const args = serverArgs(
     { colors, bindServer: o.bindServer, local: o.local, port: o.port, host, command },
     env,
   );
   const parser = new ReplyParser(PROG, o.port?.includes(":") ?? false);
+  if (localIp !== null) parser.line(`MOSH IP ${localIp}`);
   let child: Deno.ChildProcess;
   if (o.local) {
     const server = o.server ?? programCommand("mosh-server").map(shellQuote).join(" ");

@@ -348,6 +348,17 @@ Deno.test("mosh wrapper: options after the host apply, as mosh's Getopt::Long pe
   await same("mosh", [echo, "127.0.0.1", "-a"], { LANG: "C.UTF-8", POSIXLY_CORRECT: "1" });
 });
 
+Deno.test("mosh wrapper: --experimental-remote-ip=local resolves the host here and sends ssh to that address", async () => {
+  for (
+    const args of [
+      ["localhost"],
+      ["user@localhost", "-4", "--", "ls"],
+      ["-6", "localhost"], // no IPv6 address for it here: mosh's message
+      ["nonexistent.invalid"],
+    ]
+  ) await same("mosh", ["--ssh=echo", "--experimental-remote-ip=local", ...args]);
+});
+
 Deno.test("mosh wrapper: no sshd listening exits 10, 'Did not find remote IP address'", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;

@@ -59,6 +59,21 @@ Deno.test({
         "our mosh with our mosh-server",
         () => session(sshd, `${ourMosh} ${ssh} --server=${ourServer} ${sshd.target}`, "ours-ours"),
       );
+      // Without ssh's ProxyCommand (for users whose ssh configuration has its
+      // own): the address comes from this machine's resolution of the host, or
+      // from the server's $SSH_CONNECTION.
+      const byName = sshd.target.replace(/@.*/, "@localhost");
+      for (const mode of ["local", "remote"]) {
+        await t.step(
+          `our mosh with --experimental-remote-ip=${mode}`,
+          () =>
+            session(
+              sshd,
+              `${ourMosh} ${ssh} --experimental-remote-ip=${mode} --server=${ourServer} ${byName}`,
+              `ours-${mode}`,
+            ),
+        );
+      }
       await t.step("Debian's mosh with our client and our server", () =>
         session(
           sshd,
