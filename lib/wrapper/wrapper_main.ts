@@ -6,7 +6,7 @@
  * @module
  */
 import { versionText } from "../version.ts";
-import { terminalColors } from "../client/terminal_description.ts";
+import { terminalColors, UnknownTerminalError } from "../client/terminal_description.ts";
 import { canExec, ExecFailedError, execProgram } from "./exec_program.ts";
 import { programCommand } from "./programs.ts";
 import {
@@ -43,15 +43,17 @@ const DIE_AFTER_WAIT = 10;
 
 /**
  * `mosh-client -c` of our own client, answered in this process: the same
- * function the client runs for `-c` (its failures print nothing on stdout,
- * which the wrapper reads as 0). Launching Deno for it cost 0.12–0.25 s of
- * `mosh`'s start-up (strace, 2026-11-25).
+ * function the client runs for `-c`. Launching Deno for it cost 0.12–0.25 s
+ * of `mosh`'s start-up (strace, 2026-11-25). Where the client would fail
+ * (no TERM, an unknown terminal) mosh stops before any server starts, with
+ * the client's words and its status.
  */
 function ownClientColors(): number {
   try {
     return terminalColors(Deno.env.get("TERM"), Deno.env.toObject());
-  } catch {
-    return 0;
+  } catch (error) {
+    if (error instanceof UnknownTerminalError) throw new BootstrapError(error.message, 1);
+    throw error;
   }
 }
 
@@ -77,7 +79,7 @@ async function clientColors(client: string[] | null): Promise<number> {
     out = await new Deno.Command(client[0]!, {
       args: [...client.slice(1), "-c"],
       stdout: "piped",
-      stderr: "null",
+      stderr: "inherit",
       stdin: "null",
     }).output();
   } catch (error) {
@@ -85,6 +87,8 @@ async function clientColors(client: string[] | null): Promise<number> {
     const code = Number((error as Error).message.match(/\(os error (\d+)\)$/)?.[1] ?? 255);
     throw new BootstrapError(`Can't count colors: ${reason}`, code);
   }
+  // mosh's `close COLORCOUNT or die`: a failed count stops mosh (the client said why).
+  if (!out.success) throw new BootstrapError("", out.code);
   const n = Number(new TextDecoder().decode(out.stdout).trim());
   return Number.isInteger(n) && n >= 0 ? n : 0;
 }
@@ -326,7 +330,7 @@ export async function wrapperMain(args: string[]): Promise<number> {
       server = await startServer(o, o.client === null && runnable(client[0]!) ? null : client);
     } catch (error) {
       if (error instanceof BootstrapError) {
-        console.error(error.message);
+        if (error.message !== "") console.error(error.message);
         return error.status;
       }
       throw error;

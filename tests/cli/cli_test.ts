@@ -52,6 +52,8 @@ function normalize(text: string): string {
   }
   return out
     .replaceAll("/usr/bin/mosh:", "mosh:")
+    // Perl's bare `die` names its own line; ours says nothing more than the client did.
+    .replace(/^Died at \/usr\/bin\/mosh line \d+\.\n/m, "")
     // The wrapper names itself in ssh's ProxyCommand: mosh's script, or deno and our file.
     .replace(/ProxyCommand=('[^']*' )+?'--family/g, "ProxyCommand=<self> '--family")
     .replaceAll("Usage: /usr/bin/mosh ", "Usage: mosh ")
@@ -357,6 +359,17 @@ Deno.test("mosh wrapper: --experimental-remote-ip=local resolves the host here a
       ["nonexistent.invalid"],
     ]
   ) await same("mosh", ["--ssh=echo", "--experimental-remote-ip=local", ...args]);
+});
+
+Deno.test("mosh wrapper: a terminal the client cannot count colours for stops mosh before ssh, as mosh's", async () => {
+  for (const term of ["", "no-such-terminal"]) {
+    const env = { LANG: "C.UTF-8", TERM: term };
+    // Our own client answered in the wrapper's process, and a client program run for -c.
+    const own = await same("mosh", ["--ssh=echo", "127.0.0.1"], env);
+    await same("mosh", ["--client=mosh-client", "--ssh=echo", "127.0.0.1"], env);
+    assert.equal(own.code, 1);
+    assert.equal(own.stdout, "", "ssh never ran");
+  }
 });
 
 Deno.test("mosh wrapper: no sshd listening exits 10, 'Did not find remote IP address'", async () => {
