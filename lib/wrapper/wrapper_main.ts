@@ -42,6 +42,12 @@ export class BootstrapError extends Error {
 const DIE_AFTER_WAIT = 10;
 
 /**
+ * A `die` inside mosh's loop over ssh's output (a malformed `MOSH …` line)
+ * exits with the errno Perl's buffered read of the pipe left, ESPIPE (29).
+ */
+const DIE_WHILE_READING = 29;
+
+/**
  * `mosh-client -c` of our own client, answered in this process: the same
  * function the client runs for `-c`. Launching Deno for it cost 0.12–0.25 s
  * of `mosh`'s start-up (strace, 2026-11-25). Where the client would fail
@@ -217,7 +223,7 @@ async function startServer(
     return parser.reply.key !== null;
   });
   await child.status;
-  if (failure) throw new BootstrapError((failure as Error).message);
+  if (failure) throw new BootstrapError((failure as Error).message, DIE_WHILE_READING);
   const r = parser.reply;
   let ip = r.ip;
   if (ip === null) {

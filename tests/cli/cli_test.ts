@@ -52,6 +52,7 @@ function normalize(text: string): string {
   }
   return out
     .replaceAll("/usr/bin/mosh:", "mosh:")
+    .replaceAll("/usr/bin/mosh error:", "mosh error:")
     // Perl's bare `die` names its own line; ours says nothing more than the client did.
     .replace(/^Died at \/usr\/bin\/mosh line \d+\.\n/m, "")
     // The wrapper names itself in ssh's ProxyCommand: mosh's script, or deno and our file.
@@ -369,6 +370,21 @@ Deno.test("mosh wrapper: a terminal the client cannot count colours for stops mo
     await same("mosh", ["--client=mosh-client", "--ssh=echo", "127.0.0.1"], env);
     assert.equal(own.code, 1);
     assert.equal(own.stdout, "", "ssh never ran");
+  }
+});
+
+Deno.test("mosh wrapper: malformed MOSH lines from the server's side: mosh's messages and status", async () => {
+  // An "ssh" that prints what a broken remote would, whatever arguments it is given.
+  for (
+    const lines of [
+      "MOSH CONNECT 1 short",
+      "MOSH IP 192.0.2.1\nMOSH IP 192.0.2.2",
+      "MOSH SSH_CONNECTION 1 2 3",
+      "MOSH IP bad ip here",
+      "hello\nMOSH CONNECT 60001 AAECAwQFBgcICQoLDA0ODw",
+    ]
+  ) {
+    await same("mosh", [`--ssh=sh -c 'printf "${lines}\\n"' ssh`, "127.0.0.1"]);
   }
 });
 
