@@ -10,6 +10,7 @@ import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
 import { describeLocale, LOCALE_VARS, showLocale } from "../locale.ts";
 import { withNativeLocale } from "./native_locale.ts";
+import { passwdEntry } from "./passwd_entry.ts";
 import { versionText } from "../version.ts";
 import { libc, libcCalls, strerror } from "../libc.ts";
 import { releaseStartupCode } from "../resident_code.ts";
@@ -271,16 +272,8 @@ function bindSocket(
 
 function childProgram(command: string[]): { program: string; argv: string[] } {
   if (command.length > 0) return { program: command[0]!, argv: command };
-  let shell = Deno.env.get("SHELL") ?? "";
-  if (shell === "") {
-    try {
-      const user = Deno.env.get("USER") ?? "";
-      const line = Deno.readTextFileSync("/etc/passwd").split("\n").find((l) =>
-        l.startsWith(`${user}:`)
-      );
-      shell = line?.split(":")[6] ?? "";
-    } catch { /* no passwd file */ }
-  }
+  // As mosh-server: SHELL, else the passwd entry's shell; empty means the Bourne shell.
+  let shell = Deno.env.get("SHELL") ?? passwdEntry()?.shell ?? "";
   if (shell === "") shell = "/bin/sh";
   return { program: shell, argv: [`-${shell.split("/").pop()}`] };
 }
@@ -353,7 +346,8 @@ async function runDaemon(): Promise<number> {
   ]);
   const pty = Pty.open(config.width, config.height);
   const { program, argv } = childProgram(options.command);
-  const home = Deno.env.get("HOME") ?? "/";
+  // mosh-server's child goes to HOME, else to the passwd entry's home directory.
+  const home = Deno.env.get("HOME") ?? passwdEntry()?.dir ?? "/";
   const env: Record<string, string> = {
     ...Deno.env.toObject(),
     TERM: options.colors === 256 ? "xterm-256color" : "xterm",
@@ -361,11 +355,13 @@ async function runDaemon(): Promise<number> {
     PWD: home,
   };
   delete env["STY"];
+  // Where the home directory cannot be entered, mosh's child stays where the
+  // server was started (its chdir fails); so does ours.
   let cwd = home;
   try {
-    Deno.statSync(cwd);
+    if (!Deno.statSync(cwd).isDirectory) cwd = Deno.cwd();
   } catch {
-    cwd = "/";
+    cwd = Deno.cwd();
   }
   // The program starts when the first client attaches, as mosh releases its child then.
   const startChild = (): Promise<unknown> => {

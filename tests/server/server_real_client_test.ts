@@ -429,3 +429,48 @@ Deno.test("our server accepts a client-supplied UTF-8 locale with -l", async () 
   await stopMoshServer(pid); // not before its pty helper holds the pty (see stopMoshServer)
   assert.equal(processAlive(pid), false);
 });
+
+const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+
+Deno.test("without HOME or SHELL the session starts where Debian's does: the passwd home and login shell", async () => {
+  const seen: Record<string, string> = {};
+  for (const which of ["real", "ours"] as const) {
+    for (
+      const [label, unset, env] of [
+        ["no HOME, no SHELL", ["HOME", "SHELL", "USER"], {}],
+        ["HOME unusable, SHELL empty", [], { HOME: "/nonexistent-mosh-test-home", SHELL: "" }],
+      ] as const
+    ) {
+      // No command: the login shell, as a user's session has it.
+      const server = await startServer(which, {
+        command: [],
+        unset: [...unset],
+        // Deno's own cache stays where it is (it would make a missing HOME to keep it).
+        env: { ...env, DENO_DIR },
+        cwd: "/usr",
+      });
+      const tmux = await connectRealClient(server.port, server.key);
+      try {
+        await tmux.waitFor(/[$#] ?$/m);
+        await tmux.sendText('echo "AT=$(/bin/pwd -P) SH=$0"\r');
+        seen[`${which}: ${label}`] = (await tmux.waitFor(/^AT=\S+ SH=\S+$/m)).match(/^AT=.*$/m)![0];
+      } finally {
+        await tmux.close();
+        await server.stop();
+      }
+    }
+  }
+  for (const label of ["no HOME, no SHELL", "HOME unusable, SHELL empty"]) {
+    assert.equal(seen[`ours: ${label}`], seen[`real: ${label}`], label);
+  }
+  // The oracle went where mosh goes: the passwd entry, or where the server started.
+  const home = (await Deno.readTextFile("/etc/passwd")).split("\n")
+    .find((l) => l.split(":")[2] === String(Deno.uid()))!.split(":");
+  assert.equal(seen["real: no HOME, no SHELL"], `AT=${home[5]} SH=-${home[6]!.split("/").pop()}`);
+  assert.equal(seen["real: HOME unusable, SHELL empty"], "AT=/usr SH=-sh");
+  assert.equal(
+    await Deno.stat("/nonexistent-mosh-test-home").then(() => true, () => false),
+    false,
+    "nothing made the missing home",
+  );
+});

@@ -56,6 +56,10 @@ export interface ServerStartOptions {
   env?: Record<string, string>;
   /** Server arguments before `--` (e.g. `-c 256`). */
   args?: string[];
+  /** Variables of this process's environment the server does not get. */
+  unset?: string[];
+  /** The directory the server is started in. */
+  cwd?: string;
 }
 
 /** The daemon's pid from `mosh-server new`'s "[mosh-server detached, pid = N]" line, or null. */
@@ -121,9 +125,19 @@ export async function launchMoshServer(
 ): Promise<RealMoshServer> {
   const command = options.command ?? ["/bin/sh"];
   const args = ["new", "-p", String(options.port ?? 0), ...(options.args ?? []), "--", ...command];
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(),
+    LANG: "C.UTF-8",
+    LC_ALL: "C.UTF-8",
+    XDG_STATE_HOME: TEST_STATE_HOME,
+    ...options.env,
+  };
+  for (const name of options.unset ?? []) delete env[name];
   const output = await new Deno.Command(program[0]!, {
     args: [...program.slice(1), ...args],
-    env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", XDG_STATE_HOME: TEST_STATE_HOME, ...options.env },
+    env,
+    clearEnv: true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
