@@ -177,3 +177,43 @@ export function readClientEnvironment(env: {
     scrollback: env.get("MOSH_SCROLLBACK") !== "0",
   };
 }
+
+/**
+ * Whether `ip` is an address mosh-client takes: numeric only (it resolves
+ * with `AI_NUMERICHOST`, so a name is refused), IPv4 as `inet_aton` reads it
+ * or IPv6 (with a `%zone`).
+ *
+ * @example
+ * ```ts
+ * import { isNumericAddress } from "./client_args.ts";
+ * isNumericAddress("192.0.2.1"); // true
+ * isNumericAddress("::1"); // true
+ * isNumericAddress("localhost"); // false
+ * isNumericAddress("256.1.1.1"); // false
+ * ```
+ */
+export function isNumericAddress(ip: string): boolean {
+  if (ip.includes(":")) {
+    const address = ip.replace(/%[^%]+$/, "");
+    try {
+      return new URL(`http://[${address}]/`).hostname !== "";
+    } catch {
+      return false;
+    }
+  }
+  // inet_aton: 1 to 4 parts (decimal, 0x hex or 0 octal); the last fills the bytes left.
+  const parts = ip.split(".");
+  if (parts.length > 4) return false;
+  const values = parts.map((p) =>
+    /^0x[0-9a-f]*$/i.test(p)
+      ? parseInt(p.slice(2) || "0", 16)
+      : /^0[0-7]*$/.test(p)
+      ? parseInt(p, 8)
+      : /^[1-9][0-9]*$/.test(p)
+      ? Number(p)
+      : NaN
+  );
+  if (values.some((v) => Number.isNaN(v))) return false;
+  const last = values.pop()!;
+  return values.every((v) => v <= 255) && last < 256 ** (4 - values.length);
+}

@@ -13,6 +13,7 @@ import {
   ClientKeyError,
   clientUsage,
   ClientUsageError,
+  isNumericAddress,
   parseClientArgs,
   readClientEnvironment,
 } from "./client_args.ts";
@@ -186,6 +187,16 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
       return 1;
     }
     throw error;
+  }
+  if (command.kind === "run" && !isNumericAddress(command.ip)) {
+    // As mosh-client's numeric-only lookup fails (its message ends with errno's "Success").
+    await Deno.stderr.write(
+      encoder.encode(
+        `Network exception: Bad IP address (${command.ip}): Name or service not known: Success\r\n`,
+      ),
+    );
+    console.log("[mosh is exiting.]");
+    return 1;
   }
   const terminal = stdoutTerminal();
   if (command.kind === "run") {

@@ -314,6 +314,19 @@ Deno.test("mosh-client: a bad MOSH_KEY on a terminal", async () => {
   }
 });
 
+Deno.test("mosh-client: an address that is not numeric is refused, as mosh-client's numeric-only lookup does", async () => {
+  for (const ip of ["localhost", "256.1.1.1", "", "1.2.3.4.5", "::g"]) {
+    const env = { MOSH_KEY: KEY, LANG: "C.UTF-8" };
+    const real = await onTerminal(argv("real", "mosh-client", [ip, "60001"]), env);
+    const ours = await onTerminal(argv("ours", "mosh-client", [ip, "60001"]), env);
+    assert.deepEqual(ours, real, ip);
+    assert.match(
+      ours.text,
+      /^Network exception: Bad IP address \(.*\): .*\r\r\n\[mosh is exiting\.\]\r\n$/,
+    );
+  }
+});
+
 Deno.test("mosh wrapper: option errors and usage", async () => {
   await same("mosh", []);
   await same("mosh", ["--pred=always", "host"]);
