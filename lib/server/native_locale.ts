@@ -14,6 +14,8 @@ import { describeLocale } from "../locale.ts";
 
 /** What adopting the environment's locale gave. */
 export interface AdoptedLocale {
+  /** The variable that decides the character set, as mosh names it (`LC_ALL=…`). */
+  variable: string;
   /** The character set as mosh names it (`US-ASCII` for glibc's `ANSI_X3.4-1968`). */
   charset: string;
   utf8: boolean;
@@ -46,16 +48,17 @@ export function withNativeLocale<T>(check: (adopt: LocaleAdopter) => T): T {
   const current = calls.setlocale(PLATFORM.LC_ALL, null);
   const saved = current === null ? "C" : new Deno.UnsafePointerView(current).getCString();
   const adopt = (): AdoptedLocale => {
+    const { variable } = describeLocale(Deno.env.toObject());
     let warning = "";
     if (calls.setlocale(PLATFORM.LC_ALL, cString("")) === null) {
       const code = errno();
       warning = code === PLATFORM.ENOENT
-        ? missingLocaleWarning()
+        ? missingLocaleWarning(variable)
         : `setlocale: ${strerror(code)}\n`;
     }
     const p = calls.nl_langinfo(PLATFORM.CODESET);
     const codeset = p === null ? "" : new Deno.UnsafePointerView(p).getCString();
-    return { charset: moshCharsetName(codeset), utf8: /^utf-8$/i.test(codeset), warning };
+    return { variable, charset: moshCharsetName(codeset), utf8: /^utf-8$/i.test(codeset), warning };
   };
   try {
     return check(adopt);
@@ -69,10 +72,8 @@ function moshCharsetName(codeset: string): string {
   return codeset === "ANSI_X3.4-1968" || codeset === "" ? "US-ASCII" : codeset;
 }
 
-/** mosh's warning for a locale the environment names but the machine lacks. */
-function missingLocaleWarning(): string {
-  const env = Deno.env.toObject();
-  const { variable } = describeLocale(env);
+/** mosh's warning for a locale the environment names (in `variable`) but the machine lacks. */
+function missingLocaleWarning(variable: string): string {
   // Whenever a variable is named, even set empty (mosh prints "locale-gen '").
   const hint = variable.includes("=")
     ? `Running \`locale-gen ${variable.slice(variable.indexOf("=") + 1)}' may be necessary.\n\n`
@@ -81,6 +82,5 @@ function missingLocaleWarning(): string {
 }
 
 function adoptByName(): AdoptedLocale {
-  const { charset, utf8 } = describeLocale(Deno.env.toObject());
-  return { charset, utf8, warning: "" };
+  return { ...describeLocale(Deno.env.toObject()), warning: "" };
 }

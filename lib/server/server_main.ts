@@ -8,7 +8,7 @@
 import { formatKey, generateKey } from "../crypto/session_key.ts";
 import type { Address } from "../network/datagram_socket.ts";
 import type { UdpSocket } from "../network/udp_socket.ts";
-import { describeLocale, LOCALE_VARS, showLocale } from "../locale.ts";
+import { LOCALE_VARS, showLocale } from "../locale.ts";
 import { withNativeLocale } from "./native_locale.ts";
 import { passwdEntry } from "./passwd_entry.ts";
 import { versionText } from "../version.ts";
@@ -49,14 +49,14 @@ interface DaemonConfig {
  */
 function checkLocale(locales: string[]): { ok: boolean; message: string } {
   return withNativeLocale((adopt) => {
-    const native = { ...describeLocale(Deno.env.toObject()), ...adopt() };
+    const native = adopt();
     if (native.utf8) return { ok: true, message: native.warning };
     for (const name of LOCALE_VARS) Deno.env.delete(name);
     for (const assignment of locales) {
       const eq = assignment.indexOf("=");
       if (eq > 0) Deno.env.set(assignment.slice(0, eq), assignment.slice(eq + 1));
     }
-    const client = { ...describeLocale(Deno.env.toObject()), ...adopt() };
+    const client = adopt();
     const warnings = native.warning + client.warning;
     if (client.utf8) return { ok: true, message: warnings };
     return {

@@ -266,17 +266,8 @@ Deno.test("mosh-server: a UTF-8 locale that is not installed is refused, as by t
   // The server's own locale missing too: a warning for each.
   await same("mosh-server", ["new", "-p", "0", "-l", `LANG=${missing}`], { LC_ALL: missing });
   // The server's own locale missing, the client's installed: a warning, then the session.
-  const started = await same("mosh-server", [
-    "new",
-    "-p",
-    "0",
-    "-l",
-    "LANG=C.UTF-8",
-    "--",
-    "/bin/true",
-  ], {
-    LC_CTYPE: missing,
-  });
+  const session = ["new", "-p", "0", "-l", "LANG=C.UTF-8", "--", "/bin/true"];
+  const started = await same("mosh-server", session, { LC_CTYPE: missing });
   assert.equal(started.code, 0);
   assert.match(started.stdout, /MOSH CONNECT/);
   assert.match(started.stderr, /^The locale requested by LC_CTYPE=xx_XX\.UTF-8 isn't available/);
