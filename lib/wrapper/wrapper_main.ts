@@ -163,11 +163,12 @@ async function startServer(
   const env = Deno.env.toObject();
   let [target, ...command] = o.positional as [string, ...string[]];
   const host = target.replace(/^.*@/, "");
+  const colors = await clientColors(client);
   // --experimental-remote-ip=local: the client's address for the host is this
-  // machine's resolution of it, and ssh goes to that same address.
+  // machine's resolution of it, and ssh goes to that same address (resolved
+  // after the colours are counted, as mosh does).
   const localIp = o.remoteIp === "local" && !o.local ? await resolveHere(host, o.family) : null;
   if (localIp !== null) target = target.slice(0, target.length - host.length) + localIp;
-  const colors = await clientColors(client);
   const args = serverArgs(
     { colors, bindServer: o.bindServer, local: o.local, port: o.port, host, command },
     env,

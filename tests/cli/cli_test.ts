@@ -364,6 +364,11 @@ Deno.test("mosh wrapper: --experimental-remote-ip=local resolves the host here a
       ["nonexistent.invalid"],
     ]
   ) await same("mosh", ["--ssh=echo", "--experimental-remote-ip=local", ...args]);
+  // A terminal the client cannot count colours for stops mosh before the lookup.
+  await same("mosh", ["--ssh=echo", "--experimental-remote-ip=local", "nonexistent.invalid"], {
+    LANG: "C.UTF-8",
+    TERM: "",
+  });
 });
 
 Deno.test("mosh wrapper: a terminal the client cannot count colours for stops mosh before ssh, as mosh's", async () => {
