@@ -100,6 +100,51 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
   };
 }
 
+/** The wrapper's options that take a value (`-p` too), and those that do not. */
+const VALUE_OPTIONS = [
+  "client",
+  "server",
+  "ssh",
+  "predict",
+  "family",
+  "port",
+  "bind-server",
+  "experimental-remote-ip",
+];
+
+/** `--local` as Getopt::Long takes it: any abbreviation, one dash or two. */
+const isLocalOption = (word: string) => /^--?l(o(c(al?)?)?)?$/.test(word);
+
+/**
+ * The `[user@]host` in the wrapper's command line that `-#` carries: the
+ * first word that is neither an option nor an option's value (after `--`,
+ * the word that follows it, as `mosh -- host` takes it). mosh joins
+ * that command line with spaces, so a value with spaces in it (`--ssh="ssh
+ * -i ~/.ssh/key"`) comes in pieces: a word with `/` or `=` in it is taken
+ * for such a piece, not a host. Null when there is none (`mosh --local`).
+ *
+ * @example
+ * ```ts
+ * import { wrapperDestination } from "./client_args.ts";
+ * wrapperDestination("-a --ssh=ssh -i ~/.ssh/k -p 2222 alice@example.org -- top"); // "alice@example.org"
+ * ```
+ */
+export function wrapperDestination(commandLine: string): string | null {
+  const words = commandLine.split(/\s+/).filter((w) => w !== "");
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    // After `--`: the host, unless `--local` needs none (`mosh --local -- htop`).
+    if (w === "--") return words.slice(0, i).some(isLocalOption) ? null : words[i + 1] ?? null;
+    if (w === "-p") i++;
+    else if (w.startsWith("--") && !w.includes("=")) {
+      const name = w.slice(2);
+      // Getopt::Long takes abbreviations: `--ser` is `--server`.
+      if (name !== "" && VALUE_OPTIONS.some((o) => o.startsWith(name))) i++;
+    } else if (!w.startsWith("-") && !/[/=]/.test(w)) return w;
+  }
+  return null;
+}
+
 /** `--resume [ID]`, `--resume --list`. */
 function parseResume(rest: string[]): ClientCommand {
   if (rest.length === 1 && rest[0] === "--list") return { kind: "resume", list: true };

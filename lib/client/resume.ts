@@ -9,6 +9,7 @@ import { Transport, type TransportOptions } from "../network/transport.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import type { UserStream } from "../statesync/user_stream.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
+import { wrapperDestination } from "./client_args.ts";
 import type { ClientResult, ClientTransport } from "./client_core.ts";
 import {
   firstLine,
@@ -226,7 +227,7 @@ export function listSessions(env: StoreEnvironment, now = Date.now()): string {
     lines.push(
       [
         r.id.padEnd(8),
-        `${r.host}`.slice(0, 20).padEnd(20),
+        (wrapperDestination(r.host) ?? r.ip).slice(0, 20).padEnd(20),
         String(r.port).padEnd(6),
         age(now - r.lastContact).padStart(4),
         (alive ? `in use` : "detached").padEnd(9),

@@ -270,7 +270,9 @@ Deno.test("--resume of a session whose shell exited while the client was dead re
 
 Deno.test("--resume --list shows detached sessions; --resume with nothing to resume says so", async () => {
   await withStore("ours", async ({ state, server, tmux }) => {
-    const first = await tmux(`${DENO} ${CLIENT} -# listhost 127.0.0.1 ${server.port}; sleep 60`);
+    // What mosh's wrapper passes for `mosh -a --ssh="ssh -p 2222" bob@listhost -- sh`.
+    const args = "'-a --ssh=ssh -p 2222 bob@listhost -- sh |'";
+    const first = await tmux(`${DENO} ${CLIENT} -# ${args} 127.0.0.1 ${server.port}; sleep 60`);
     await first.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
     await first.sendText("echo list-me\r");
     await first.waitFor(/^list-me$/m);
@@ -278,7 +280,7 @@ Deno.test("--resume --list shows detached sessions; --resume with nothing to res
     const record = onlyRecord(state);
     // The screen is on record once its acknowledgement leaves (within ACK_DELAY).
     const listed = new RegExp(
-      `^${record.id}\\s+listhost\\s+${server.port}\\s.*in use\\s+\\$ echo list-me`,
+      `^${record.id}\\s+bob@listhost\\s+${server.port}\\s.*in use\\s+\\$ echo list-me`,
       "m",
     );
     let listing = await list();
@@ -316,7 +318,7 @@ Deno.test("--resume --list shows detached sessions; --resume with nothing to res
     assert.match(
       await list(MOSH),
       new RegExp(
-        `^${record.id}\\s+listhost\\s+${server.port}\\s.*detached\\s+\\$ echo list-me`,
+        `^${record.id}\\s+bob@listhost\\s+${server.port}\\s.*detached\\s+\\$ echo list-me`,
         "m",
       ),
     );
