@@ -127,6 +127,8 @@ export class ClientSession {
       return false;
     } else if (action === "suspend") {
       this.#sink.suspend();
+      // As mosh: the help is gone when the session comes back.
+      if (notifications.message === this.#escape.helpText) notifications.clear();
     } else if (action === "help") {
       notifications.set(this.#escape.helpText, this.#clock(), { permanent: true, showQuit: false });
     } else if (action === "clear-help") {

@@ -135,6 +135,8 @@ Deno.test("Ctrl-^ Ctrl-Z suspends to the local shell; fg resumes and redraws the
     await tmux.sendText("echo after-resume\r");
     const resumed = await tmux.waitFor(/^after-resume$/m);
     assert.ok(!resumed.includes("local-42"), `local output left on screen:\n${resumed}`);
+    // The escape key's help went with the suspend, as mosh-client's does.
+    assert.doesNotMatch(resumed, /Commands: Ctrl-Z suspends/);
 
     await tmux.sendKeys("C-^");
     await tmux.sendText(".");

@@ -77,7 +77,9 @@ async function suspendAndResume(mosh: string, execs: boolean): Promise<void> {
     screen = await tmux.waitFor(repainted, { timeoutMs: 10_000 });
     assert.doesNotMatch(screen, /LOCAL-6/, "the client repainted the remote screen");
     await tmux.sendText("echo AFTER-$((7*7))\r");
-    await tmux.waitFor(/^AFTER-49$/m);
+    screen = await tmux.waitFor(/^AFTER-49$/m);
+    // The escape key's help went with the suspend, as mosh-client's does.
+    assert.doesNotMatch(screen, /Commands: Ctrl-Z suspends/);
     await tmux.sendText("exit\r");
     await tmux.waitFor(/\[mosh is exiting\.\]\n(?:.*\n)*LOCAL\$ ?$/m, { timeoutMs: 20_000 });
     await tmux.sendText("echo STATUS-$?\r");
