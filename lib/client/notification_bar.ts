@@ -79,15 +79,21 @@ export class NotificationBar {
     if (this.#isNetworkError && this.#expires > now + 1000) this.#expires = now + 1000;
   }
 
-  /** Removes the message. */
+  /** Removes the message; what shows next has the quit hint again (mosh sets an empty one). */
   clear(): void {
     this.#message = "";
     this.#expires = -1;
+    this.#showQuit = true;
     this.#isNetworkError = false;
   }
 
   #expire(now: number): void {
-    if (this.#message !== "" && this.#expires >= 0 && now >= this.#expires) this.clear();
+    // An expired message goes, its quit-hint setting stays (as mosh's).
+    if (this.#message !== "" && this.#expires >= 0 && now >= this.#expires) {
+      this.#message = "";
+      this.#expires = -1;
+      this.#isNetworkError = false;
+    }
   }
 
   /** The bar text at `now`, or "" for no bar. */
