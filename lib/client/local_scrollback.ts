@@ -81,13 +81,20 @@ export class LocalScrollback {
 
   /**
    * The lines of `history` not printed yet, in order, with a marker before
-   * the first line after a gap: plain text where a line is printable ASCII
+   * the first line after a gap (lines the program erased before they were
+   * printed are dropped, unmarked): plain text where a line is printable ASCII
    * (fitted to `width`), else a row `width` wide. With `max`, it stops once
    * `max` lines are out (one more when a marker comes first): call again for
    * the rest until it returns none. The rows are valid until the next call,
    * which writes over them.
    */
   take(history: ReceivedHistory, width: number, max = Infinity): HistoryLine[] {
+    if (history.clearedAt > this.#printed) {
+      // Erased by the program (ED 3) before they were printed: never shown, nor
+      // marked, as the lines skipped before them.
+      this.#printed = history.clearedAt;
+      this.#skipped = 0;
+    }
     if (history.end <= this.#printed) return [];
     const rows: HistoryLine[] = [];
     for (const chunk of history.chunks) {

@@ -182,7 +182,7 @@ export class TerminalSink implements ClientSink {
     let out = "";
     const history = core.remoteState.history;
     const printed = this.#history?.printed ?? -1;
-    if (history.active && this.#scrollback) out += this.#pushHistory(history, final);
+    if (history.active && this.#scrollback) out += this.#pushHistory(history, target, final);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) {
       // One synchronized update (mode 2026): a terminal that knows it shows the frame whole,
@@ -217,7 +217,7 @@ export class TerminalSink implements ClientSink {
    * From the server's first history on, the local terminal stays on its main
    * screen, and nothing is ever cleared or scrolled but by this.
    */
-  #pushHistory(history: ReceivedHistory, final: boolean): string {
+  #pushHistory(history: ReceivedHistory, target: Framebuffer, final: boolean): string {
     let out = "";
     if (this.#history === null) {
       if (final) return "";
@@ -235,9 +235,15 @@ export class TerminalSink implements ClientSink {
       // would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
       for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
-      this.#onScreen = new Framebuffer(columns, rows);
+      this.#onScreen = blankKeepingEvents(this.#onScreen, columns, rows);
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
+    }
+    if (this.#caps.clearHistory && target.historyClears !== this.#onScreen.historyClears) {
+      // The program erased the history (ED 3) before the lines that left after
+      // it (the server sends none from before): erase first, then push those.
+      out += "\x1b[3J";
+      this.#onScreen.historyClears = target.historyClears;
     }
     // A screenful at a time: all of a frame's lines as rows at once (≈ 2 KB
     // each, 566 in one frame of the 50 MB mixed-SGR drain) outlived V8's
@@ -289,6 +295,26 @@ export class TerminalSink implements ClientSink {
     this.#term.write(out);
     this.#term.setRaw(false);
   }
+}
+
+/**
+ * A blank screen for a repaint that keeps what the terminal already got
+ * beyond its cells — the bell, history-erase and notification counts, the
+ * clipboard, title and directory — so the redraw repeats none of them (a
+ * resize rang the bell again, and after a `clear` erased the history).
+ */
+function blankKeepingEvents(last: Framebuffer, columns: number, rows: number): Framebuffer {
+  const blank = new Framebuffer(columns, rows);
+  blank.bellCount = last.bellCount;
+  blank.historyClears = last.historyClears;
+  blank.notifications = last.notifications;
+  blank.notificationCount = last.notificationCount;
+  blank.clipboard = last.clipboard;
+  blank.workingDirectory = last.workingDirectory;
+  blank.iconName = last.iconName;
+  blank.windowTitle = last.windowTitle;
+  blank.titleInitialized = last.titleInitialized;
+  return blank;
 }
 
 /**

@@ -93,7 +93,10 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
   /** The lines `base` lacks, newest kept first within the bounds; older ones skipped. */
   #historyLines(base: CompleteTerminal<S>, links: boolean): HostInstruction {
     const end = this.screen.historyEnd ?? 0;
-    const from = Math.max(0, base.#historyMark());
+    // Lines the program erased (ED 3) after they left: not sent, and the
+    // receiver drops what it lacks of them, uncounted, before the next ones.
+    const cleared = this.screen.historyClearedAt ?? 0;
+    const from = Math.max(0, base.#historyMark(), cleared);
     // The newest lines the screen still keeps, within the bounds; the rest
     // is skipped. The same lines whatever the base, so a resend from an
     // older state (the sender's prospective resend) never drops lines that
@@ -108,7 +111,10 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       bytes += line.length;
     }
     lines.reverse();
-    return { kind: "scrollback", first: end - lines.length, lines };
+    const first = end - lines.length;
+    return cleared > base.#historyMark()
+      ? { kind: "scrollback", first, lines, cleared }
+      : { kind: "scrollback", first, lines };
   }
 
   apply(diff: Uint8Array): void {
@@ -126,7 +132,7 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       if (i.kind === "hostbytes") this.screen.write(i.bytes);
       else if (i.kind === "resize") this.screen.resize(i.width, i.height);
       else if (i.kind === "echoack") this.echoAck = i.num;
-      else this.history = this.history.append(i.first, i.lines);
+      else this.history = this.history.append(i.first, i.lines, i.cleared);
     }
   }
 

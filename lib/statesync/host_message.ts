@@ -20,8 +20,11 @@ export type HostInstruction =
   | { kind: "echoack"; num: bigint }
   | { kind: "resize"; width: number; height: number }
   | { kind: "hostbytes"; bytes: Uint8Array }
-  /** Our extension (capabilities.ts): scrolled-off lines `first`, `first + 1`, …. */
-  | { kind: "scrollback"; first: number; lines: Uint8Array[] };
+  /**
+   * Our extension (capabilities.ts): scrolled-off lines `first`, `first + 1`,
+   * …; with `cleared`, the lines before it were erased (ED 3) and are not sent.
+   */
+  | { kind: "scrollback"; first: number; lines: Uint8Array[]; cleared?: number };
 
 /**
  * Encodes host instructions (an empty list gives zero bytes).
@@ -47,7 +50,11 @@ function hostField(i: HostInstruction): ProtoField {
     case "hostbytes":
       return [2, [[4, i.bytes]]];
     case "scrollback":
-      return [1701, [[1, BigInt(i.first)], ...i.lines.map((l): ProtoField => [2, l])]];
+      return [1701, [
+        [1, BigInt(i.first)],
+        ...i.lines.map((l): ProtoField => [2, l]),
+        ...(i.cleared ? [[3, BigInt(i.cleared)] as ProtoField] : []),
+      ]];
   }
 }
 
@@ -56,7 +63,7 @@ interface HostParts {
   hostbytes?: { hoststring: Uint8Array };
   resize?: WindowSize;
   echoack?: { num: bigint };
-  scrollback?: { first: bigint; lines: Uint8Array[] };
+  scrollback?: { first: bigint; lines: Uint8Array[]; cleared: bigint };
 }
 
 function readInstruction(reader: ProtoReader): HostParts {
@@ -82,11 +89,12 @@ function readInstruction(reader: ProtoReader): HostParts {
         else r.skip();
       }
     } else if (field === 1701) {
-      const part = parts.scrollback ??= { first: 0n, lines: [] };
+      const part = parts.scrollback ??= { first: 0n, lines: [], cleared: 0n };
       const r = reader.message();
       while (r.next()) {
         if (r.field === 1 && r.wireType === VARINT) part.first = r.uint64();
         else if (r.field === 2 && r.wireType === LENGTH_DELIMITED) part.lines.push(r.bytes());
+        else if (r.field === 3 && r.wireType === VARINT) part.cleared = r.uint64();
         else r.skip();
       }
     } else {
@@ -121,11 +129,18 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
     } else if (i.echoack !== undefined) {
       out.push({ kind: "echoack", num: i.echoack.num });
     } else if (i.scrollback !== undefined) {
-      const first = i.scrollback.first;
-      if (first > BigInt(Number.MAX_SAFE_INTEGER)) {
-        throw new DiffFormatError(`Received a scrollback line number out of range (${first})`);
+      const { first, lines, cleared } = i.scrollback;
+      for (const n of [first, cleared]) {
+        if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
+          throw new DiffFormatError(`Received a scrollback line number out of range (${n})`);
+        }
       }
-      out.push({ kind: "scrollback", first: Number(first), lines: i.scrollback.lines });
+      out.push({
+        kind: "scrollback",
+        first: Number(first),
+        lines,
+        ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
+      });
     }
   }
   return out;

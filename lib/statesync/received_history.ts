@@ -32,7 +32,7 @@ export const RECEIVED_HISTORY_KEEP = 4096;
  */
 export class ReceivedHistory {
   /** No history: the server never sent any (a stock mosh-server, or scrollback off). */
-  static readonly NONE: ReceivedHistory = new ReceivedHistory(false, 0, []);
+  static readonly NONE: ReceivedHistory = new ReceivedHistory(false, 0, [], 0);
 
   /** The server sends history. */
   readonly active: boolean;
@@ -40,11 +40,22 @@ export class ReceivedHistory {
   readonly end: number;
   /** Received lines, oldest first, in increasing order; gaps between chunks were skipped. */
   readonly chunks: readonly HistoryChunk[];
+  /**
+   * Lines before this number were erased by the program (ED 3) after they
+   * left the server's screen: those not yet printed never are, nor counted.
+   */
+  readonly clearedAt: number;
 
-  private constructor(active: boolean, end: number, chunks: readonly HistoryChunk[]) {
+  private constructor(
+    active: boolean,
+    end: number,
+    chunks: readonly HistoryChunk[],
+    clearedAt: number,
+  ) {
     this.active = active;
     this.end = end;
     this.chunks = chunks;
+    this.clearedAt = clearedAt;
   }
 
   /**
@@ -53,15 +64,16 @@ export class ReceivedHistory {
    * client put them into the local terminal).
    */
   static restored(end: number): ReceivedHistory {
-    return new ReceivedHistory(true, end, []);
+    return new ReceivedHistory(true, end, [], 0);
   }
 
   /**
    * This history plus lines `first`, `first + 1`, …; the lines between `end`
-   * and `first` were skipped by the server. Lines this history already has
-   * are dropped, and only the last {@linkcode RECEIVED_HISTORY_KEEP} are kept.
+   * and `first` were skipped by the server, or erased if before `cleared`.
+   * Lines this history already has are dropped, and only the last
+   * {@linkcode RECEIVED_HISTORY_KEEP} are kept.
    */
-  append(first: number, lines: readonly Uint8Array[]): ReceivedHistory {
+  append(first: number, lines: readonly Uint8Array[], cleared = 0): ReceivedHistory {
     if (first < this.end) {
       lines = lines.slice(Math.min(lines.length, this.end - first));
       first = this.end;
@@ -71,7 +83,9 @@ export class ReceivedHistory {
       lines = lines.slice(lines.length - RECEIVED_HISTORY_KEEP);
     }
     const end = first + lines.length;
-    const chunks = lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }];
+    const clearedAt = Math.max(this.clearedAt, Math.min(cleared, end));
+    const chunks = (lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }])
+      .filter((c) => c.first + c.lines.length > clearedAt);
     let kept = 0;
     for (const c of chunks) kept += c.lines.length;
     while (kept > RECEIVED_HISTORY_KEEP) {
@@ -81,6 +95,6 @@ export class ReceivedHistory {
       if (drop === c.lines.length) chunks.shift();
       else chunks[0] = { first: c.first + drop, lines: c.lines.slice(drop) };
     }
-    return new ReceivedHistory(true, end, chunks);
+    return new ReceivedHistory(true, end, chunks, clearedAt);
   }
 }

@@ -27,6 +27,8 @@ export interface TerminalScreen<S extends TerminalScreen<S>> {
   readonly historyActive?: boolean;
   /** Lines recorded so far (this copy's count; the next line's number). */
   readonly historyEnd?: number;
+  /** Lines before this number were erased by the program (ED 3) after they were recorded. */
+  readonly historyClearedAt?: number;
   /** Recorded line `n` (renditions, links if `hyperlinks`, text), or null when no longer kept. */
   historyLine?(n: number, hyperlinks: boolean): Uint8Array | null;
   /** Starts recording lines that leave the top of the main screen (idempotent). */

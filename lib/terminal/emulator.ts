@@ -544,6 +544,9 @@ export class Emulator implements ParserHandler {
     fresh.workingDirectory = fb.workingDirectory;
     fresh.notifications = fb.notifications;
     fresh.notificationCount = fb.notificationCount;
+    // The scrollback extension goes on recording what leaves the new screen.
+    fresh.scrollOff = fb.scrollOff;
+    fresh.historyCleared = fb.historyCleared;
     this.fb = fresh;
   }
 
@@ -739,6 +742,7 @@ export class Emulator implements ParserHandler {
       // Counted, like the bell: a client whose terminal holds the session's
       // history (scrollback mode) erases it too.
       fb.historyClears++;
+      fb.historyCleared?.();
     }
   }
 

@@ -212,6 +212,12 @@ export class Framebuffer {
    * by {@linkcode Framebuffer.clone}.
    */
   scrollOff: ((row: Row) => Row | null) | null = null;
+  /**
+   * Told when the program erases the history (ED 3), after the lines that
+   * left before it: the scrollback extension's record of where. Not copied
+   * by {@linkcode Framebuffer.clone}.
+   */
+  historyCleared: (() => void) | null = null;
 
   /** A blank Framebuffer of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
@@ -272,6 +278,7 @@ export class Framebuffer {
     if (this.primaryRows) { for (const r of this.primaryRows) r.shared = true; }
     f.primaryRows = this.primaryRows?.slice() ?? null;
     f.scrollOff = null;
+    f.historyCleared = null;
     return f;
   }
 

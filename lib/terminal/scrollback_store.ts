@@ -41,6 +41,7 @@ export class ScrollbackStore {
   readonly #capacity: number;
   #totalLinkChars = 0;
   #end = 0;
+  #clearedAt = 0;
 
   /** A store of the last `capacity` lines. */
   constructor(capacity = SCROLLBACK_CAPACITY) {
@@ -55,6 +56,16 @@ export class ScrollbackStore {
   /** No line older than this is kept (newer ones may be missing after a flood). */
   get first(): number {
     return Math.max(0, this.#end - this.#capacity);
+  }
+
+  /** Lines before this number were erased by the program (ED 3) after they left the screen. */
+  get clearedAt(): number {
+    return this.#clearedAt;
+  }
+
+  /** The program erased the history (ED 3): the lines there are now are not to be sent. */
+  clear(): void {
+    this.#clearedAt = this.#end;
   }
 
   /**

@@ -52,6 +52,8 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   #store: ScrollbackStore | null = null;
   /** How many of the store's lines this copy has (the live state reads the store). */
   #end = 0;
+  /** The store's `clearedAt` when this copy was taken. */
+  #clearedAt = 0;
   #live = false;
 
   /** A blank TerminalState of `width` columns by `height` rows. */
@@ -85,6 +87,10 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     return this.#live ? this.#store!.end : this.#end;
   }
 
+  get historyClearedAt(): number {
+    return this.#live ? this.#store!.clearedAt : this.#clearedAt;
+  }
+
   historyLine(n: number, hyperlinks: boolean): Uint8Array | null {
     return n < this.historyEnd ? this.#store?.line(n, hyperlinks) ?? null : null;
   }
@@ -95,6 +101,7 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     this.#store = store;
     this.#live = true;
     this.emulator.fb.scrollOff = (row) => store.push(row);
+    this.emulator.fb.historyCleared = () => store.clear();
   }
 
   write(hostBytes: Uint8Array): void {
@@ -127,6 +134,7 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     if (this.#live) this.#store!.copied();
     copy.#store = this.#store;
     copy.#end = this.historyEnd;
+    copy.#clearedAt = this.historyClearedAt;
     return copy;
   }
 }

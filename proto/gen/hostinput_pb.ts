@@ -15,7 +15,7 @@ import type { Message } from "npm:@bufbuild/protobuf@2.17.0";
  * Describes the file hostinput.proto.
  */
 export const file_hostinput: GenFile = /*@__PURE__*/
-  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCIpCgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAw");
+  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCI6CgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAwSDwoHY2xlYXJlZBgDIAEoBA");
 
 /**
  * @generated from message HostBuffers.HostMessage
@@ -54,6 +54,10 @@ export type Instruction = Message<"HostBuffers.Instruction"> & {
   echoack?: EchoAck | undefined;
 
   /**
+   * mosh for Deno's extension (README "Extensions"), sent only to a client
+   * that announced ClientBuffers.Capabilities scrollback (see userinput.proto
+   * for why 1700–1709).
+   *
    * @generated from field: optional HostBuffers.Scrollback scrollback = 1701;
    */
   scrollback?: Scrollback | undefined;
@@ -123,6 +127,16 @@ export const EchoAckSchema: GenMessage<EchoAck> = /*@__PURE__*/
   messageDesc(file_hostinput, 4);
 
 /**
+ * Lines that scrolled off the top of the main screen, absolutely numbered
+ * from 0. The receiver had lines up to `first` minus the ones skipped; after
+ * this instruction it has all lines before first + len(line). Lines between
+ * the receiver's previous end and `first` were skipped (output outran the
+ * link) and are only counted, unless they are before `cleared`: the program
+ * erased the history (ED 3, as `clear` does) after those had left the
+ * screen, so they are dropped, uncounted, and `first` >= `cleared` (sent only
+ * when the receiver's previous end is below it). Each line is SGR (and
+ * OSC 8) codes plus text: no cursor motion, no line end.
+ *
  * @generated from message HostBuffers.Scrollback
  */
 export type Scrollback = Message<"HostBuffers.Scrollback"> & {
@@ -135,6 +149,11 @@ export type Scrollback = Message<"HostBuffers.Scrollback"> & {
    * @generated from field: repeated bytes line = 2;
    */
   line: Uint8Array[];
+
+  /**
+   * @generated from field: optional uint64 cleared = 3;
+   */
+  cleared: bigint;
 };
 
 /**
@@ -143,3 +162,4 @@ export type Scrollback = Message<"HostBuffers.Scrollback"> & {
  */
 export const ScrollbackSchema: GenMessage<Scrollback> = /*@__PURE__*/
   messageDesc(file_hostinput, 5);
+

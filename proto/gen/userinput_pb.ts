@@ -51,6 +51,12 @@ export type Instruction = Message<"ClientBuffers.Instruction"> & {
   resize?: ResizeMessage | undefined;
 
   /**
+   * mosh for Deno's extension (README "Extensions"): what the client
+   * supports, announced once at the start of the user stream. 1700–1709 are
+   * this project's: far above mosh's own fields (2–8) and those used on its
+   * unmerged branches (8, 10, 11), below 2048 so the tag stays two bytes.
+   * mosh-server 1.4.0 skips an Instruction with neither keystroke nor resize.
+   *
    * @generated from field: optional ClientBuffers.Capabilities capabilities = 1700;
    */
   capabilities?: Capabilities | undefined;
@@ -103,6 +109,10 @@ export const ResizeMessageSchema: GenMessage<ResizeMessage> = /*@__PURE__*/
   messageDesc(file_userinput, 3);
 
 /**
+ * Bit set of features the client supports: 1 = scrollback (the server may
+ * send HostBuffers.Scrollback), 2 = hyperlinks (display diffs may carry OSC 8),
+ * 4 = working directory (OSC 7), 8 = notifications (OSC 9, OSC 777).
+ *
  * @generated from message ClientBuffers.Capabilities
  */
 export type Capabilities = Message<"ClientBuffers.Capabilities"> & {
@@ -118,3 +128,4 @@ export type Capabilities = Message<"ClientBuffers.Capabilities"> & {
  */
 export const CapabilitiesSchema: GenMessage<Capabilities> = /*@__PURE__*/
   messageDesc(file_userinput, 4);
+

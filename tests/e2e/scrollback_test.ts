@@ -287,6 +287,79 @@ Deno.test("clear (terminfo's E3) erases the terminal's history too, as over ssh;
   });
 });
 
+/** The pane's history and screen after `commands` typed into bash in tmux alone (the oracle). */
+async function tmuxAlone(commands: string[]): Promise<string[]> {
+  const tmux = await TmuxSession.start({
+    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
+  });
+  try {
+    await tmux.waitFor(PROMPT);
+    await typeEach(tmux, commands);
+    return await historyAndScreen(tmux);
+  } finally {
+    await tmux.close();
+  }
+}
+
+/** Types each command (ending `echo END<i>`) and waits for its end and the prompt. */
+async function typeEach(tmux: TmuxSession, commands: string[]): Promise<void> {
+  for (const [i, command] of commands.entries()) {
+    await tmux.sendText(`${command}\r`);
+    await tmux.waitFor(new RegExp(`^END${i}\\n\\$ ?$`, "m"));
+  }
+}
+
+const CLEAR_THEN_OUTPUT = ["seq 1 30; echo END0", "clear; seq 101 160; echo END1"];
+
+Deno.test("clear and output in one command: the history holds what tmux alone holds (the lines after the clear)", async () => {
+  const expected = await tmuxAlone(CLEAR_THEN_OUTPUT);
+  assert.ok(expected.includes("101") && !expected.includes("30"), expected.join("\n"));
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await typeEach(s.tmux, CLEAR_THEN_OUTPUT);
+    assert.deepEqual(await historyAndScreen(s.tmux), expected);
+  });
+});
+
+Deno.test("after a full reset (RIS, as `reset` sends) the lines that scroll off still land in the history", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("printf '\\033c'; seq 101 160; echo END\r");
+    await s.tmux.waitFor(/^END\n\$ ?$/m);
+    await s.tmux.sendText("seq 201 260; echo END\r");
+    await s.tmux.waitFor(/^260\nEND\n\$ ?$/m);
+    const lines = await historyAndScreen(s.tmux);
+    const from = lines.indexOf("101");
+    assert.deepEqual(
+      lines.slice(from),
+      [...numbers(101, 160), "END", "$ seq 201 260; echo END", ...numbers(201, 260), "END", "$"],
+    );
+  });
+});
+
+Deno.test("a local resize after a clear and a bell: the history stays, nothing rings or erases again", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("printf 'ring\\a\\n'; clear; seq 101 160; echo END\r");
+    await s.tmux.waitFor(/^END\n\$ ?$/m);
+    const before = await historyAndScreen(s.tmux);
+    assert.ok(before.includes("101"), before.join("\n"));
+    const raw = await Deno.makeTempFile({ prefix: "mosh-pane-" });
+    try {
+      await s.tmux.tmux("pipe-pane", "-o", "-t", "0", `cat > ${raw}`);
+      await s.tmux.resize(90, 24);
+      await waitUntil(
+        async () => (await Deno.readTextFile(raw)).includes("160"),
+        "the screen redrawn at the new size",
+      );
+      await s.tmux.tmux("pipe-pane", "-t", "0");
+      const written = await Deno.readTextFile(raw);
+      assert.equal(written.includes("\x07"), false, "no bell again");
+      assert.equal(written.includes("\x1b[3J"), false, "no history erase again");
+      assert.deepEqual(await historyAndScreen(s.tmux), before);
+    } finally {
+      await Deno.remove(raw);
+    }
+  });
+});
+
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     const before = await paneFormat(s.tmux, "#{history_size}");

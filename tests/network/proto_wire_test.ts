@@ -100,7 +100,13 @@ function oracleHost(bytes: Uint8Array): HostInstruction[] {
       out.push({ kind: "resize", width: i.resize.width, height: i.resize.height });
     } else if (i.echoack !== undefined) out.push({ kind: "echoack", num: i.echoack.echoAckNum });
     else if (i.scrollback !== undefined) {
-      out.push({ kind: "scrollback", first: Number(i.scrollback.first), lines: i.scrollback.line });
+      const { first, line: lines, cleared } = i.scrollback;
+      out.push({
+        kind: "scrollback",
+        first: Number(first),
+        lines,
+        ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
+      });
     }
   }
   return out;
@@ -140,12 +146,14 @@ function randomHost(r: () => number): HostInstruction[] {
         return { kind: "resize", width: randomInt32(r), height: randomInt32(r) };
       case "hostbytes":
         return { kind: "hostbytes", bytes: randomBytes(r, pick(r, [3, 200, 20000])) };
-      case "scrollback":
-        return {
-          kind: "scrollback",
-          first: Math.floor(r() * 2 ** 40),
-          lines: Array.from({ length: Math.floor(r() * 3) }, () => randomBytes(r, 40)),
-        };
+      case "scrollback": {
+        const first = Math.floor(r() * 2 ** 40);
+        const lines = Array.from({ length: Math.floor(r() * 3) }, () => randomBytes(r, 40));
+        // After a history erase: the line number it happened at (at most `first`).
+        return r() < 0.5
+          ? { kind: "scrollback", first, lines }
+          : { kind: "scrollback", first, lines, cleared: 1 + Math.floor(r() * first) };
+      }
     }
   });
 }
@@ -176,7 +184,11 @@ function oracleEncodeHost(instructions: HostInstruction[]): Uint8Array {
         return create(HostInstructionSchema, { hostbytes: { hoststring: i.bytes } });
       case "scrollback":
         return create(HostInstructionSchema, {
-          scrollback: { first: BigInt(i.first), line: i.lines },
+          scrollback: {
+            first: BigInt(i.first),
+            line: i.lines,
+            ...(i.cleared ? { cleared: BigInt(i.cleared) } : {}),
+          },
         });
     }
   });

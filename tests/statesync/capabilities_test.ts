@@ -15,6 +15,7 @@ import { decodeUserMessage, encodeUserMessage } from "../../lib/statesync/user_m
 import { UserStream } from "../../lib/statesync/user_stream.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 import { toHex as hex } from "../support/hex.ts";
+import { LocalScrollback } from "../../lib/client/local_scrollback.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -25,6 +26,9 @@ function seq(from: number, to: number): string {
   for (let i = from; i <= to; i++) s += `${i}\r\n`;
   return s;
 }
+
+const numbers = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
 function server(): CompleteTerminal<TerminalState> {
   return new CompleteTerminal(new TerminalState(80, 24));
@@ -95,6 +99,33 @@ Deno.test("announced scrollback: a history erase (ED 3) reaches the client once"
   client.apply(s.diffFrom(acked));
   assert.equal(client.screen.fb.historyClears, 1);
   assert.equal(s.diffFrom(s.clone()).length, 0);
+});
+
+Deno.test("a history erase between lines in one diff: only the lines after it, marked `cleared`", () => {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback);
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(s.clone())); // activation
+  const acked = s.clone();
+  // seq 1 50 (lines 1..27 leave the screen), then `clear`, then seq 51 100.
+  s.screen.write(enc.encode(seq(1, 50) + "\x1b[H\x1b[2J\x1b[3J" + seq(51, 100)));
+  const diff = s.diffFrom(acked);
+  const carried = decodeHostMessage(diff).find((i) => i.kind === "scrollback");
+  assert.ok(carried && carried.kind === "scrollback");
+  assert.equal(carried.cleared, 27);
+  assert.equal(carried.first, 27);
+  assert.deepEqual(carried.lines.map((l) => dec.decode(l)), numbers(51, 77));
+  client.apply(diff);
+  assert.equal(client.history.clearedAt, 27);
+  assert.equal(client.screen.fb.historyClears, 1);
+  // The printer drops the erased lines without a marker and prints the rest.
+  assert.deepEqual(new LocalScrollback().take(client.history, 80), numbers(51, 77));
+  // Lines after an erase the client already had: no `cleared` again.
+  const later = s.clone();
+  s.screen.write(enc.encode(seq(101, 110)));
+  const next = decodeHostMessage(s.diffFrom(later)).find((i) => i.kind === "scrollback");
+  assert.ok(next && next.kind === "scrollback");
+  assert.equal(next.cleared, undefined);
 });
 
 Deno.test("announced: the lines a client lacks, once each, and the screen", () => {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { ScrollbackStore } from "../../lib/terminal/scrollback_store.ts";
+import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -94,4 +95,28 @@ Deno.test("thousands of long links: the store drops links past its budget, never
   let kept = 0;
   for (let n = store.first; n < store.end; n++) kept += store.line(n)!.length;
   assert.ok(kept < 2_200_000, `${kept} bytes kept`);
+});
+
+Deno.test("a full reset (RIS, as `reset` sends) goes on recording", () => {
+  const { store, term, lines } = recording(20, 5);
+  term.write(enc.encode(seq(1, 10)));
+  assert.equal(store.end, 6);
+  term.write(enc.encode(`\x1bc${seq(11, 20)}`));
+  assert.equal(store.end, 12, "lines after the reset recorded");
+  assert.deepEqual(lines().slice(-6), ["11", "12", "13", "14", "15", "16"]);
+});
+
+Deno.test("a history erase (ED 3) marks where: later lines are numbered on, copies keep their mark", () => {
+  const state = new TerminalState(20, 5);
+  state.recordHistory();
+  state.write(enc.encode(seq(1, 10)));
+  assert.equal(state.historyClearedAt, 0);
+  const before = state.clone();
+  state.write(enc.encode(`\x1b[H\x1b[2J\x1b[3J${seq(11, 20)}`));
+  assert.equal(state.historyClearedAt, 6, "the end when the program erased");
+  assert.equal(state.historyEnd, 12);
+  assert.equal(before.historyClearedAt, 0, "a copy from before keeps its own");
+  assert.equal(state.clone().historyClearedAt, 6);
+  state.write(enc.encode("\x1bc\x1b[3J"));
+  assert.equal(state.historyClearedAt, 12, "after a full reset too");
 });
