@@ -90,6 +90,12 @@ export class TerminalSink implements ClientSink {
   #drawnNum = -1n;
   #drawnBar = "";
   #drawnPredictions = false;
+  /**
+   * Scrollback mode: how many lines the terminal's history holds that a grown
+   * window can pull back onto its screen — unknown (plenty) until the client
+   * erased it (ED 3), then counted.
+   */
+  #localHistory = Infinity;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -164,10 +170,10 @@ export class TerminalSink implements ClientSink {
     if (!final && this.#unchanged(core, bar)) return;
     let target: Framebuffer;
     if (final) {
-      target = core.screen.clone();
+      target = this.#fitted(core.screen.clone());
       this.#drawnNum = -1n;
     } else {
-      target = core.predictedScreen();
+      target = this.#fitted(core.predictedScreen());
       this.#drawnNum = core.remoteStateNum;
       this.#drawnBar = bar;
       this.#drawnPredictions = core.prediction.active;
@@ -193,6 +199,19 @@ export class TerminalSink implements ClientSink {
     this.#onScreen = target;
     const printedNow = this.#history?.printed ?? -1;
     if (printedNow > printed && printedNow > 0) this.#onLinesPrinted?.(printedNow);
+  }
+
+  /**
+   * Scrollback mode, the window resized and the server not yet told: its
+   * screen as the server will make it, shrunk around the cursor as the
+   * terminal shrank (drawn at the old size, it would run off the bottom and
+   * scroll the terminal, pushing rows into its history).
+   */
+  #fitted(screen: Framebuffer): Framebuffer {
+    if (this.#history === null) return screen;
+    const { columns, rows } = this.#term.size();
+    if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
+    return screen;
   }
 
   /**
@@ -231,6 +250,7 @@ export class TerminalSink implements ClientSink {
     }
     const { columns, rows } = this.#term.size();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
+      if (!this.#repaint) out += this.#afterResize(rows);
       // What the terminal shows is unknown: blank it row by row (a clear
       // would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
@@ -244,6 +264,7 @@ export class TerminalSink implements ClientSink {
       // it (the server sends none from before): erase first, then push those.
       out += "\x1b[3J";
       this.#onScreen.historyClears = target.historyClears;
+      this.#localHistory = 0;
     }
     // A screenful at a time: all of a frame's lines as rows at once (≈ 2 KB
     // each, 566 in one frame of the 50 MB mixed-SGR drain) outlived V8's
@@ -253,7 +274,29 @@ export class TerminalSink implements ClientSink {
       const lines = this.#history.take(history, this.#onScreen.width, this.#onScreen.height);
       if (lines.length === 0) return out;
       out += pushLines(this.#onScreen, lines, this.#caps);
+      this.#localHistory += lines.length;
     }
+  }
+
+  /**
+   * The window changed height under a drawn screen. Terminals that keep a
+   * history (xterm, tmux, VTE) shrink around the cursor, pushing the rows
+   * above it into their history (so does the server's screen for a client
+   * in scrollback mode, without sending them), and grow by pulling lines
+   * back from their history onto the top of the screen: those are pushed
+   * back (line feeds on the bottom row) before the redraw, which would
+   * otherwise write over them.
+   */
+  #afterResize(rows: number): string {
+    const old = this.#onScreen;
+    if (rows < old.height) {
+      this.#localHistory += Math.max(0, old.ds.cursorRow - rows + 1);
+      return "";
+    }
+    const pulled = Math.min(rows - old.height, this.#localHistory);
+    if (pulled <= 0) return "";
+    this.#localHistory -= pulled;
+    return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
   }
 
   /**

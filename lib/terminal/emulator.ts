@@ -181,8 +181,9 @@ export class Emulator implements ParserHandler {
   }
 
   /** Resizes the screen. */
-  resize(width: number, height: number): void {
-    this.fb.resize(width, height);
+  /** A window-size change; `keepCursorRow`: see {@linkcode Framebuffer.resize}. */
+  resize(width: number, height: number, keepCursorRow = false): void {
+    this.fb.resize(width, height, keepCursorRow);
   }
 
   // ---- cursor primitives (terminal.md §5) ----

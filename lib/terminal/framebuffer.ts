@@ -355,17 +355,27 @@ export class Framebuffer {
     this.rows.splice(top, 0, ...removed.map((r) => recycle(this, r)));
   }
 
-  /** Resizes per mosh's rules (terminal.md §15). */
-  resize(width: number, height: number): void {
+  /**
+   * Resizes per mosh's rules (terminal.md §15): rows are kept from the top.
+   * With `keepCursorRow` (a client whose own terminal holds the history), a
+   * smaller main screen keeps the cursor's row instead, as xterm, tmux and
+   * VTE shrink: the rows below the cursor go first, then rows from the top,
+   * which that terminal has pushed into its history itself (so they are not
+   * recorded here).
+   */
+  resize(width: number, height: number, keepCursorRow = false): void {
     if (width === this.width && height === this.height) return;
     const ds = this.ds;
+    const drop = keepCursorRow && this.primaryRows === null
+      ? Math.max(0, ds.cursorRow - height + 1)
+      : 0;
     ds.scrollTop = 0;
     ds.scrollBottom = height - 1;
     const tabs = ds.tabs.slice(0, width);
     for (let x = ds.tabs.length; x < width; x++) tabs.push(ds.defaultTabs && x % 8 === 0);
     ds.tabs = tabs;
-    const fit = (rows: Row[]): Row[] => {
-      const out = rows.slice(0, height);
+    const fit = (rows: Row[], from = 0): Row[] => {
+      const out = rows.slice(from, from + height);
       if (width !== this.width) {
         for (let i = 0; i < out.length; i++) {
           const r = out[i]!.copy();
@@ -376,13 +386,14 @@ export class Framebuffer {
       while (out.length < height) out.push(new Row(width, ds.bg));
       return out;
     };
-    this.rows = fit(this.rows);
+    this.rows = fit(this.rows, drop);
     if (this.primaryRows) this.primaryRows = fit(this.primaryRows);
     this.width = width;
     this.height = height;
-    ds.cursorRow = Math.min(ds.cursorRow, height - 1);
+    ds.cursorRow = Math.min(ds.cursorRow - drop, height - 1);
     ds.cursorCol = Math.min(ds.cursorCol, width - 1);
-    if (ds.combiningRow >= height || ds.combiningCol >= width) {
+    if (drop > 0 && ds.combiningRow >= 0) ds.combiningRow -= drop;
+    if (ds.combiningRow < 0 || ds.combiningRow >= height || ds.combiningCol >= width) {
       ds.combiningRow = -1;
       ds.combiningCol = -1;
     }

@@ -122,7 +122,9 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   }
 
   resize(width: number, height: number): void {
-    this.emulator.resize(width, height);
+    // Recording history means the client's terminal holds it (a scrollback
+    // client) and shrinks around its cursor: so does this screen.
+    this.emulator.resize(width, height, this.#store !== null);
   }
 
   equals(other: TerminalState): boolean {

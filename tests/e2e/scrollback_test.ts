@@ -17,7 +17,7 @@ import { type Implementation, startServer } from "../support/mosh_programs.ts";
 import { clientCommandLine } from "../support/mosh_programs.ts";
 import type { RealMoshServer } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
-import { waitUntil } from "../support/processes.ts";
+import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 import { WireTap } from "../support/wire_tap.ts";
 
@@ -357,6 +357,41 @@ Deno.test("a local resize after a clear and a bell: the history stays, nothing r
     } finally {
       await Deno.remove(raw);
     }
+  });
+});
+
+/**
+ * Resizes the pane to each height in turn; once the shell's terminal (pid
+ * `shell`) has the size, types `stty size` and waits for it.
+ */
+async function resizeEach(tmux: TmuxSession, shell: number, heights: number[]): Promise<void> {
+  for (const [i, rows] of heights.entries()) {
+    await tmux.resize(80, rows);
+    await waitUntil(async () => (await ttySize(shell)).join("x") === `${rows}x80`, "resized");
+    await tmux.sendText(`stty size; echo R${i}\r`);
+    await tmux.waitFor(new RegExp(`^${rows} 80\\nR${i}\\n\\$ ?$`, "m"));
+  }
+}
+
+Deno.test("the window shrunk and grown under a session: history and screen as tmux alone keeps them", async () => {
+  const heights = [12, 24, 30, 10, 24];
+  const alone = await TmuxSession.start({
+    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
+  });
+  let expected: string[];
+  try {
+    await alone.waitFor(PROMPT);
+    await typeEach(alone, ["seq 1 40; echo END0"]);
+    await resizeEach(alone, await alone.panePid(), heights);
+    expected = await historyAndScreen(alone);
+  } finally {
+    await alone.close();
+  }
+  assert.ok(expected.includes("40") && expected.includes("R4"), expected.join("\n"));
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await typeEach(s.tmux, ["seq 1 40; echo END0"]);
+    await resizeEach(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!, heights);
+    assert.deepEqual(await historyAndScreen(s.tmux), expected);
   });
 });
 

@@ -61,3 +61,26 @@ Deno.test("the alternate screen and a scrolling region after full-screen line fe
   t.write(enc.encode("\x1b[2;3r\x1b[3;1Hx\r\ny"));
   assert.deepEqual(screen(t.fb), ["7", "x", "y", ""]);
 });
+
+Deno.test("resize: mosh keeps the top rows; keepCursorRow shrinks around the cursor as a terminal with a history does", () => {
+  const lines = (fb: Framebuffer) => fb.screenText().split("\n");
+  const filled = () => {
+    const term = new Emulator(10, 6);
+    term.write(new TextEncoder().encode("a\r\nb\r\nc\r\nd\r\ne")); // cursor on row 4, row 5 blank
+    return term.fb;
+  };
+  const mosh = filled();
+  mosh.resize(10, 3);
+  assert.deepEqual(lines(mosh), ["a", "b", "c"]);
+  assert.equal(mosh.ds.cursorRow, 2);
+  const kept = filled();
+  kept.resize(10, 3, true); // the blank row below the cursor goes, then two from the top
+  assert.deepEqual(lines(kept), ["c", "d", "e"]);
+  assert.equal(kept.ds.cursorRow, 2);
+  const roomy = filled();
+  roomy.resize(10, 5, true); // only the row below the cursor
+  assert.deepEqual(lines(roomy), ["a", "b", "c", "d", "e"]);
+  assert.equal(roomy.ds.cursorRow, 4);
+  kept.resize(10, 6, true); // growing adds blank rows below, as mosh does
+  assert.deepEqual(lines(kept), ["c", "d", "e", "", "", ""]);
+});
