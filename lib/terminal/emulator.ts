@@ -730,6 +730,9 @@ export class Emulator implements ParserHandler {
 
   #eraseDisplay(mode: number): void {
     const fb = this.fb, ds = fb.ds;
+    if (mode === 2 || (mode === 0 && ds.cursorRow === 0 && ds.cursorCol === 0)) {
+      fb.recordBeforeErase(); // beyond mosh 1.4.0: only while the history is recorded
+    }
     if (mode === 0) {
       fb.mutableRow(ds.cursorRow).resetCells(ds.cursorCol, fb.width, ds.bg);
       for (let y = ds.cursorRow + 1; y < fb.height; y++) fb.mutableRow(y).reset(ds.bg);

@@ -127,6 +127,14 @@ function blankFrom(fb: Framebuffer, reuse: Row | null): Row {
   return reuse === null ? new Row(fb.width, fb.ds.bg) : recycle(fb, reuse);
 }
 
+/** Whether any cell of `row` holds a character or a colour. */
+function written(row: Row): boolean {
+  for (let x = 0; x < row.width; x++) {
+    if (row.contents[x] !== "" || row.bg[x] !== 0) return true;
+  }
+  return false;
+}
+
 /**
  * A blank row in the current background, reusing `row`'s storage unless
  * another framebuffer copy shares it.
@@ -313,6 +321,22 @@ export class Framebuffer {
   /** Limit bottom. */
   get limitBottom(): number {
     return this.ds.originMode ? this.ds.scrollBottom : this.height - 1;
+  }
+
+  /**
+   * Before the whole main screen is erased (ED 2, or ED 0 from the top-left
+   * corner): while the history is recorded, its rows down to the last one
+   * written go there first, as tmux (`scroll-on-clear`) and VTE keep a
+   * cleared screen — Ctrl-L leaves what it cleared in the history.
+   */
+  recordBeforeErase(): void {
+    const off = this.primaryRows === null ? this.scrollOff : null;
+    if (off === null) return;
+    let last = -1;
+    for (let y = 0; y < this.height; y++) if (written(this.row(y))) last = y;
+    if (last < 0) return;
+    const rows = this.rows;
+    for (let y = 0; y <= last; y++) rows[y] = blankFrom(this, off(rows[y]!));
   }
 
   /** Removes `n` rows at `top` of [top, bottom] and adds blank ones at `bottom`. */

@@ -107,16 +107,17 @@ Deno.test("a history erase between lines in one diff: only the lines after it, m
   const client = new CompleteTerminal(new TerminalState(80, 24));
   client.apply(s.diffFrom(s.clone())); // activation
   const acked = s.clone();
-  // seq 1 50 (lines 1..27 leave the screen), then `clear`, then seq 51 100.
+  // seq 1 50 (lines 1..27 leave the screen), then `clear` (its ED 2 records the screen's
+  // rows 28..50, its ED 3 erases all 50), then seq 51 100.
   s.screen.write(enc.encode(seq(1, 50) + "\x1b[H\x1b[2J\x1b[3J" + seq(51, 100)));
   const diff = s.diffFrom(acked);
   const carried = decodeHostMessage(diff).find((i) => i.kind === "scrollback");
   assert.ok(carried && carried.kind === "scrollback");
-  assert.equal(carried.cleared, 27);
-  assert.equal(carried.first, 27);
+  assert.equal(carried.cleared, 50);
+  assert.equal(carried.first, 50);
   assert.deepEqual(carried.lines.map((l) => dec.decode(l)), numbers(51, 77));
   client.apply(diff);
-  assert.equal(client.history.clearedAt, 27);
+  assert.equal(client.history.clearedAt, 50);
   assert.equal(client.screen.fb.historyClears, 1);
   // The printer drops the erased lines without a marker and prints the rest.
   assert.deepEqual(new LocalScrollback().take(client.history, 80), numbers(51, 77));

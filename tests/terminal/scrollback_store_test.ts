@@ -113,10 +113,26 @@ Deno.test("a history erase (ED 3) marks where: later lines are numbered on, copi
   assert.equal(state.historyClearedAt, 0);
   const before = state.clone();
   state.write(enc.encode(`\x1b[H\x1b[2J\x1b[3J${seq(11, 20)}`));
-  assert.equal(state.historyClearedAt, 6, "the end when the program erased");
-  assert.equal(state.historyEnd, 12);
+  // Lines 1..6 had left; ED 2 recorded the screen's 4 written rows (7..10) before the erase.
+  assert.equal(state.historyClearedAt, 10, "the end when the program erased");
+  assert.equal(state.historyEnd, 16);
   assert.equal(before.historyClearedAt, 0, "a copy from before keeps its own");
-  assert.equal(state.clone().historyClearedAt, 6);
+  assert.equal(state.clone().historyClearedAt, 10);
   state.write(enc.encode("\x1bc\x1b[3J"));
-  assert.equal(state.historyClearedAt, 12, "after a full reset too");
+  assert.equal(state.historyClearedAt, 16, "after a full reset too");
+});
+
+Deno.test("erasing the whole main screen records its written rows first, as tmux and VTE keep them", () => {
+  const { store, term, lines } = recording(20, 5);
+  term.write(enc.encode("one\r\ntwo\r\n\r\n"));
+  term.write(enc.encode("\x1b[2J")); // ED 2 (Ctrl-L): the rows down to the last written
+  assert.deepEqual(lines(), ["one", "two"]);
+  term.write(enc.encode("\x1b[Hthree\x1b[H\x1b[J")); // ED 0 from the top-left corner
+  assert.deepEqual(lines(), ["one", "two", "three"]);
+  term.write(enc.encode("\x1b[Hfour\x1b[2;1H\x1b[J")); // ED 0 from elsewhere: not a clear
+  assert.equal(store.end, 3);
+  term.write(enc.encode("\x1b[2J\x1b[2J")); // nothing written: nothing recorded
+  assert.deepEqual(lines(), ["one", "two", "three", "four"]);
+  term.write(enc.encode("\x1b[?1049hfive\x1b[2J\x1b[?1049l")); // the alternate screen: never
+  assert.equal(store.end, 4);
 });
