@@ -770,7 +770,7 @@ export class Emulator implements ParserHandler {
   #deleteLines(n: number): void {
     const fb = this.fb, ds = fb.ds;
     const r = ds.cursorRow;
-    if (r >= ds.scrollTop && r <= ds.scrollBottom) fb.scrollUp(n, r, ds.scrollBottom);
+    if (r >= ds.scrollTop && r <= ds.scrollBottom) fb.scrollUp(n, r, ds.scrollBottom, true);
     this.#moveCol(0, false);
   }
 

@@ -339,14 +339,23 @@ export class Framebuffer {
     for (let y = 0; y <= last; y++) rows[y] = blankFrom(this, off(rows[y]!));
   }
 
-  /** Removes `n` rows at `top` of [top, bottom] and adds blank ones at `bottom`. */
-  scrollUp(n: number, top = this.ds.scrollTop, bottom = this.ds.scrollBottom): void {
+  /**
+   * Removes `n` rows at `top` of [top, bottom] and adds blank ones at
+   * `bottom`; `deleting` (DL) removes them rather than scrolling them off.
+   */
+  scrollUp(
+    n: number,
+    top = this.ds.scrollTop,
+    bottom = this.ds.scrollBottom,
+    deleting = false,
+  ): void {
     n = Math.min(n, bottom - top + 1);
     if (n <= 0) return;
     // Rows leaving through the top of the main screen go to the scrollback
     // (whatever the bottom margin: a status line below the region, as apt's
-    // progress bar, still lets the output above it into the history).
-    const off = top === 0 && this.primaryRows === null ? this.scrollOff : null;
+    // progress bar, still lets the output above it into the history); rows
+    // deleted there do not, as in xterm and tmux.
+    const off = !deleting && top === 0 && this.primaryRows === null ? this.scrollOff : null;
     if (n === 1 && top === 0 && bottom === this.#rows.length - 1) {
       // The common case (a line feed at the bottom of the screen): the top row,
       // blanked, becomes the bottom one where it is.

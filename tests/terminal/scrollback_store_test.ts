@@ -136,3 +136,11 @@ Deno.test("erasing the whole main screen records its written rows first, as tmux
   term.write(enc.encode("\x1b[?1049hfive\x1b[2J\x1b[?1049l")); // the alternate screen: never
   assert.equal(store.end, 4);
 });
+
+Deno.test("lines deleted at the top (DL) are not recorded: they did not scroll off", () => {
+  const { store, term } = recording(20, 5);
+  term.write(enc.encode("one\r\ntwo\x1b[H\x1b[2M\x1b[3L\x1b[M"));
+  assert.equal(store.end, 0);
+  term.write(enc.encode("\x1b[5;1H\n")); // a line feed at the bottom still scrolls one off
+  assert.equal(store.end, 1);
+});
