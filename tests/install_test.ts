@@ -156,3 +156,31 @@ Deno.test("deno install from a URL as README shows: the installed mosh, mosh-cli
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("README's run command needs no download: deno task with an empty cache and npm unreachable", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const cache = await Deno.makeTempDir({ prefix: "mosh-deno-dir-" });
+  try {
+    for (const task of ["mosh", "mosh-client", "mosh-server"]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "-q", task, "--version"],
+        cwd: root,
+        env: {
+          DENO_DIR: cache,
+          // Any npm fetch fails at once (the programs import no npm package; the tests'
+          // lockfile must not make `deno task` fetch theirs).
+          NPM_CONFIG_REGISTRY: "http://127.0.0.1:9/",
+          HTTPS_PROXY: "http://127.0.0.1:9",
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `${task}: ${stderr}`);
+      assert.match(new TextDecoder().decode(out.stdout), new RegExp(`^${task} \\(mosh-deno `));
+    }
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+});
