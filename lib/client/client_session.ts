@@ -110,7 +110,10 @@ export class ClientSession {
   /** Keystrokes from the user (null = stdin closed). */
   input(bytes: Uint8Array | null): void {
     if (bytes === null) return this.core.shutdown("Exiting...");
-    this.core.type(bytes, (byte, send) => this.#filter(byte, send));
+    const keys = this.#sink.takeCursorReport(bytes, this.#clock());
+    if (keys.length < bytes.length) this.core.wake(); // the frame waiting for it can be drawn
+    if (keys.length === 0) return;
+    this.core.type(keys, (byte, send) => this.#filter(byte, send));
     if (this.#quit) {
       this.#quit = false;
       this.core.shutdown("Exiting on user request...", { force: true });

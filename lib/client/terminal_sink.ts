@@ -15,6 +15,11 @@ import { LocalScrollback } from "./local_scrollback.ts";
 import { closeString, openString } from "./terminal_init.ts";
 import { describeTerminal, type TerminalDescription } from "./terminal_description.ts";
 
+/** How long a frame waits for the terminal's cursor position after the window grew (ms). */
+const CURSOR_QUERY_MS = 300;
+/** How long after a query its answer is still taken out of the keystrokes (ms). */
+const CURSOR_ANSWER_MS = 2000;
+
 /** Synchronized update (mode 2026) begin and end: the terminal draws what is between at once. */
 const BEGIN_UPDATE = "\x1b[?2026h", END_UPDATE = "\x1b[?2026l";
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
@@ -96,6 +101,16 @@ export class TerminalSink implements ClientSink {
    * erased it (ED 3), then counted.
    */
   #localHistory = Infinity;
+  /**
+   * Scrollback mode, the window grew: where the cursor was, by how much it
+   * grew, and — once the terminal answered the cursor-position query — how
+   * many lines it pulled back from its history (the cursor moved down as
+   * many rows). The frame waits for the answer, at most until `deadline`.
+   */
+  #cursorQuery: { row: number; grown: number; deadline: number; pulled: number | null } | null =
+    null;
+  /** When the last cursor-position query went out: a late answer is still taken out of the keys. */
+  #cursorQuerySent = -Infinity;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -166,6 +181,7 @@ export class TerminalSink implements ClientSink {
       this.#resumedAt = core.resumed ? core.remoteState.history.end : null;
     }
     if (this.#suspended) return;
+    if (!final && this.#awaitingCursor(now)) return;
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar)) return;
     let target: Framebuffer;
@@ -197,6 +213,7 @@ export class TerminalSink implements ClientSink {
     }
     this.#repaint = false;
     this.#onScreen = target;
+    this.#cursorQuery = null; // it served the frame right after the window grew
     const printedNow = this.#history?.printed ?? -1;
     if (printedNow > printed && printedNow > 0) this.#onLinesPrinted?.(printedNow);
   }
@@ -285,7 +302,10 @@ export class TerminalSink implements ClientSink {
    * in scrollback mode, without sending them), and grow by pulling lines
    * back from their history onto the top of the screen: those are pushed
    * back (line feeds on the bottom row) before the redraw, which would
-   * otherwise write over them.
+   * otherwise write over them. How many: the terminal's answer to a
+   * cursor-position query, or, without one within CURSOR_QUERY_MS, as many
+   * as the window grew (unless the client erased the history since: then at
+   * most as many as it pushed).
    */
   #afterResize(rows: number): string {
     const old = this.#onScreen;
@@ -293,7 +313,10 @@ export class TerminalSink implements ClientSink {
       this.#localHistory += Math.max(0, old.ds.cursorRow - rows + 1);
       return "";
     }
-    const pulled = Math.min(rows - old.height, this.#localHistory);
+    // As the terminal said (the cursor moved down as many rows), else a guess.
+    const measured = this.#cursorQuery?.pulled ?? null;
+    this.#cursorQuery = null;
+    const pulled = measured ?? Math.min(rows - old.height, this.#localHistory);
     if (pulled <= 0) return "";
     this.#localHistory -= pulled;
     return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
@@ -327,7 +350,56 @@ export class TerminalSink implements ClientSink {
   }
 
   waitTime(core: ClientCore, now: number): number {
-    return core.notifications.waitTime(now);
+    const query = this.#cursorQuery;
+    const wait = core.notifications.waitTime(now);
+    return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
+  }
+
+  /**
+   * Scrollback mode: whether the frame waits for the terminal's answer to a
+   * cursor-position query, sent when the window grew (the answer says how
+   * many lines the terminal pulled back from its history; see afterResize).
+   */
+  #awaitingCursor(now: number): boolean {
+    if (this.#history === null || this.#repaint) return false;
+    const query = this.#cursorQuery;
+    if (query === null) {
+      const { rows } = this.#term.size();
+      if (rows <= this.#onScreen.height) return false;
+      const grown = rows - this.#onScreen.height;
+      this.#cursorQuery = {
+        row: this.#onScreen.ds.cursorRow,
+        grown,
+        deadline: now + CURSOR_QUERY_MS,
+        pulled: null,
+      };
+      this.#cursorQuerySent = now;
+      this.#term.write("\x1b[6n");
+      return true;
+    }
+    return query.pulled === null && now < query.deadline;
+  }
+
+  /**
+   * Keystrokes from the terminal at `now`: the answer to a cursor-position
+   * query (`ESC [ row ; column R`) sent in the last 2 s is taken out of
+   * them (late, it is only dropped); returns the rest.
+   */
+  takeCursorReport(bytes: Uint8Array, now: number): Uint8Array {
+    if (now - this.#cursorQuerySent > CURSOR_ANSWER_MS) return bytes;
+    const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
+    // deno-lint-ignore no-control-regex -- the answer starts with ESC
+    const report = /\x1b\[(\d{1,5});\d{1,5}R/.exec(text);
+    if (report === null) return bytes;
+    this.#cursorQuerySent = -Infinity; // one answer per query
+    const query = this.#cursorQuery;
+    if (query !== null && query.pulled === null && now < query.deadline) {
+      query.pulled = Math.min(query.grown, Math.max(0, Number(report[1]) - 1 - query.row));
+    }
+    const out = new Uint8Array(bytes.length - report[0].length);
+    out.set(bytes.subarray(0, report.index));
+    out.set(bytes.subarray(report.index + report[0].length), report.index);
+    return out;
   }
 
   finish(): void {

@@ -388,27 +388,35 @@ async function resizeEach(tmux: TmuxSession, shell: number, heights: number[]): 
   }
 }
 
-Deno.test("the window shrunk and grown under a session: history and screen as tmux alone keeps them", async () => {
-  const heights = [12, 24, 30, 10, 24];
+/** Types `command`, then resizes through `heights`, in tmux alone (the oracle) and in a session. */
+async function resizedLikeTmuxAlone(command: string, heights: number[]): Promise<void> {
   const alone = await TmuxSession.start({
     command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
   });
   let expected: string[];
   try {
     await alone.waitFor(PROMPT);
-    await typeEach(alone, ["seq 1 40; echo END0"]);
+    await typeEach(alone, [command]);
     await resizeEach(alone, await alone.panePid(), heights);
     expected = await historyAndScreen(alone);
   } finally {
     await alone.close();
   }
-  assert.ok(expected.includes("40") && expected.includes("R4"), expected.join("\n"));
+  assert.ok(expected.includes(`R${heights.length - 1}`), expected.join("\n"));
   await withSession({ client: "ours", server: "ours" }, async (s) => {
-    await typeEach(s.tmux, ["seq 1 40; echo END0"]);
+    await typeEach(s.tmux, [command]);
     await resizeEach(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!, heights);
     assert.deepEqual(await historyAndScreen(s.tmux), expected);
   });
-});
+}
+
+Deno.test("the window shrunk and grown under a session: history and screen as tmux alone keeps them", () =>
+  resizedLikeTmuxAlone("seq 1 40; echo END0", [12, 24, 30, 10, 24]));
+
+Deno.test("grown when the terminal has fewer lines to pull back than rows gained: asked, not guessed", () =>
+  // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
+  // cursor's new row (CSI 6 n), or it would push 16 back and repeat screen rows in the history.
+  resizedLikeTmuxAlone("seq 1 10; echo END0", [8, 24]));
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
