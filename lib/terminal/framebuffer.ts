@@ -394,7 +394,9 @@ export class Framebuffer {
    * smaller main screen keeps the cursor's row instead, as xterm, tmux and
    * VTE shrink: the rows below the cursor go first, then rows from the top,
    * which that terminal has pushed into its history itself (so they are not
-   * recorded here).
+   * recorded here). Under the alternate screen the hidden main screen
+   * shrinks around its saved cursor, and the rows it drops are recorded:
+   * the terminal, showing the alternate screen, does not have them.
    */
   resize(width: number, height: number, keepCursorRow = false): void {
     if (width === this.width && height === this.height) return;
@@ -402,6 +404,13 @@ export class Framebuffer {
     const drop = keepCursorRow && this.primaryRows === null
       ? Math.max(0, ds.cursorRow - height + 1)
       : 0;
+    const primaryDrop = keepCursorRow && this.primaryRows !== null
+      ? Math.max(0, ds.saved.row - height + 1)
+      : 0;
+    if (primaryDrop > 0) {
+      for (let y = 0; y < primaryDrop; y++) this.scrollOff?.(this.primaryRows![y]!);
+      ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
+    }
     ds.scrollTop = 0;
     ds.scrollBottom = height - 1;
     const tabs = ds.tabs.slice(0, width);
@@ -420,7 +429,7 @@ export class Framebuffer {
       return out;
     };
     this.rows = fit(this.rows, drop);
-    if (this.primaryRows) this.primaryRows = fit(this.primaryRows);
+    if (this.primaryRows) this.primaryRows = fit(this.primaryRows, primaryDrop);
     this.width = width;
     this.height = height;
     ds.cursorRow = Math.min(ds.cursorRow - drop, height - 1);

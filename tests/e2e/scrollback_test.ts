@@ -413,6 +413,38 @@ async function resizedLikeTmuxAlone(command: string, heights: number[]): Promise
 Deno.test("the window shrunk and grown under a session: history and screen as tmux alone keeps them", () =>
   resizedLikeTmuxAlone("seq 1 40; echo END0", [12, 24, 30, 10, 24]));
 
+Deno.test("shrunk under a full-screen program: the main screen's top rows reach the history, as in tmux alone", async () => {
+  // The alternate screen for 4 s (cursor on its top row), the window shrunk meanwhile.
+  const commands = [
+    "seq 1 30; echo END0",
+    "printf '\\033[?1049h\\033[Hfull'; sleep 4; printf '\\033[?1049l'; echo END1",
+  ];
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    await typeEach(tmux, commands.slice(0, 1));
+    await tmux.sendText(`${commands[1]}\r`);
+    await tmux.waitFor(/^full/m);
+    await tmux.resize(80, 12);
+    await waitUntil(async () => (await ttySize(shell)).join("x") === "12x80", "resized");
+    await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
+    await resizeEach(tmux, shell, [24]);
+    return await historyAndScreen(tmux);
+  };
+  const alone = await TmuxSession.start({
+    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
+  });
+  let expected: string[];
+  try {
+    await alone.waitFor(PROMPT);
+    expected = await run(alone, await alone.panePid());
+  } finally {
+    await alone.close();
+  }
+  assert.ok(expected.includes("30") && !expected.includes("full"), expected.join("\n"));
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    assert.deepEqual(await run(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
+  });
+});
+
 Deno.test("grown when the terminal has fewer lines to pull back than rows gained: asked, not guessed", () =>
   // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
   // cursor's new row (CSI 6 n), or it would push 16 back and repeat screen rows in the history.

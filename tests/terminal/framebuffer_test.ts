@@ -84,3 +84,23 @@ Deno.test("resize: mosh keeps the top rows; keepCursorRow shrinks around the cur
   kept.resize(10, 6, true); // growing adds blank rows below, as mosh does
   assert.deepEqual(lines(kept), ["c", "d", "e", "", "", ""]);
 });
+
+Deno.test("resize under the alternate screen: keepCursorRow shrinks the hidden main screen around its saved cursor and records what it drops", () => {
+  const term = new Emulator(10, 6);
+  const recorded: string[] = [];
+  term.fb.scrollOff = (row) => {
+    recorded.push(row.text().trimEnd());
+    return null;
+  };
+  term.write(new TextEncoder().encode("a\r\nb\r\nc\r\nd\r\ne\x1b[?1049h\x1b[Hfull"));
+  term.resize(10, 3, true);
+  assert.deepEqual(recorded, ["a", "b"], "the terminal shows the alternate screen: it lacks them");
+  assert.deepEqual(
+    term.fb.screenText().split("\n"),
+    ["full", "", ""],
+    "the alternate screen: mosh's rule",
+  );
+  term.write(new TextEncoder().encode("\x1b[?1049l"));
+  assert.deepEqual(term.fb.screenText().split("\n"), ["c", "d", "e"]);
+  assert.equal(term.fb.ds.cursorRow, 2);
+});
