@@ -111,6 +111,8 @@ export class TerminalSink implements ClientSink {
     null;
   /** When the last cursor-position query went out: a late answer is still taken out of the keys. */
   #cursorQuerySent = -Infinity;
+  /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
+  #onAlternate = false;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -158,6 +160,9 @@ export class TerminalSink implements ClientSink {
   /** Restores the terminal and stops this process (Ctrl-^ Ctrl-Z); see {@linkcode resume}. */
   suspend(): void {
     this.#term.write(this.#closing());
+    // Back on the main screen for the shell (#closing); after fg the program's screen is
+    // entered again and the main one redrawn when it leaves.
+    this.#onAlternate = false;
     this.#term.setRaw(false);
     this.#term.write("\n\x1b[37;44m[mosh is suspended.]\x1b[m\n");
     this.#suspended = true;
@@ -204,7 +209,10 @@ export class TerminalSink implements ClientSink {
     let out = "";
     const history = core.remoteState.history;
     const printed = this.#history?.printed ?? -1;
-    if (history.active && this.#scrollback) out += this.#pushHistory(history, target, final);
+    if (this.#history !== null && !this.#noInit) out += this.#switchScreens(target);
+    if (history.active && this.#scrollback && !this.#onAlternate) {
+      out += this.#pushHistory(history, target, final);
+    }
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) {
       // One synchronized update (mode 2026): a terminal that knows it shows the frame whole,
@@ -216,6 +224,29 @@ export class TerminalSink implements ClientSink {
     this.#cursorQuery = null; // it served the frame right after the window grew
     const printedNow = this.#history?.printed ?? -1;
     if (printedNow > printed && printedNow > 0) this.#onLinesPrinted?.(printedNow);
+  }
+
+  /**
+   * Scrollback mode: a full-screen program went on the remote alternate
+   * screen (the server says so to a scrollback client), or left it. The
+   * terminal follows it onto its own alternate screen, where its history
+   * gets none of the program's rows (when the window shrinks, say) and the
+   * mouse wheel scrolls the program, as over ssh; the main screen waits
+   * there as the client left it, and history lines wait for it.
+   */
+  #switchScreens(target: Framebuffer): string {
+    const remoteAlternate = target.primaryRows !== null;
+    if (remoteAlternate === this.#onAlternate) return "";
+    this.#onAlternate = remoteAlternate;
+    const { columns, rows } = this.#term.size();
+    // The alternate screen starts blank; the main one comes back as the terminal kept it
+    // (resized as it chose): blanked and drawn again.
+    this.#onScreen = blankKeepingEvents(this.#onScreen, columns, rows);
+    this.#repaint = !remoteAlternate;
+    this.#cursorQuery = null;
+    // Entering, the cursor stays where it was: home it, with no renditions, region or link,
+    // as the blank screen it is drawn from has it.
+    return remoteAlternate ? "\x1b[r\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[H" : "\x1b[?1049l";
   }
 
   /**
@@ -346,7 +377,8 @@ export class TerminalSink implements ClientSink {
    */
   #closing(): string {
     const style = this.#caps.cursorStyle && this.#onScreen.ds.cursorStyle !== 0 ? "\x1b[0 q" : "";
-    return style + closeString(this.#described, this.#noInit || this.#history !== null);
+    const main = this.#onAlternate ? "\x1b[?1049l" : ""; // off the program's screen
+    return style + main + closeString(this.#described, this.#noInit || this.#history !== null);
   }
 
   waitTime(core: ClientCore, now: number): number {
@@ -361,7 +393,7 @@ export class TerminalSink implements ClientSink {
    * many lines the terminal pulled back from its history; see afterResize).
    */
   #awaitingCursor(now: number): boolean {
-    if (this.#history === null || this.#repaint) return false;
+    if (this.#history === null || this.#repaint || this.#onAlternate) return false;
     const query = this.#cursorQuery;
     if (query === null) {
       const { rows } = this.#term.size();

@@ -43,6 +43,13 @@ export interface Capabilities {
    * terminals push cleared or scrolled rows into their history.
    */
   keepHistory?: boolean;
+  /**
+   * Beyond mosh 1.4.0, for a client whose terminal holds the history: the
+   * switch to and from the alternate screen (mode 1047) goes with the diff,
+   * followed by the whole new screen, so that client can show full-screen
+   * programs on its terminal's own alternate screen.
+   */
+  alternateScreen?: boolean;
 }
 
 /** The server's diff assumes mosh's own emulator on the other side. */
@@ -202,7 +209,10 @@ export function newFrame(
     w.out += ds.reverseVideo ? "\x1b[?5h" : "\x1b[?5l";
   }
   let init = initialized;
-  if (!initialized || f.width !== last.width || f.height !== last.height) {
+  const altSwitch = caps.alternateScreen === true && initialized &&
+    (f.primaryRows !== null) !== (last.primaryRows !== null);
+  if (altSwitch) w.out += f.primaryRows !== null ? "\x1b[?1047h" : "\x1b[?1047l";
+  if (!initialized || altSwitch || f.width !== last.width || f.height !== last.height) {
     // Keeping the history: every row is drawn in full below, no clear needed.
     w.out += caps.keepHistory ? "\x1b[r\x1b[0m\x1b[H" : "\x1b[r\x1b[0m\x1b[H\x1b[2J";
     init = false;

@@ -26,6 +26,7 @@ function serverCapabilities(features: number): Capabilities {
       workingDirectory: (features & Feature.WorkingDirectory) !== 0,
       notifications: (features & Feature.Notifications) !== 0,
       clearHistory: (features & Feature.Scrollback) !== 0,
+      alternateScreen: (features & Feature.Scrollback) !== 0,
     };
     byFeatures.set(features, caps);
   }

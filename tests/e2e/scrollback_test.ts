@@ -413,16 +413,22 @@ async function resizedLikeTmuxAlone(command: string, heights: number[]): Promise
 Deno.test("the window shrunk and grown under a session: history and screen as tmux alone keeps them", () =>
   resizedLikeTmuxAlone("seq 1 40; echo END0", [12, 24, 30, 10, 24]));
 
-Deno.test("shrunk under a full-screen program: the main screen's top rows reach the history, as in tmux alone", async () => {
-  // The alternate screen for 4 s (cursor on its top row), the window shrunk meanwhile.
+/**
+ * `seq 1 30`, then a full-screen program for 4 s (`screen`: what it prints on the alternate
+ * screen), the window shrunk to 12 rows meanwhile and grown back after: the history and
+ * screen of a session against tmux alone's.
+ */
+async function shrunkUnderProgram(screen: string): Promise<void> {
   const commands = [
     "seq 1 30; echo END0",
-    "printf '\\033[?1049h\\033[Hfull'; sleep 4; printf '\\033[?1049l'; echo END1",
+    `printf '\\033[?1049h${screen}'; sleep 4; printf '\\033[?1049l'; echo END1`,
   ];
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
     await typeEach(tmux, commands.slice(0, 1));
     await tmux.sendText(`${commands[1]}\r`);
     await tmux.waitFor(/^full/m);
+    // The terminal follows the program onto its alternate screen.
+    assert.equal(await paneFormat(tmux, "#{alternate_on}"), "1");
     await tmux.resize(80, 12);
     await waitUntil(async () => (await ttySize(shell)).join("x") === "12x80", "resized");
     await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
@@ -443,7 +449,15 @@ Deno.test("shrunk under a full-screen program: the main screen's top rows reach 
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     assert.deepEqual(await run(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
   });
-});
+}
+
+Deno.test("shrunk under a full-screen program: the main screen's top rows reach the history, as in tmux alone", () =>
+  shrunkUnderProgram("\\033[Hfull"));
+
+Deno.test("shrunk under a full-screen program with its cursor low: none of its rows reach the history", () =>
+  // The program's rows above the cursor do not fit: on the terminal's main screen, the
+  // terminal pushed them into its history; on its alternate screen (as tmux alone) it does not.
+  shrunkUnderProgram("\\033[Hfull\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\033[20;1Hlow"));
 
 Deno.test("grown when the terminal has fewer lines to pull back than rows gained: asked, not guessed", () =>
   // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
