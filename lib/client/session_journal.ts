@@ -21,10 +21,10 @@
  */
 import type { NumberedState } from "../network/durable_acks.ts";
 import type { TransportJournal, TransportResume } from "../network/transport.ts";
-import { Feature } from "../statesync/capabilities.ts";
 import { CompleteTerminal, validSize } from "../statesync/complete_terminal.ts";
 import { ReceivedHistory } from "../statesync/received_history.ts";
 import { UserStream } from "../statesync/user_stream.ts";
+import { type Capabilities, newFrame, SERVER_CAPABILITIES } from "../terminal/display.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import type { ScreenSlots } from "./screen_slots.ts";
 import {
@@ -77,11 +77,19 @@ function decimal(text: unknown, what: string): bigint {
 let blankScreen: TerminalState | null = null;
 
 /**
- * What a saved screen keeps beyond mosh 1.4.0's diff: its links and working
- * directory (the server's next diffs assume the client has them), but no
- * notifications (already shown; a count starts again at 0 in the new client).
+ * What a saved screen keeps beyond mosh 1.4.0's diff: its links, working
+ * directory and alternate screen (the server's next diffs assume the client
+ * has them), but no notifications (already shown; a count starts again at 0
+ * in the new client) and no history erases.
  */
-const SAVED_FEATURES = Feature.Hyperlinks | Feature.WorkingDirectory;
+const SAVED_CAPABILITIES: Capabilities = {
+  ...SERVER_CAPABILITIES,
+  hyperlinks: true,
+  workingDirectory: true,
+  // A program's alternate screen stays one: a client resumed in vim follows it onto the
+  // terminal's own alternate screen, and vim's exit brings the main screen back whole.
+  alternateScreen: true,
+};
 
 /** A screen as the record keeps it: the display string that draws it on a blank screen. */
 export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
@@ -95,7 +103,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
     width: screen.width,
     height: screen.height,
     echoAck: String(echoAck),
-    screen: encodeBase64(screen.diffFrom(blank, SAVED_FEATURES)),
+    screen: encodeBase64(encoder.encode(newFrame(true, blank.fb, screen.fb, SAVED_CAPABILITIES))),
     ...(history.active ? { historyEnd: history.end } : {}),
   };
 }

@@ -209,10 +209,14 @@ export class TerminalSink implements ClientSink {
     let out = "";
     const history = core.remoteState.history;
     const printed = this.#history?.printed ?? -1;
-    if (this.#history !== null && !this.#noInit) out += this.#switchScreens(target);
+    // Off the program's screen before the history lines, onto it after them (and after
+    // the first of them, which start scrollback mode: a resumed session may resume in vim).
+    const switchable = !this.#noInit && this.#scrollback;
+    if (switchable && target.primaryRows === null) out += this.#switchScreens(target);
     if (history.active && this.#scrollback && !this.#onAlternate) {
       out += this.#pushHistory(history, target, final);
     }
+    if (switchable && this.#history !== null) out += this.#switchScreens(target);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) {
       // One synchronized update (mode 2026): a terminal that knows it shows the frame whole,

@@ -246,6 +246,47 @@ Deno.test("the same with the client killed as soon as the lines show, before the
   await resumeInSamePane(false);
 });
 
+Deno.test("a client killed under a full-screen program resumes onto the terminal's alternate screen; the program's exit brings the main screen back", async () => {
+  await withStore("ours", async ({ state, server, tmux }) => {
+    const pane = await tmux(
+      `sh -c '${DENO} ${CLIENT} 127.0.0.1 ${server.port}; ${DENO} ${CLIENT} --resume; sleep 60' 2>/dev/null`,
+    );
+    const alternate = async () =>
+      (await pane.tmux("display-message", "-p", "-t", "0", "#{alternate_on}")).trim();
+    await pane.waitFor(/^\$ ?$/m, { timeoutMs: 15_000 });
+    await pane.sendText(
+      "seq 1 30; printf '\\033[?1049h\\033[Hfull'; read x; printf '\\033[?1049l'\r",
+    );
+    await pane.waitFor(/^full/m);
+    assert.equal(await alternate(), "1");
+    // Killed once the record holds the program's screen (its first line is listed).
+    await waitUntil(async () => (await resumeList(state)).trimEnd().endsWith(" full"), "saved");
+    const record = onlyRecord(state);
+    Deno.kill(record.owner.pid, "SIGKILL");
+    assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
+    await waitUntil(
+      () => {
+        try {
+          return onlyRecord(state).owner.pid !== record.owner.pid;
+        } catch {
+          return false;
+        }
+      },
+      "the resumed client",
+      15_000,
+    );
+    await pane.waitFor(/^full/m, { timeoutMs: 15_000 });
+    await waitUntil(async () => (await alternate()) === "1", "on the alternate screen again");
+    await pane.sendText("\r"); // the program ends
+    await waitUntil(async () => (await alternate()) === "0", "back on the main screen");
+    await pane.sendText("echo BACK\r");
+    await pane.waitFor(/^BACK\n\$ ?$/m, { timeoutMs: 15_000 });
+    const text = await pane.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
+    const lines = text.split("\n").map((l) => l.trimEnd()).filter((l) => /^\d+$/.test(l));
+    assert.deepEqual(lines, Array.from({ length: 30 }, (_, i) => String(i + 1)), text);
+  });
+});
+
 Deno.test("--resume of a session whose shell exited while the client was dead reports it ended and removes its record", async () => {
   await withStore("real", async ({ state, server, tmux }) => {
     const first = await tmux(`${DENO} ${CLIENT} 127.0.0.1 ${server.port}; sleep 60`);
