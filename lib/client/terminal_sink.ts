@@ -113,6 +113,8 @@ export class TerminalSink implements ClientSink {
   #cursorQuerySent = -Infinity;
   /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
   #onAlternate = false;
+  /** The main screen's cursor column when the terminal left it (restored on the way back). */
+  #mainCursorCol = 0;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -242,15 +244,17 @@ export class TerminalSink implements ClientSink {
     const remoteAlternate = target.primaryRows !== null;
     if (remoteAlternate === this.#onAlternate) return "";
     this.#onAlternate = remoteAlternate;
+    if (remoteAlternate) this.#mainCursorCol = this.#onScreen.ds.cursorCol;
     const { columns, rows } = this.#term.size();
     // The alternate screen starts blank; the main one comes back as the terminal kept it
     // (resized as it chose): blanked and drawn again.
     this.#onScreen = blankKeepingEvents(this.#onScreen, columns, rows);
     this.#repaint = !remoteAlternate;
     this.#cursorQuery = null;
-    // Entering, the cursor stays where it was: home it, with no renditions, region or link,
-    // as the blank screen it is drawn from has it.
-    return remoteAlternate ? "\x1b[r\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[H" : "\x1b[?1049l";
+    // Entering, the terminal saves the main screen's cursor (where the shell's was: the
+    // exit message goes there if the session ends meanwhile) and keeps it: home it, with no
+    // renditions, region or link, as the blank screen it is drawn from has it.
+    return remoteAlternate ? "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H" : "\x1b[?1049l";
   }
 
   /**
@@ -439,10 +443,13 @@ export class TerminalSink implements ClientSink {
   }
 
   finish(): void {
-    let out = this.#closing();
     // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
-    // local prompt go on a row of their own, as after rmcup.
-    if (this.#history !== null && this.#onScreen.ds.cursorCol > 0) out += "\r\n";
+    // local prompt go on a row of their own, as after rmcup (leaving a
+    // program's alternate screen puts the cursor back where it was on the main one).
+    const column = this.#onAlternate ? this.#mainCursorCol : this.#onScreen.ds.cursorCol;
+    const newRow = this.#history !== null && column > 0;
+    let out = this.#closing();
+    if (newRow) out += "\r\n";
     this.#term.write(out);
     this.#term.setRaw(false);
   }

@@ -395,8 +395,9 @@ export class Framebuffer {
    * VTE shrink: the rows below the cursor go first, then rows from the top,
    * which that terminal has pushed into its history itself (so they are not
    * recorded here). Under the alternate screen the hidden main screen
-   * shrinks around its saved cursor, and the rows it drops are recorded:
-   * the terminal, showing the alternate screen, does not have them.
+   * shrinks the same way around its saved cursor, as that terminal shrinks
+   * the main screen it keeps aside (the client shows the program on the
+   * terminal's own alternate screen, having saved its cursor there).
    */
   resize(width: number, height: number, keepCursorRow = false): void {
     if (width === this.width && height === this.height) return;
@@ -407,10 +408,7 @@ export class Framebuffer {
     const primaryDrop = keepCursorRow && this.primaryRows !== null
       ? Math.max(0, ds.saved.row - height + 1)
       : 0;
-    if (primaryDrop > 0) {
-      for (let y = 0; y < primaryDrop; y++) this.scrollOff?.(this.primaryRows![y]!);
-      ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
-    }
+    if (primaryDrop > 0) ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
     ds.scrollTop = 0;
     ds.scrollBottom = height - 1;
     const tabs = ds.tabs.slice(0, width);
