@@ -100,7 +100,7 @@ export function parseClientArgs(args: string[], argv0 = "mosh-client"): ClientCo
   };
 }
 
-/** The wrapper's options that take a value (`-p` too), and those that do not. */
+/** The wrapper's long options that take a value (and `-p`, handled apart). */
 const VALUE_OPTIONS = [
   "client",
   "server",

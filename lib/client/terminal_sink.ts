@@ -115,6 +115,8 @@ export class TerminalSink implements ClientSink {
   #onAlternate = false;
   /** The main screen's cursor column when the terminal left it (restored on the way back). */
   #mainCursorCol = 0;
+  /** The window's size as read in this frame (null: not read yet). */
+  #frameSize: { columns: number; rows: number } | null = null;
 
   /** A sink drawing on `options.terminal`. */
   constructor(options: TerminalSinkOptions) {
@@ -188,6 +190,7 @@ export class TerminalSink implements ClientSink {
       this.#resumedAt = core.resumed ? core.remoteState.history.end : null;
     }
     if (this.#suspended) return;
+    this.#frameSize = null;
     if (!final && this.#awaitingCursor(now)) return;
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar)) return;
@@ -232,6 +235,11 @@ export class TerminalSink implements ClientSink {
     if (printedNow > printed && printedNow > 0) this.#onLinesPrinted?.(printedNow);
   }
 
+  /** The window's size, read once a frame (a system call, and several steps of a frame ask). */
+  #windowSize(): { columns: number; rows: number } {
+    return this.#frameSize ??= this.#term.size();
+  }
+
   /**
    * Scrollback mode: a full-screen program went on the remote alternate
    * screen (the server says so to a scrollback client), or left it. The
@@ -245,10 +253,10 @@ export class TerminalSink implements ClientSink {
     if (remoteAlternate === this.#onAlternate) return "";
     this.#onAlternate = remoteAlternate;
     if (remoteAlternate) this.#mainCursorCol = this.#onScreen.ds.cursorCol;
-    const { columns, rows } = this.#term.size();
+    const { columns, rows } = this.#windowSize();
     // The alternate screen starts blank; the main one comes back as the terminal kept it
     // (resized as it chose): blanked and drawn again.
-    this.#onScreen = blankKeepingEvents(this.#onScreen, columns, rows);
+    this.#onScreen = this.#onScreen.blankLike(columns, rows);
     this.#repaint = !remoteAlternate;
     this.#cursorQuery = null;
     // Entering, the terminal saves the main screen's cursor (where the shell's was: the
@@ -265,7 +273,7 @@ export class TerminalSink implements ClientSink {
    */
   #fitted(screen: Framebuffer): Framebuffer {
     if (this.#history === null) return screen;
-    const { columns, rows } = this.#term.size();
+    const { columns, rows } = this.#windowSize();
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     return screen;
   }
@@ -282,7 +290,7 @@ export class TerminalSink implements ClientSink {
     }
     if (this.#drawnPredictions || core.prediction.active) return false;
     if (this.#history === null) return true;
-    const { columns, rows } = this.#term.size(); // scrollback mode redraws on a local resize
+    const { columns, rows } = this.#windowSize(); // scrollback mode redraws on a local resize
     return columns === this.#onScreen.width && rows === this.#onScreen.height;
   }
 
@@ -304,14 +312,14 @@ export class TerminalSink implements ClientSink {
       }
       this.#repaint = true;
     }
-    const { columns, rows } = this.#term.size();
+    const { columns, rows } = this.#windowSize();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
       if (!this.#repaint) out += this.#afterResize(rows);
       // What the terminal shows is unknown: blank it row by row (a clear
       // would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
       for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
-      this.#onScreen = blankKeepingEvents(this.#onScreen, columns, rows);
+      this.#onScreen = this.#onScreen.blankLike(columns, rows);
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
     }
@@ -372,7 +380,7 @@ export class TerminalSink implements ClientSink {
    * again as they leave its screen.
    */
   #keepLocalRows(): string {
-    const { columns, rows } = this.#term.size();
+    const { columns, rows } = this.#windowSize();
     // No renditions (new rows take the background), no scrolling region
     // (ESC [ r homes the cursor: saved and restored around it).
     return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns) + "\n".repeat(rows - 1);
@@ -404,7 +412,7 @@ export class TerminalSink implements ClientSink {
     if (this.#history === null || this.#repaint || this.#onAlternate) return false;
     const query = this.#cursorQuery;
     if (query === null) {
-      const { rows } = this.#term.size();
+      const { rows } = this.#windowSize();
       if (rows <= this.#onScreen.height) return false;
       const grown = rows - this.#onScreen.height;
       this.#cursorQuery = {
@@ -453,26 +461,6 @@ export class TerminalSink implements ClientSink {
     this.#term.write(out);
     this.#term.setRaw(false);
   }
-}
-
-/**
- * A blank screen for a repaint that keeps what the terminal already got
- * beyond its cells — the bell, history-erase and notification counts, the
- * clipboard, title and directory — so the redraw repeats none of them (a
- * resize rang the bell again, and after a `clear` erased the history).
- */
-function blankKeepingEvents(last: Framebuffer, columns: number, rows: number): Framebuffer {
-  const blank = new Framebuffer(columns, rows);
-  blank.bellCount = last.bellCount;
-  blank.historyClears = last.historyClears;
-  blank.notifications = last.notifications;
-  blank.notificationCount = last.notificationCount;
-  blank.clipboard = last.clipboard;
-  blank.workingDirectory = last.workingDirectory;
-  blank.iconName = last.iconName;
-  blank.windowTitle = last.windowTitle;
-  blank.titleInitialized = last.titleInitialized;
-  return blank;
 }
 
 /**

@@ -84,8 +84,11 @@ export class ReceivedHistory {
     }
     const end = first + lines.length;
     const clearedAt = Math.max(this.clearedAt, Math.min(cleared, end));
-    const chunks = (lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }])
-      .filter((c) => c.first + c.lines.length > clearedAt);
+    let chunks = lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }];
+    // A new erase drops the chunks wholly before it (new lines are never before an old one).
+    if (clearedAt > this.clearedAt) {
+      chunks = chunks.filter((c) => c.first + c.lines.length > clearedAt);
+    }
     let kept = 0;
     for (const c of chunks) kept += c.lines.length;
     while (kept > RECEIVED_HISTORY_KEEP) {

@@ -180,7 +180,6 @@ export class Emulator implements ParserHandler {
     return replies;
   }
 
-  /** Resizes the screen. */
   /** A window-size change; `keepCursorRow`: see {@linkcode Framebuffer.resize}. */
   resize(width: number, height: number, keepCursorRow = false): void {
     this.fb.resize(width, height, keepCursorRow);
@@ -536,15 +535,12 @@ export class Emulator implements ParserHandler {
 
   #fullReset(): void {
     const fb = this.fb;
-    const fresh = new Framebuffer(fb.width, fb.height);
-    fresh.bellCount = fb.bellCount;
-    fresh.historyClears = fb.historyClears;
-    fresh.iconName = fb.iconName;
-    fresh.titleInitialized = fb.titleInitialized;
-    // Not the terminal's own state: a reset keeps them, as xterm does.
-    fresh.workingDirectory = fb.workingDirectory;
-    fresh.notifications = fb.notifications;
-    fresh.notificationCount = fb.notificationCount;
+    // The counts, icon name, working directory and notifications stay (the last
+    // two are not the terminal's own state: a reset keeps them, as xterm does);
+    // the window title and clipboard go, as mosh's reset clears them.
+    const fresh = fb.blankLike();
+    fresh.windowTitle = "";
+    fresh.clipboard = "";
     // The scrollback extension goes on recording what leaves the new screen.
     fresh.scrollOff = fb.scrollOff;
     fresh.historyCleared = fb.historyCleared;

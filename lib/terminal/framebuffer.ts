@@ -290,6 +290,26 @@ export class Framebuffer {
     return f;
   }
 
+  /**
+   * A blank framebuffer of `width` × `height` that keeps this one's
+   * terminal-wide state — the bell, history-erase and notification counts,
+   * the notifications, working directory, titles and clipboard — so a diff
+   * from it repeats none of them. Not the recording hooks.
+   */
+  blankLike(width = this.width, height = this.height): Framebuffer {
+    const f = new Framebuffer(width, height);
+    f.bellCount = this.bellCount;
+    f.historyClears = this.historyClears;
+    f.notifications = this.notifications;
+    f.notificationCount = this.notificationCount;
+    f.workingDirectory = this.workingDirectory;
+    f.iconName = this.iconName;
+    f.windowTitle = this.windowTitle;
+    f.titleInitialized = this.titleInitialized;
+    f.clipboard = this.clipboard;
+    return f;
+  }
+
   /** Row `y` for writing (copied first if shared). */
   mutableRow(y: number): Row {
     const rows = this.#rows;

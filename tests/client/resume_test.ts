@@ -79,6 +79,27 @@ async function withStore(
 }
 
 /** `program --resume --list` (the client, or the wrapper) over the store in `state`. */
+/**
+ * Kills the client that holds the only record in `state` (SIGKILL) and waits
+ * until a resumed client has taken the record over.
+ */
+async function killAndAwaitResumed(state: string): Promise<void> {
+  const record = onlyRecord(state);
+  Deno.kill(record.owner.pid, "SIGKILL");
+  assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
+  await waitUntil(
+    () => {
+      try {
+        return onlyRecord(state).owner.pid !== record.owner.pid;
+      } catch {
+        return false; // between the writes of the new owner
+      }
+    },
+    "the resumed client",
+    15_000,
+  );
+}
+
 async function resumeList(state: string, program = CLIENT): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-net", program, "--resume", "--list"],
@@ -205,20 +226,7 @@ async function resumeInSamePane(untilSaved: boolean): Promise<void> {
         `the screen showing ${top} on record`,
       );
     }
-    const record = onlyRecord(state);
-    Deno.kill(record.owner.pid, "SIGKILL");
-    assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
-    await waitUntil(
-      () => {
-        try {
-          return onlyRecord(state).owner.pid !== record.owner.pid;
-        } catch {
-          return false; // between the writes of the new owner
-        }
-      },
-      "the resumed client",
-      15_000,
-    );
+    await killAndAwaitResumed(state);
     await pane.waitFor(/^100\n\$ ?$/m, { timeoutMs: 15_000 });
     await pane.sendText("seq 101 200\r");
     await pane.waitFor(/^200\n\$ ?$/m, { timeoutMs: 15_000 });
@@ -261,20 +269,7 @@ Deno.test("a client killed under a full-screen program resumes onto the terminal
     assert.equal(await alternate(), "1");
     // Killed once the record holds the program's screen (its first line is listed).
     await waitUntil(async () => (await resumeList(state)).trimEnd().endsWith(" full"), "saved");
-    const record = onlyRecord(state);
-    Deno.kill(record.owner.pid, "SIGKILL");
-    assert.ok(await waitForExit(record.owner.pid, 5000), "the client is gone");
-    await waitUntil(
-      () => {
-        try {
-          return onlyRecord(state).owner.pid !== record.owner.pid;
-        } catch {
-          return false;
-        }
-      },
-      "the resumed client",
-      15_000,
-    );
+    await killAndAwaitResumed(state);
     await pane.waitFor(/^full/m, { timeoutMs: 15_000 });
     await waitUntil(async () => (await alternate()) === "1", "on the alternate screen again");
     await pane.sendText("\r"); // the program ends
