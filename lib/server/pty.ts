@@ -20,6 +20,15 @@ export class PtyError extends Error {
 /** Most bytes one {@linkcode Pty.read} returns. */
 const READ_SIZE = 65536;
 const FIONREAD = BigInt(PLATFORM.FIONREAD);
+/**
+ * Input bytes written to the pty at once. The line discipline echoes input
+ * into the master side, and echo it cannot pass on (the master's buffer full
+ * of output we have not read yet) it drops, so a long paste into `cat` lost
+ * whole screens of its echo. Between chunks the writer waits for our reader
+ * when output is waiting: input goes no faster than its echo is read, as in
+ * tmux, whose event loop interleaves the two.
+ */
+const WRITE_CHUNK = 1024;
 
 function winsize(width: number, height: number): Uint8Array<ArrayBuffer> {
   const ws = new Uint8Array(8);
@@ -65,6 +74,8 @@ export class Pty {
   #yielded = true;
   readonly #count = new Int32Array(1);
   readonly #countBytes = new Uint8Array(this.#count.buffer);
+  /** Resolved when the next read returns (the writer paces input by it). */
+  #readDone: (() => void) | null = null;
 
   private constructor(master: number, slave: number, slavePath: string) {
     this.master = master;
@@ -144,6 +155,8 @@ export class Pty {
     this.#yielded = n <= 0;
     // errno lives on the worker thread, so any failure counts as the end (EIO).
     if (n <= 0) n = Number(await libc().read_async(this.master, buffer, BigInt(READ_SIZE)));
+    this.#readDone?.();
+    this.#readDone = null;
     if (n <= 0) return null;
     // A read returns at most the line discipline's 4 KiB; in a flood more is
     // already waiting, and taking it here (a read that cannot block) saves a
@@ -172,8 +185,13 @@ export class Pty {
     this.#writing = this.#writing.then(async () => {
       let at = 0;
       while (at < data.length && !this.#closed) {
+        if (at > 0 && this.#waiting() > 0) {
+          await new Promise<void>((resolve) => this.#readDone = resolve);
+          if (this.#closed) return;
+        }
+        const size = Math.min(data.length - at, WRITE_CHUNK);
         const n = Number(
-          await libc().write_async(this.master, data.subarray(at), BigInt(data.length - at)),
+          await libc().write_async(this.master, data.subarray(at), BigInt(size)),
         );
         if (n < 0) throw new PtyError("write", -1);
         at += n;
@@ -186,6 +204,7 @@ export class Pty {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#readDone?.();
     this.closeSlave();
     libc().close(this.master);
   }
