@@ -6,6 +6,7 @@
  * @module
  */
 import { errno, libc, PLATFORM } from "../libc.ts";
+import { after } from "../network/wakeup_timer.ts";
 
 /** A pty operation that failed; the message names the call and errno. */
 export class PtyError extends Error {
@@ -24,11 +25,19 @@ const FIONREAD = BigInt(PLATFORM.FIONREAD);
  * Input bytes written to the pty at once. The line discipline echoes input
  * into the master side, and echo it cannot pass on (the master's buffer full
  * of output we have not read yet) it drops, so a long paste into `cat` lost
- * whole screens of its echo. Between chunks the writer waits for our reader
- * when output is waiting: input goes no faster than its echo is read, as in
- * tmux, whose event loop interleaves the two.
+ * whole screens of its echo. While the terminal echoes, the writer keeps at
+ * most {@linkcode ECHO_AHEAD} bytes ahead of what our reader has taken (echo
+ * is at least as long as its input): input goes no faster than its echo is
+ * read, as in tmux, whose event loop interleaves the two. (Waiting only while
+ * output was waiting was not enough: the line discipline echoes a write a
+ * little later, so several could pass before their echo showed.)
  */
 const WRITE_CHUNK = 1024;
+const ECHO_AHEAD = 2048;
+/** How long the writer waits for echo that may never come (a program that reads nothing). */
+const ECHO_WAIT_MS = 50;
+/** `c_lflag` bit: the terminal echoes input (the same on Linux and macOS). */
+const ECHO = 0o10;
 
 function winsize(width: number, height: number): Uint8Array<ArrayBuffer> {
   const ws = new Uint8Array(8);
@@ -76,6 +85,9 @@ export class Pty {
   readonly #countBytes = new Uint8Array(this.#count.buffer);
   /** Resolved when the next read returns (the writer paces input by it). */
   #readDone: (() => void) | null = null;
+  /** Bytes returned by reads so far. */
+  #bytesRead = 0;
+  readonly #termios = new Uint8Array(PLATFORM.termiosSize);
 
   private constructor(master: number, slave: number, slavePath: string) {
     this.master = master;
@@ -155,9 +167,10 @@ export class Pty {
     this.#yielded = n <= 0;
     // errno lives on the worker thread, so any failure counts as the end (EIO).
     if (n <= 0) n = Number(await libc().read_async(this.master, buffer, BigInt(READ_SIZE)));
-    this.#readDone?.();
-    this.#readDone = null;
-    if (n <= 0) return null;
+    if (n <= 0) {
+      this.#readDone?.();
+      return null;
+    }
     // A read returns at most the line discipline's 4 KiB; in a flood more is
     // already waiting, and taking it here (a read that cannot block) saves a
     // hand-off to a worker thread and a pass of the session loop per 4 KiB.
@@ -170,6 +183,8 @@ export class Pty {
       if (more <= 0) break;
       n += more;
     }
+    this.#bytesRead += n;
+    this.#readDone?.();
     return buffer.slice(0, n);
   }
 
@@ -183,12 +198,13 @@ export class Pty {
   write(bytes: Uint8Array): Promise<void> {
     const data = bytes.slice();
     this.#writing = this.#writing.then(async () => {
+      const readBefore = this.#bytesRead;
       let at = 0;
       while (at < data.length && !this.#closed) {
-        if (at > 0 && this.#waiting() > 0) {
-          await new Promise<void>((resolve) => this.#readDone = resolve);
-          if (this.#closed) return;
+        while (at - (this.#bytesRead - readBefore) > ECHO_AHEAD && this.#echoes()) {
+          if (!await this.#nextRead(ECHO_WAIT_MS)) break;
         }
+        if (this.#closed) return;
         const size = Math.min(data.length - at, WRITE_CHUNK);
         const n = Number(
           await libc().write_async(this.master, data.subarray(at), BigInt(size)),
@@ -198,6 +214,32 @@ export class Pty {
       }
     });
     return this.#writing;
+  }
+
+  /** Whether the terminal echoes input (its `ECHO` flag; the shell's line editor turns it off). */
+  #echoes(): boolean {
+    if (libc().tcgetattr(this.master, this.#termios) !== 0) return false;
+    const v = new DataView(this.#termios.buffer);
+    const offset = 3 * PLATFORM.iflagSize; // c_iflag, c_oflag, c_cflag, then c_lflag
+    const lflag = PLATFORM.iflagSize === 4
+      ? v.getUint32(offset, true)
+      : Number(v.getBigUint64(offset, true) & 0xffffffffn);
+    return (lflag & ECHO) !== 0;
+  }
+
+  /** Resolves true when the next read returns, false after `ms` without one. */
+  #nextRead(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const cancel = after(ms, () => {
+        this.#readDone = null;
+        resolve(false);
+      });
+      this.#readDone = () => {
+        this.#readDone = null;
+        cancel();
+        resolve(true);
+      };
+    });
   }
 
   /** Closes both sides we hold. */

@@ -89,3 +89,27 @@ Deno.test("Pty.write: a long paste with echo off is written whole without any re
     await Deno.remove(file);
   }
 });
+
+Deno.test("Pty.write: a paste whose echo never comes (output stopped by Ctrl-S in it) is still written whole", async () => {
+  const pty = Pty.open(80, 24);
+  const file = await Deno.makeTempFile();
+  try {
+    const exited = spawnShell(pty, `stty ixon; echo READY; exec cat > ${file}`);
+    await readUntil(pty, "READY\r\n");
+    const reading = (async () => {
+      while (await pty.read() !== null);
+    })();
+    // XOFF first: the line discipline stops all output, echo included, and
+    // takes the character itself; cat still reads every line.
+    const lines = new TextEncoder().encode("some pasted text\n".repeat(1500)); // 25 KB
+    const paste = new Uint8Array([0x13, ...lines]);
+    await pty.write(paste);
+    await pty.write(new Uint8Array([0x04]));
+    assert.equal(await exited, 0);
+    assert.deepEqual(await Deno.readFile(file), lines);
+    await reading; // the child's side closed: the reads end
+  } finally {
+    pty.close();
+    await Deno.remove(file);
+  }
+});
