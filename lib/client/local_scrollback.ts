@@ -107,7 +107,10 @@ export class LocalScrollback {
           rows.push(skipMarker(this.#skipped));
           this.#skipped = 0;
         }
-        rows.push(this.#line(chunk.lines[n - chunk.first]!, width, rows.length));
+        // A line that wrapped continues on the next one: the line after it in
+        // this chunk, or the screen's top row (none is missing in between).
+        const wraps = chunk.wrapped.has(n) && (n + 1 < end || n + 1 === history.end);
+        rows.push(this.#line(chunk.lines[n - chunk.first]!, width, rows.length, wraps));
         this.#printed = n + 1;
       }
     }
@@ -121,10 +124,11 @@ export class LocalScrollback {
    * text. Anything else runs through an emulator one row high with autowrap
    * off, so whatever the bytes hold (cursor motion, line feeds, hostile
    * sequences) only SGR, links and text reach the local terminal; the
-   * emulator writes straight into pool row `index`.
+   * emulator writes straight into pool row `index`. A line that `wraps` is a
+   * row whose wrap flag pushLines draws, when it reaches the last column.
    */
-  #line(line: Uint8Array, width: number, index: number): HistoryLine {
-    if (plainAscii(line)) {
+  #line(line: Uint8Array, width: number, index: number, wraps: boolean): HistoryLine {
+    if (!wraps && plainAscii(line)) {
       // What the emulator would make of it: with autowrap off, the characters
       // past the edge overwrite the last cell.
       if (line.length <= width) return asciiText(line);
@@ -141,6 +145,11 @@ export class LocalScrollback {
     scratch.write(line);
     const row = scratch.fb.row(0); // the same row, unless a line feed replaced it
     this.#pool[index] = row;
+    // A line as wide as the window: its last cell in use, or the one before
+    // (a wide character there, or one that did not fit went on to the next line).
+    if (wraps && (row.contents[width - 1] !== "" || row.contents[width - 2] !== "")) {
+      row.wrap = true;
+    }
     return row;
   }
 }

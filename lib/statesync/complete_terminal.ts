@@ -112,9 +112,17 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
     }
     lines.reverse();
     const first = end - lines.length;
-    return cleared > base.#historyMark()
-      ? { kind: "scrollback", first, lines, cleared }
-      : { kind: "scrollback", first, lines };
+    const wrapped: number[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      if (this.screen.historyWraps?.(first + i)) wrapped.push(i);
+    }
+    return {
+      kind: "scrollback",
+      first,
+      lines,
+      ...(cleared > base.#historyMark() ? { cleared } : {}),
+      ...(wrapped.length > 0 ? { wrapped } : {}),
+    };
   }
 
   apply(diff: Uint8Array): void {
@@ -132,7 +140,7 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       if (i.kind === "hostbytes") this.screen.write(i.bytes);
       else if (i.kind === "resize") this.screen.resize(i.width, i.height);
       else if (i.kind === "echoack") this.echoAck = i.num;
-      else this.history = this.history.append(i.first, i.lines, i.cleared);
+      else this.history = this.history.append(i.first, i.lines, i.cleared, i.wrapped);
     }
   }
 

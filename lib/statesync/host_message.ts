@@ -22,9 +22,17 @@ export type HostInstruction =
   | { kind: "hostbytes"; bytes: Uint8Array }
   /**
    * Our extension (capabilities.ts): scrolled-off lines `first`, `first + 1`,
-   * …; with `cleared`, the lines before it were erased (ED 3) and are not sent.
+   * …; with `cleared`, the lines before it were erased (ED 3) and are not sent;
+   * `wrapped`: indices into `lines` of those that continue on the next line
+   * (one long line the terminal wrapped), in increasing order.
    */
-  | { kind: "scrollback"; first: number; lines: Uint8Array[]; cleared?: number };
+  | {
+    kind: "scrollback";
+    first: number;
+    lines: Uint8Array[];
+    cleared?: number;
+    wrapped?: number[];
+  };
 
 /**
  * Encodes host instructions (an empty list gives zero bytes).
@@ -54,6 +62,7 @@ function hostField(i: HostInstruction): ProtoField {
         [1, BigInt(i.first)],
         ...i.lines.map((l): ProtoField => [2, l]),
         ...(i.cleared ? [[3, BigInt(i.cleared)] as ProtoField] : []),
+        ...(i.wrapped ?? []).map((n): ProtoField => [4, BigInt(n)]),
       ]];
   }
 }
@@ -63,7 +72,7 @@ interface HostParts {
   hostbytes?: { hoststring: Uint8Array };
   resize?: WindowSize;
   echoack?: { num: bigint };
-  scrollback?: { first: bigint; lines: Uint8Array[]; cleared: bigint };
+  scrollback?: { first: bigint; lines: Uint8Array[]; cleared: bigint; wrapped: bigint[] };
 }
 
 function readInstruction(reader: ProtoReader): HostParts {
@@ -89,12 +98,13 @@ function readInstruction(reader: ProtoReader): HostParts {
         else r.skip();
       }
     } else if (field === 1701) {
-      const part = parts.scrollback ??= { first: 0n, lines: [], cleared: 0n };
+      const part = parts.scrollback ??= { first: 0n, lines: [], cleared: 0n, wrapped: [] };
       const r = reader.message();
       while (r.next()) {
         if (r.field === 1 && r.wireType === VARINT) part.first = r.uint64();
         else if (r.field === 2 && r.wireType === LENGTH_DELIMITED) part.lines.push(r.bytes());
         else if (r.field === 3 && r.wireType === VARINT) part.cleared = r.uint64();
+        else if (r.field === 4 && r.wireType === VARINT) part.wrapped.push(r.uint64());
         else r.skip();
       }
     } else {
@@ -130,6 +140,12 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
       out.push({ kind: "echoack", num: i.echoack.num });
     } else if (i.scrollback !== undefined) {
       const { first, lines, cleared } = i.scrollback;
+      // Indices of lines sent, increasing; anything else is dropped.
+      const wrapped: number[] = [];
+      for (const n of i.scrollback.wrapped) {
+        const index = n < BigInt(lines.length) ? Number(n) : -1;
+        if (index > (wrapped.at(-1) ?? -1)) wrapped.push(index);
+      }
       for (const n of [first, cleared]) {
         if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
           throw new DiffFormatError(`Received a scrollback line number out of range (${n})`);
@@ -140,6 +156,7 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
         first: Number(first),
         lines,
         ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
+        ...(wrapped.length > 0 ? { wrapped } : {}),
       });
     }
   }

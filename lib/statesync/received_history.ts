@@ -12,7 +12,11 @@ export interface HistoryChunk {
   readonly first: number;
   /** The lines, oldest first. */
   readonly lines: readonly Uint8Array[];
+  /** Numbers of the lines that continue on the next (long lines the terminal wrapped). */
+  readonly wrapped: ReadonlySet<number>;
 }
+
+const NO_WRAPS: ReadonlySet<number> = new Set();
 
 /** Lines a received state keeps for the printer (older ones count as skipped). */
 export const RECEIVED_HISTORY_KEEP = 4096;
@@ -69,11 +73,18 @@ export class ReceivedHistory {
 
   /**
    * This history plus lines `first`, `first + 1`, …; the lines between `end`
-   * and `first` were skipped by the server, or erased if before `cleared`.
-   * Lines this history already has are dropped, and only the last
+   * and `first` were skipped by the server, or erased if before `cleared`;
+   * `wrapped` are the indices into `lines` of those that continue on the
+   * next. Lines this history already has are dropped, and only the last
    * {@linkcode RECEIVED_HISTORY_KEEP} are kept.
    */
-  append(first: number, lines: readonly Uint8Array[], cleared = 0): ReceivedHistory {
+  append(
+    first: number,
+    lines: readonly Uint8Array[],
+    cleared = 0,
+    wrapped: readonly number[] = [],
+  ): ReceivedHistory {
+    const wraps = wrapped.length === 0 ? NO_WRAPS : new Set(wrapped.map((i) => first + i));
     if (first < this.end) {
       lines = lines.slice(Math.min(lines.length, this.end - first));
       first = this.end;
@@ -84,7 +95,9 @@ export class ReceivedHistory {
     }
     const end = first + lines.length;
     const clearedAt = Math.max(this.clearedAt, Math.min(cleared, end));
-    let chunks = lines.length === 0 ? this.chunks.slice() : [...this.chunks, { first, lines }];
+    let chunks = lines.length === 0
+      ? this.chunks.slice()
+      : [...this.chunks, { first, lines, wrapped: wraps }];
     // A new erase drops the chunks wholly before it (new lines are never before an old one).
     if (clearedAt > this.clearedAt) {
       chunks = chunks.filter((c) => c.first + c.lines.length > clearedAt);
@@ -96,7 +109,7 @@ export class ReceivedHistory {
       const drop = Math.min(c.lines.length, kept - RECEIVED_HISTORY_KEEP);
       kept -= drop;
       if (drop === c.lines.length) chunks.shift();
-      else chunks[0] = { first: c.first + drop, lines: c.lines.slice(drop) };
+      else chunks[0] = { first: c.first + drop, lines: c.lines.slice(drop), wrapped: c.wrapped };
     }
     return new ReceivedHistory(true, end, chunks, clearedAt);
   }

@@ -31,6 +31,8 @@ export interface TerminalScreen<S extends TerminalScreen<S>> {
   readonly historyClearedAt?: number;
   /** Recorded line `n` (renditions, links if `hyperlinks`, text), or null when no longer kept. */
   historyLine?(n: number, hyperlinks: boolean): Uint8Array | null;
+  /** Whether recorded line `n` continues on the next (a long line that wrapped there). */
+  historyWraps?(n: number): boolean;
   /** Starts recording lines that leave the top of the main screen (idempotent). */
   recordHistory?(): void;
   /** Feeds host bytes (a display diff) through this emulator. Replies are discarded. */

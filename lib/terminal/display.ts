@@ -569,6 +569,20 @@ function putText(w: FrameWriter, y: number, text: string, width: number, erase: 
   }
 }
 
+/** A copy of `row` without its wrap flag. */
+function unwrapped(row: Row): Row {
+  const copy = row.copy();
+  copy.wrap = false;
+  return copy;
+}
+
+/** A row no drawn row equals, so every cell of it is drawn again. */
+function unknownRow(width: number): Row {
+  const row = new Row(width);
+  row.contents.fill("\u0000");
+  return row;
+}
+
 let sharedBlank: Row | null = null;
 /**
  * A blank row of `width` cells, the same one from call to call: only ever
@@ -620,22 +634,39 @@ export function pushLines(
   const blank = blankRow(screen.width);
   for (let start = 0; start < lines.length; start += height) {
     const group = lines.slice(start, start + height);
+    // A line that wraps (one long line) is drawn to its last column and the
+    // next one from where the cursor waits to wrap, so the terminal marks the
+    // row wrapped, as it had the output itself: its history and copy join them.
+    let wrap = false;
     for (let y = 0; y < group.length; y++) {
       const old = screen.rows[y]!, row = group[y]!;
       // The row scrolls out below: nothing needs it in `screen` meanwhile.
       if (typeof row === "string") {
         const text = fitText(row, screen.width);
-        if (old === blank ? text === "" : old.showsText(text)) continue;
-        putText(w, y, text, screen.width, old !== blank);
+        if (!wrap && (old === blank ? text === "" : old.showsText(text))) continue;
+        putText(w, y, wrap && text === "" ? " " : text, screen.width, old !== blank);
+        wrap = false;
         continue;
       }
-      if (old.contentEquals(row)) continue;
+      if (!wrap && !row.wrap && old.contentEquals(row)) continue;
       screen.rows[y] = row;
-      putRow(w, true, screen, y, old.width === row.width ? old : blank, false, caps);
+      // What the terminal shows is compared against, but never a wrap flag:
+      // a wrapping row's last cell is always drawn.
+      const base = old.width !== row.width ? blank : old.wrap && row.wrap ? unwrapped(old) : old;
+      wrap = putRow(w, true, screen, y, base, wrap, caps) ||
+        (row.wrap && y === height - 1); // on the last column, waiting to wrap
     }
     w.renditions(0, 0, 0);
     w.hyperlink("");
-    w.out += `\x1b[${height};1H` + "\n".repeat(group.length);
+    let feeds = group.length;
+    if (wrap) {
+      // The last line continues on the line after it, or on the screen's top
+      // row: a blank wraps the cursor there (scrolling, from the bottom row),
+      // and that row, which becomes the top one, is drawn again.
+      w.out += " ";
+      if (group.length === height) feeds--;
+    }
+    w.out += `\x1b[${height};1H` + "\n".repeat(feeds);
     w.cursorX = 0;
     w.cursorY = height - 1;
     screen.rows.splice(0, group.length);
@@ -643,6 +674,7 @@ export function pushLines(
     // is only compared against are never written (a fresh Row per history
     // line was a third of this function's time).
     for (let i = 0; i < group.length; i++) screen.rows.push(blank);
+    if (wrap) screen.rows[0] = unknownRow(screen.width);
   }
   ds.cursorRow = w.cursorY;
   ds.cursorCol = w.cursorX;

@@ -107,6 +107,13 @@ export class ScrollbackStore {
     return evicted;
   }
 
+  /** Whether line `n` is kept and continues on the next line (it wrapped there: one long line). */
+  wraps(n: number): boolean {
+    if (n < 0 || n >= this.#end) return false;
+    const i = n % this.#capacity;
+    return this.#nums[i] === n && this.#rows[i]!.wrap;
+  }
+
   /** Line `n` rendered (renditions, links unless `links` is false, text), or null when not kept. */
   line(n: number, links = true): Uint8Array | null {
     if (n < 0 || n >= this.#end) return null;

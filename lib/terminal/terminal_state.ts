@@ -96,6 +96,10 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     return n < this.historyEnd ? this.#store?.line(n, hyperlinks) ?? null : null;
   }
 
+  historyWraps(n: number): boolean {
+    return n < this.historyEnd && (this.#store?.wraps(n) ?? false);
+  }
+
   recordHistory(): void {
     if (this.#store !== null) return;
     const store = new ScrollbackStore();

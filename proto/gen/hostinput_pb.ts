@@ -15,7 +15,7 @@ import type { Message } from "npm:@bufbuild/protobuf@2.17.0";
  * Describes the file hostinput.proto.
  */
 export const file_hostinput: GenFile = /*@__PURE__*/
-  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCI6CgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAwSDwoHY2xlYXJlZBgDIAEoBA");
+  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCJLCgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAwSDwoHY2xlYXJlZBgDIAEoBBIPCgd3cmFwcGVkGAQgAygN");
 
 /**
  * @generated from message HostBuffers.HostMessage
@@ -135,7 +135,11 @@ export const EchoAckSchema: GenMessage<EchoAck> = /*@__PURE__*/
  * erased the history (ED 3, as `clear` does) after those had left the
  * screen, so they are dropped, uncounted, and `first` >= `cleared` (sent only
  * when the receiver's previous end is below it). Each line is SGR (and
- * OSC 8) codes plus text: no cursor motion, no line end.
+ * OSC 8) codes plus text: no cursor motion, no line end. `wrapped` lists,
+ * in increasing order, the indices into `line` of the lines that continue
+ * on the next one (a long line the terminal wrapped; the last one's next is
+ * the screen's top row), so the receiver's terminal can join them as it
+ * would have joined the output itself.
  *
  * @generated from message HostBuffers.Scrollback
  */
@@ -154,6 +158,11 @@ export type Scrollback = Message<"HostBuffers.Scrollback"> & {
    * @generated from field: optional uint64 cleared = 3;
    */
   cleared: bigint;
+
+  /**
+   * @generated from field: repeated uint32 wrapped = 4;
+   */
+  wrapped: number[];
 };
 
 /**

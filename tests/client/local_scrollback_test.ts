@@ -348,6 +348,11 @@ Deno.test("pushing lines over the blank rows a push leaves draws what it draws o
     const group = rows.slice(start, start + height);
     const fresh = new Framebuffer(width, height);
     fresh.ds = pushed.ds.copy();
+    // After a group whose last line wraps, the top row holds the blank that
+    // wrapped the cursor: unknown, drawn in full, on both.
+    const wrapped = start > 0 && rows[start - 1]!.wrap;
+    assert.equal(pushed.rows[0] !== pushed.rows[1], wrapped);
+    if (wrapped) fresh.rows[0] = pushed.rows[0]!;
     assert.equal(pushLines(pushed, group, KEEP), pushLines(fresh, group, KEEP));
   }
 });

@@ -157,7 +157,7 @@ Deno.test("a screen on record keeps where the server's history stood; an older r
   assert.deepEqual([back.active, back.end, back.chunks.length], [true, 2, 0]);
   // The server's next diff carries line 2 on: nothing is taken twice.
   assert.deepEqual(back.append(1, [encoder.encode("b"), encoder.encode("c")]).chunks, [
-    { first: 2, lines: [encoder.encode("c")] },
+    { first: 2, lines: [encoder.encode("c")], wrapped: new Set() },
   ]);
   for (const historyEnd of [undefined, -1, 1.5, "2"]) {
     const old = loadScreen({ ...saved, historyEnd }).state.history;

@@ -126,14 +126,19 @@ const MIXED_LINES = [
 
 Deno.test("lines of every length and colour land in the history as tmux itself shows them", async () => {
   // The oracle: the same commands in a shell straight in tmux (no mosh), its
-  // history and screen with the renditions (`capture-pane -e`).
+  // history and screen with the renditions (`capture-pane -e`), then as text
+  // with the rows of each long line joined as tmux marked them (`-J`: what a
+  // copy from the history gives).
   const capture = async (tmux: TmuxSession) => {
-    const text = await tmux.tmux("capture-pane", "-p", "-e", "-t", "0", "-S", "-", "-E", "-");
-    const lines = text.split("\n").map((l) => l.trimEnd());
-    while (lines.length > 0 && lines.at(-1) === "") lines.pop();
-    // The client started on an empty pane: the cursor row it found goes into the history first.
-    while (lines[0] === "") lines.shift();
-    return lines;
+    const read = async (option: string) => {
+      const text = await tmux.tmux("capture-pane", "-p", option, "-t", "0", "-S", "-", "-E", "-");
+      const lines = text.split("\n").map((l) => l.trimEnd());
+      while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+      // The client started on an empty pane: the cursor row it found goes into the history first.
+      while (lines[0] === "") lines.shift();
+      return lines;
+    };
+    return [...await read("-e"), "-- joined --", ...await read("-J")];
   };
   const command = `${MIXED_LINES}; echo END\r`;
   const direct = await TmuxSession.start({ command: "sh", env: { PS1: "$ " } });
@@ -147,6 +152,7 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
     await direct.close();
   }
   assert.ok(expected.length > 280, `the oracle's history: ${expected.length} lines`);
+  assert.ok(expected.some((l) => l.length > 160), "a long line, joined");
   assert.ok(expected.includes("short"), "the rewritten line");
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     await s.tmux.sendText(command);

@@ -101,11 +101,18 @@ function oracleHost(bytes: Uint8Array): HostInstruction[] {
     } else if (i.echoack !== undefined) out.push({ kind: "echoack", num: i.echoack.echoAckNum });
     else if (i.scrollback !== undefined) {
       const { first, line: lines, cleared } = i.scrollback;
+      // Our rule on top of protobuf's: a wrap mark is kept if it is the index
+      // of a line sent, after the marks kept before it.
+      const wrapped: number[] = [];
+      for (const n of i.scrollback.wrapped) {
+        if (n < lines.length && !wrapped.some((m) => m >= n)) wrapped.push(n);
+      }
       out.push({
         kind: "scrollback",
         first: Number(first),
         lines,
         ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
+        ...(wrapped.length > 0 ? { wrapped } : {}),
       });
     }
   }
@@ -149,10 +156,16 @@ function randomHost(r: () => number): HostInstruction[] {
       case "scrollback": {
         const first = Math.floor(r() * 2 ** 40);
         const lines = Array.from({ length: Math.floor(r() * 3) }, () => randomBytes(r, 40));
-        // After a history erase: the line number it happened at (at most `first`).
-        return r() < 0.5
-          ? { kind: "scrollback", first, lines }
-          : { kind: "scrollback", first, lines, cleared: 1 + Math.floor(r() * first) };
+        // Long lines the terminal wrapped: some of the indices, increasing.
+        const wrapped = lines.flatMap((_, i) => r() < 0.4 ? [i] : []);
+        return {
+          kind: "scrollback",
+          first,
+          lines,
+          // After a history erase: the line number it happened at (at most `first`).
+          ...(r() < 0.5 ? { cleared: 1 + Math.floor(r() * first) } : {}),
+          ...(wrapped.length > 0 ? { wrapped } : {}),
+        };
       }
     }
   });
@@ -188,6 +201,7 @@ function oracleEncodeHost(instructions: HostInstruction[]): Uint8Array {
             first: BigInt(i.first),
             line: i.lines,
             ...(i.cleared ? { cleared: BigInt(i.cleared) } : {}),
+            wrapped: i.wrapped ?? [],
           },
         });
     }

@@ -232,3 +232,39 @@ Deno.test("a flood of identical screens still changes the state (yes)", () => {
   const line = decodeHostMessage(s.diffFrom(before)).find((i) => i.kind === "scrollback");
   assert.ok(line?.kind === "scrollback" && line.lines.length === 30);
 });
+
+Deno.test("a long line that wrapped leaves the screen marked so; the printer gets it as one row that wraps", () => {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback);
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(s.clone())); // activation
+  const acked = s.clone();
+  // 100 characters (wraps after 80), a short line, then enough to push them off.
+  s.screen.write(enc.encode("x".repeat(99) + "y\r\nshort\r\n" + seq(1, 22)));
+  const diff = s.diffFrom(acked);
+  const carried = decodeHostMessage(diff).find((i) => i.kind === "scrollback");
+  assert.ok(carried && carried.kind === "scrollback");
+  assert.deepEqual(carried.lines.map((l) => dec.decode(l)), ["x".repeat(80), "x".repeat(19) + "y"]);
+  assert.deepEqual(carried.wrapped, [0]);
+  client.apply(diff);
+  const rows = new LocalScrollback().take(client.history, 80);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.ok(typeof first !== "string" && first!.wrap, "the first row wraps");
+  assert.equal(second, "x".repeat(19) + "y");
+  // On a wider window (a resize since) the line does not reach the edge: not joined.
+  const wider = new LocalScrollback().take(client.history, 100)[0]!;
+  assert.ok(typeof wider !== "string" && !wider.wrap && wider.contents.join("") === "x".repeat(80));
+});
+
+Deno.test("wrap marks that are not lines of the message (hostile or damaged) are dropped", () => {
+  const line = enc.encode("x");
+  // Scrollback{first=0, line×2, wrapped=5, wrapped=1, wrapped=0, wrapped=2^32-1}
+  const scrollback = [0x08, 0x00, 0x12, 0x01, ...line, 0x12, 0x01, ...line, 0x20, 0x05, 0x20, 0x01];
+  scrollback.push(0x20, 0x00, 0x20, 0xff, 0xff, 0xff, 0xff, 0x0f);
+  const instruction = [0xaa, 0x6a, scrollback.length, ...scrollback]; // field 1701
+  const bytes = new Uint8Array([0x0a, instruction.length, ...instruction]);
+  const [i] = decodeHostMessage(bytes);
+  assert.ok(i?.kind === "scrollback");
+  assert.deepEqual(i.wrapped, [1], "in range and increasing only");
+});

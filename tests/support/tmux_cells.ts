@@ -238,7 +238,10 @@ export interface TmuxScreen {
   lines: string[];
   cursor: [number, number];
   alternate: boolean;
-  /** The screen's text with wrapped rows joined (`capture-pane -p -J`), trailing blanks trimmed. */
+  /**
+   * The screen's text (with `history`, the history's first) with wrapped rows
+   * joined (`capture-pane -p -J`), trailing blanks trimmed.
+   */
   joined: string[];
 }
 
@@ -297,8 +300,15 @@ export async function playInTmux(
     )).trim().split(" ").map(Number);
     const lines = last.split("\n");
     if (lines.at(-1) === "") lines.pop();
-    const joined = (await tmux(socket, "capture-pane", "-p", "-J", "-t", "0")).split("\n")
-      .map((l) => l.trimEnd());
+    const joined = (await tmux(
+      socket,
+      "capture-pane",
+      "-p",
+      "-J",
+      "-t",
+      "0",
+      ...(options.history ? ["-S", "-"] : []),
+    )).split("\n").map((l) => l.trimEnd());
     while (joined.at(-1) === "") joined.pop();
     return {
       lines: options.history ? lines : lines.slice(0, height),

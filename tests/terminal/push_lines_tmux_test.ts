@@ -15,6 +15,7 @@ import {
 } from "../../lib/terminal/display.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import type { Row } from "../../lib/terminal/row.ts";
 import {
   cellDifferences,
   parseTmuxCapture,
@@ -86,5 +87,68 @@ Deno.test("pushLines into tmux: its history holds the lines in order, its screen
     const context = `trial ${trial} (${width}x${height}, ${lines.length} lines)`;
     assert.equal(captured.length, expected.length, `${context}: rows in history and screen`);
     assert.deepEqual(cellDifferences(expected, captured, { erasedBackground: false }), [], context);
+  }
+});
+
+/**
+ * Random output lines, some several rows long, with colours and wide
+ * characters — but none of those in the last column, where it would not fit:
+ * it goes on to the next row, and our emulator, as mosh's, leaves the row it
+ * left unwrapped (tmux alone marks it).
+ */
+function randomOutput(random: () => number, width: number, count: number): string {
+  let out = "";
+  for (let i = 0; i < count; i++) {
+    const length = Math.floor(random() * width * 3.2);
+    let column = 0;
+    for (let n = 0; n < length; n++) {
+      const r = random();
+      out += r < 0.03 ? `\x1b[3${Math.floor(random() * 8)}m` : r < 0.05 ? "\x1b[0m" : "";
+      const wide = r > 0.97 && column % width !== width - 1;
+      out += wide ? "中" : r > 0.95 ? "é" : String.fromCharCode(0x21 + Math.floor(random() * 94));
+      column += wide ? 2 : 1;
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+Deno.test("pushLines into tmux: long lines that wrapped stay one line in the history, as when tmux had the output itself", async () => {
+  const random = seededRandom(77);
+  for (let trial = 0; trial < 8; trial++) {
+    const width = 10 + Math.floor(random() * 30), height = 3 + Math.floor(random() * 8);
+    const caps = CAPABILITIES[trial % 2]!;
+    const output = randomOutput(random, width, 4 + Math.floor(random() * 30));
+    // The oracle: tmux given the output itself.
+    const direct = await playInTmux(encoder.encode(output), width, height, { history: true });
+
+    // The server's screen, frames of it as the client draws them, and the rows
+    // that scrolled off in between pushed first, with their wrap flags.
+    const emulator = new Emulator(width, height);
+    let left: Row[] = [];
+    emulator.fb.scrollOff = (row) => {
+      left.push(row);
+      return null;
+    };
+    const onScreen = new Framebuffer(width, height);
+    let drawn = newFrame(false, onScreen, emulator.fb, caps);
+    let shown = emulator.fb.clone();
+    const bytes = encoder.encode(output);
+    for (let at = 0; at < bytes.length;) {
+      const end = Math.min(bytes.length, at + 1 + Math.floor(random() * width * height * 1.5));
+      emulator.write(bytes.subarray(at, end));
+      at = end;
+      // The client pushes a screenful at a time (terminal_sink.ts).
+      for (let i = 0; i < left.length; i += height) {
+        drawn += pushLines(shown, left.slice(i, i + height), caps);
+      }
+      left = [];
+      drawn += newFrame(true, shown, emulator.fb, caps);
+      shown = emulator.fb.clone();
+    }
+    const ours = await playInTmux(encoder.encode(drawn), width, height, { history: true });
+    const context = `trial ${trial} (${width}x${height})`;
+    assert.ok(direct.joined.some((l) => [...l].length > width), `${context}: a long line`);
+    assert.deepEqual(ours.joined, direct.joined, context);
   }
 });
