@@ -249,6 +249,11 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> {
     return this.sender.acknowledged.timestamp;
   }
 
+  /** The state of ours the peer is assumed to hold: the next diff starts from it. */
+  get assumedRemoteCopy(): L {
+    return this.sender.assumed.state;
+  }
+
   /** When our newest state was sent. */
   get sentStateLastTimestamp(): number {
     return this.sender.lastSent.timestamp;

@@ -27,10 +27,11 @@ const FIONREAD = BigInt(PLATFORM.FIONREAD);
  * of output we have not read yet) it drops, so a long paste into `cat` lost
  * whole screens of its echo. While the terminal echoes, the writer keeps at
  * most {@linkcode ECHO_AHEAD} bytes ahead of what our reader has taken (echo
- * is at least as long as its input): input goes no faster than its echo is
- * read, as in tmux, whose event loop interleaves the two. (Waiting only while
- * output was waiting was not enough: the line discipline echoes a write a
- * little later, so several could pass before their echo showed.)
+ * is at least as long as its input), across writes (a paste arrives in many):
+ * input goes no faster than its echo is read, as in tmux, whose event loop
+ * interleaves the two. (Waiting only while output was waiting was not
+ * enough: the line discipline echoes a write a little later, so several
+ * could pass before their echo showed.)
  */
 const WRITE_CHUNK = 1024;
 const ECHO_AHEAD = 2048;
@@ -85,8 +86,8 @@ export class Pty {
   readonly #countBytes = new Uint8Array(this.#count.buffer);
   /** Resolved when the next read returns (the writer paces input by it). */
   #readDone: (() => void) | null = null;
-  /** Bytes returned by reads so far. */
-  #bytesRead = 0;
+  /** Input bytes written whose echo (as many bytes of output) has not been read yet. */
+  #owed = 0;
   readonly #termios = new Uint8Array(PLATFORM.termiosSize);
 
   private constructor(master: number, slave: number, slavePath: string) {
@@ -183,7 +184,7 @@ export class Pty {
       if (more <= 0) break;
       n += more;
     }
-    this.#bytesRead += n;
+    this.#owed = Math.max(0, this.#owed - n);
     this.#readDone?.();
     return buffer.slice(0, n);
   }
@@ -198,10 +199,10 @@ export class Pty {
   write(bytes: Uint8Array): Promise<void> {
     const data = bytes.slice();
     this.#writing = this.#writing.then(async () => {
-      const readBefore = this.#bytesRead;
       let at = 0;
       while (at < data.length && !this.#closed) {
-        while (at - (this.#bytesRead - readBefore) > ECHO_AHEAD && this.#echoes()) {
+        if (this.#owed > ECHO_AHEAD && !this.#echoes()) this.#owed = 0; // no echo to wait for
+        while (this.#owed > ECHO_AHEAD) {
           if (!await this.#nextRead(ECHO_WAIT_MS)) break;
         }
         if (this.#closed) return;
@@ -211,6 +212,7 @@ export class Pty {
         );
         if (n < 0) throw new PtyError("write", -1);
         at += n;
+        this.#owed += n;
       }
     });
     return this.#writing;

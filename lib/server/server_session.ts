@@ -18,6 +18,8 @@ import { EchoAckTracker } from "./echo_ack.ts";
 import { SynchronizedOutput } from "./synchronized_output.ts";
 import type { Host } from "./host.ts";
 import { WakeupTimer } from "../network/wakeup_timer.ts";
+import { InputPacer } from "./input_pacer.ts";
+import { MAX_HISTORY_LINES } from "../statesync/complete_terminal.ts";
 
 /** Longest sleep while no client has connected or a shutdown runs. */
 const IDLE_WAIT_CAP = 5000;
@@ -26,6 +28,12 @@ const CONNECT_TIMEOUT = 60_000;
 const encoder = new TextEncoder();
 /** mosh marks a session detached once its client has been silent this long. */
 const DETACH_AFTER_MS = 30_000;
+/**
+ * History lines a scrollback client may lack before a paste's next piece
+ * waits (input_pacer.ts): well under the most a diff carries, so a piece's
+ * echo still fits.
+ */
+const PASTE_HISTORY_AHEAD = 256;
 
 /** Options for {@linkcode ServerSession}. */
 export interface ServerSessionOptions {
@@ -90,6 +98,7 @@ export class ServerSession {
   readonly #finishedPromise: Promise<void>;
   readonly #onAttachment: ((attached: boolean) => void) | null;
   #clientAttached = false;
+  readonly #input: InputPacer;
 
   /** A ServerSession configured by `options`. */
   constructor(options: ServerSessionOptions) {
@@ -116,6 +125,11 @@ export class ServerSession {
       );
     }
     this.#onAttachment = options.onAttachment ?? null;
+    this.#input = new InputPacer(
+      (bytes) => this.#host.write(bytes).catch((error) => this.#hostWriteFailed(error)),
+      () => this.#historyRoom(),
+      this.#clock,
+    );
   }
 
   /** Handles one datagram from the socket. */
@@ -207,8 +221,27 @@ export class ServerSession {
   }
 
   #writeHost(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.#whenFailed(() => this.#host.write(bytes));
+    if (bytes.length === 0 || this.#done) return;
+    this.#input.push(bytes);
+  }
+
+  #hostWriteFailed(error: unknown): void {
+    this.#hostFailed(error);
+    this.#iterate();
+  }
+
+  /**
+   * Whether a paste's next piece may go: the client does not keep the
+   * history, or lacks at most PASTE_HISTORY_AHEAD lines of it — or lacks
+   * more than a diff carries (a flood: those are skipped anyway, and
+   * holding input back would hold back the user's Ctrl-C).
+   */
+  #historyRoom(): boolean {
+    const t = this.transport;
+    const live = t.currentState.screen;
+    if (!live.historyActive) return true;
+    const behind = live.historyEnd - t.assumedRemoteCopy.screen.historyEnd;
+    return behind <= PASTE_HISTORY_AHEAD || behind > MAX_HISTORY_LINES;
   }
 
   async #pumpHost(): Promise<void> {
@@ -289,7 +322,9 @@ export class ServerSession {
       this.#log(`Network exception: ${error instanceof Error ? error.message : error}`);
     }
     if (t.counterpartyShutdownAckSent) return this.#finish();
+    this.#input.pump(); // an acknowledgement may have made room for a paste's next piece
     let wait = Math.min(t.waitTime(), this.#echo.waitTime(now), this.#sync.deadline - now);
+    wait = Math.min(wait, this.#input.waitTime());
     if (this.#lastRemoteNum === 0n || t.shutdownInProgress) wait = Math.min(wait, IDLE_WAIT_CAP);
     if (this.#networkTimeout > 0) {
       wait = Math.min(wait, Math.max(0, this.#networkTimeout - sinceClient));

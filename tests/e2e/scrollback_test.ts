@@ -82,6 +82,36 @@ Deno.test("ours with ours: after seq 1 1000 the tmux history holds 1..1000 once 
   await withSession({ client: "ours", server: "ours" }, seqThousand);
 });
 
+Deno.test("a paste of 3000 lines (207 KB) into cat: its echo lands in the history, every line once, none skipped", async () => {
+  // Through `mosh --local` the echo left the screen faster than frames went,
+  // and more than a diff carries (1024 lines) came between two of them:
+  // skipped; and written to the pty at once, the kernel dropped echo it could
+  // not pass on (lines cut in the middle). Through this test's proxy the
+  // paste goes slower, and the server before its input pacer passed too:
+  // this guards the pacer's path (input_pacer_test.ts tells them apart).
+  const line = (n: number) => `${n} ${"pasted text, ".repeat(4)}üñíçødé`;
+  const expected = Array.from({ length: 3000 }, (_, i) => line(i + 1));
+  const paste = await Deno.makeTempFile();
+  await Deno.writeTextFile(paste, expected.join("\n") + "\n");
+  try {
+    await withSession({ client: "ours", server: "ours" }, async (s) => {
+      await s.tmux.sendText("cat > /dev/null\r");
+      await s.tmux.waitFor(/^\$ cat > \/dev\/null$/m);
+      await s.tmux.tmux("load-buffer", paste);
+      await s.tmux.tmux("paste-buffer", "-t", "0");
+      await s.tmux.waitFor(/^3000 pasted/m, { timeoutMs: 30_000 });
+      await s.tmux.sendKeys("C-d");
+      await s.tmux.waitFor(/^3000 pasted.*\n\$ ?$/m);
+      const lines = await historyAndScreen(s.tmux);
+      assert.deepEqual(lines.filter((l) => MARKER.test(l)), [], "no line skipped");
+      // tmux keeps 2000 lines of history: the last ones.
+      assert.deepEqual(lines.slice(-1900), [...expected.slice(-1899), "$"]);
+    });
+  } finally {
+    await Deno.remove(paste);
+  }
+});
+
 Deno.test("the same with 20% loss each way", async () => {
   // Paced, 20 lines every 30 ms, so that the history comes in some fifty
   // frames and the loss hits the transfer itself: `seq` alone is over in a

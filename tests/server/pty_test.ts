@@ -38,40 +38,50 @@ async function readUntil(pty: Pty, marker: string): Promise<string> {
   return text;
 }
 
-Deno.test("Pty.write: a long paste into cat comes back as its whole echo, even when each read is followed by slow work", async () => {
-  const pty = Pty.open(80, 24);
-  try {
-    const exited = spawnShell(pty, "echo READY; exec cat > /dev/null");
-    await readUntil(pty, "READY\r\n");
-    const paste = pasteText();
-    let echoed = new Uint8Array(0);
-    const reader = (async () => {
-      for (;;) {
-        const chunk = await pty.read();
-        if (chunk === null) return;
-        const joined = new Uint8Array(echoed.length + chunk.length);
-        joined.set(echoed);
-        joined.set(chunk, echoed.length);
-        echoed = joined;
-        // The server's work per read (the emulator, a frame), exaggerated: the
-        // line discipline drops echo it cannot pass on while nobody reads.
-        const start = performance.now();
-        while (performance.now() - start < 1);
+for (const writes of ["one write", "many writes"]) {
+  Deno.test(`Pty.write: a long paste into cat (${writes}) comes back as its whole echo, even when each read is followed by slow work`, async () => {
+    const pty = Pty.open(80, 24);
+    try {
+      const exited = spawnShell(pty, "echo READY; exec cat > /dev/null");
+      await readUntil(pty, "READY\r\n");
+      const paste = pasteText();
+      let echoed = new Uint8Array(0);
+      const reader = (async () => {
+        for (;;) {
+          const chunk = await pty.read();
+          if (chunk === null) return;
+          const joined = new Uint8Array(echoed.length + chunk.length);
+          joined.set(echoed);
+          joined.set(chunk, echoed.length);
+          echoed = joined;
+          // The server's work per read (the emulator, a frame), exaggerated: the
+          // line discipline drops echo it cannot pass on while nobody reads.
+          const start = performance.now();
+          while (performance.now() - start < 1);
+        }
+      })();
+      if (writes === "one write") await pty.write(paste);
+      else {
+        // As a paste reaches the server: in many pieces, each written as it arrives.
+        const pieces = [];
+        for (let at = 0; at < paste.length; at += 500) {
+          pieces.push(pty.write(paste.subarray(at, at + 500)));
+        }
+        await Promise.all(pieces);
       }
-    })();
-    await pty.write(paste);
-    await pty.write(new Uint8Array([0x04])); // Ctrl-D at the start of a line: cat ends
-    assert.equal(await exited, 0);
-    await reader;
-    // The kernel's echo: each byte as typed, a line feed as CR LF (ONLCR).
-    const expected = new TextDecoder().decode(paste).replaceAll("\n", "\r\n");
-    const got = new TextDecoder().decode(echoed);
-    assert.equal(got.length, expected.length, "echo lost (bytes read against bytes typed)");
-    assert.equal(got, expected);
-  } finally {
-    pty.close();
-  }
-});
+      await pty.write(new Uint8Array([0x04])); // Ctrl-D at the start of a line: cat ends
+      assert.equal(await exited, 0);
+      await reader;
+      // The kernel's echo: each byte as typed, a line feed as CR LF (ONLCR).
+      const expected = new TextDecoder().decode(paste).replaceAll("\n", "\r\n");
+      const got = new TextDecoder().decode(echoed);
+      assert.equal(got.length, expected.length, "echo lost (bytes read against bytes typed)");
+      assert.equal(got, expected);
+    } finally {
+      pty.close();
+    }
+  });
+}
 
 Deno.test("Pty.write: a long paste with echo off is written whole without any read (no wait for output that never comes)", async () => {
   const pty = Pty.open(80, 24);
