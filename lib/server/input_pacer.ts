@@ -88,11 +88,14 @@ export class InputPacer {
     return this.#queue.length;
   }
 
-  /** Queues `bytes` (a long input in pieces) and writes what may go now. */
+  /**
+   * Queues `bytes` (a long input in pieces) and writes what may go now. The
+   * bytes are the pacer's from now on: the caller must not change them.
+   */
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     const pieces = bytes.length <= PIECE_BYTES ? [bytes] : splitInput(bytes);
-    pieces.forEach((p, i) => this.#queue.push({ bytes: p.slice(), paced: i > 0 }));
+    pieces.forEach((p, i) => this.#queue.push({ bytes: p, paced: i > 0 }));
     this.pump();
   }
 

@@ -89,6 +89,7 @@ export class Pty {
   /** Input bytes written whose echo (as many bytes of output) has not been read yet. */
   #owed = 0;
   readonly #termios = new Uint8Array(PLATFORM.termiosSize);
+  readonly #termiosView = new DataView(this.#termios.buffer);
 
   private constructor(master: number, slave: number, slavePath: string) {
     this.master = master;
@@ -221,7 +222,7 @@ export class Pty {
   /** Whether the terminal echoes input (its `ECHO` flag; the shell's line editor turns it off). */
   #echoes(): boolean {
     if (libc().tcgetattr(this.master, this.#termios) !== 0) return false;
-    const v = new DataView(this.#termios.buffer);
+    const v = this.#termiosView;
     const offset = 3 * PLATFORM.iflagSize; // c_iflag, c_oflag, c_cflag, then c_lflag
     const lflag = PLATFORM.iflagSize === 4
       ? v.getUint32(offset, true)

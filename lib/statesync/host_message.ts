@@ -115,6 +115,25 @@ function readInstruction(reader: ProtoReader): HostParts {
 }
 
 /**
+ * The wrap marks of a scrollback instruction as received, kept where each
+ * is the index of one of its `lineCount` lines, after the marks kept
+ * before it (hostile or damaged ones are dropped).
+ *
+ * @example
+ * ```ts
+ * import { wrapMarks } from "./host_message.ts";
+ * wrapMarks([5n, 1n, 0n, 2n], 3); // [1, 2]
+ * ```
+ */
+export function wrapMarks(marks: readonly (bigint | number)[], lineCount: number): number[] {
+  const kept: number[] = [];
+  for (const n of marks) {
+    if (n < lineCount && n > (kept.at(-1) ?? -1)) kept.push(Number(n));
+  }
+  return kept;
+}
+
+/**
  * Decodes a HostMessage; as mosh, each instruction is read for `hostbytes`,
  * then `resize`, then `echoack` (then our `scrollback`), and only the first
  * found is used.
@@ -140,12 +159,7 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
       out.push({ kind: "echoack", num: i.echoack.num });
     } else if (i.scrollback !== undefined) {
       const { first, lines, cleared } = i.scrollback;
-      // Indices of lines sent, increasing; anything else is dropped.
-      const wrapped: number[] = [];
-      for (const n of i.scrollback.wrapped) {
-        const index = n < BigInt(lines.length) ? Number(n) : -1;
-        if (index > (wrapped.at(-1) ?? -1)) wrapped.push(index);
-      }
+      const wrapped = wrapMarks(i.scrollback.wrapped, lines.length);
       for (const n of [first, cleared]) {
         if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
           throw new DiffFormatError(`Received a scrollback line number out of range (${n})`);

@@ -26,6 +26,7 @@ import {
   decodeHostMessage,
   encodeHostMessage,
   type HostInstruction,
+  wrapMarks,
 } from "../../lib/statesync/host_message.ts";
 import {
   decodeUserMessage,
@@ -101,12 +102,8 @@ function oracleHost(bytes: Uint8Array): HostInstruction[] {
     } else if (i.echoack !== undefined) out.push({ kind: "echoack", num: i.echoack.echoAckNum });
     else if (i.scrollback !== undefined) {
       const { first, line: lines, cleared } = i.scrollback;
-      // Our rule on top of protobuf's: a wrap mark is kept if it is the index
-      // of a line sent, after the marks kept before it.
-      const wrapped: number[] = [];
-      for (const n of i.scrollback.wrapped) {
-        if (n < lines.length && !wrapped.some((m) => m >= n)) wrapped.push(n);
-      }
+      // Our rule on top of protobuf's (wrap marks that are not lines are dropped).
+      const wrapped = wrapMarks(i.scrollback.wrapped, lines.length);
       out.push({
         kind: "scrollback",
         first: Number(first),

@@ -43,6 +43,15 @@ function received(state: CompleteTerminal<TerminalState>): Map<number, string> {
   return out;
 }
 
+/** A server state recording history for a client that has it activated, and the acked copy. */
+function scrollbackPair() {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback);
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(s.diffFrom(s.clone())); // activation
+  return { s, client, acked: s.clone() };
+}
+
 Deno.test("the announcement: field 1700 in the user stream, one unit, decoded by ours", () => {
   const bytes = encodeUserMessage([{ kind: "capabilities", features: ALL }]);
   assert.equal(hex(bytes), "0a05a26a020803");
@@ -102,11 +111,7 @@ Deno.test("announced scrollback: a history erase (ED 3) reaches the client once"
 });
 
 Deno.test("a history erase between lines in one diff: only the lines after it, marked `cleared`", () => {
-  const s = server();
-  s.peerAnnounced(Feature.Scrollback);
-  const client = new CompleteTerminal(new TerminalState(80, 24));
-  client.apply(s.diffFrom(s.clone())); // activation
-  const acked = s.clone();
+  const { s, client, acked } = scrollbackPair();
   // seq 1 50 (lines 1..27 leave the screen), then `clear` (its ED 2 records the screen's
   // rows 28..50, its ED 3 erases all 50), then seq 51 100.
   s.screen.write(enc.encode(seq(1, 50) + "\x1b[H\x1b[2J\x1b[3J" + seq(51, 100)));
@@ -234,11 +239,7 @@ Deno.test("a flood of identical screens still changes the state (yes)", () => {
 });
 
 Deno.test("a long line that wrapped leaves the screen marked so; the printer gets it as one row that wraps", () => {
-  const s = server();
-  s.peerAnnounced(Feature.Scrollback);
-  const client = new CompleteTerminal(new TerminalState(80, 24));
-  client.apply(s.diffFrom(s.clone())); // activation
-  const acked = s.clone();
+  const { s, client, acked } = scrollbackPair();
   // 100 characters (wraps after 80), a short line, then enough to push them off.
   s.screen.write(enc.encode("x".repeat(99) + "y\r\nshort\r\n" + seq(1, 22)));
   const diff = s.diffFrom(acked);

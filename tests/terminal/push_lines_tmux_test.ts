@@ -47,6 +47,12 @@ function shownText(text: string, width: number): ShownCell[] {
   return [...fitted].map((c) => ({ text: c, style: "fg=default bg=default" }));
 }
 
+/** A trial's window size (10–39 × 3–10) and terminal capabilities (alternating). */
+function randomTrial(random: () => number, trial: number) {
+  const width = 10 + Math.floor(random() * 30), height = 3 + Math.floor(random() * 8);
+  return { width, height, caps: CAPABILITIES[trial % 2]! };
+}
+
 function randomText(random: () => number, width: number): string {
   const length = Math.floor(random() * (width + 6));
   let text = "";
@@ -60,8 +66,7 @@ function randomText(random: () => number, width: number): string {
 Deno.test("pushLines into tmux: its history holds the lines in order, its screen the next frame", async () => {
   const random = seededRandom(4242);
   for (let trial = 0; trial < 16; trial++) {
-    const width = 10 + Math.floor(random() * 30), height = 3 + Math.floor(random() * 8);
-    const caps = CAPABILITIES[trial % 2]!;
+    const { width, height, caps } = randomTrial(random, trial);
     const first = randomScreen(random, width, height), next = randomScreen(random, width, height);
     const lines: HistoryLine[] = [];
     const count = 1 + Math.floor(random() * height * 2.5);
@@ -116,8 +121,7 @@ function randomOutput(random: () => number, width: number, count: number): strin
 Deno.test("pushLines into tmux: long lines that wrapped stay one line in the history, as when tmux had the output itself", async () => {
   const random = seededRandom(77);
   for (let trial = 0; trial < 8; trial++) {
-    const width = 10 + Math.floor(random() * 30), height = 3 + Math.floor(random() * 8);
-    const caps = CAPABILITIES[trial % 2]!;
+    const { width, height, caps } = randomTrial(random, trial);
     const output = randomOutput(random, width, 4 + Math.floor(random() * 30));
     // The oracle: tmux given the output itself.
     const direct = await playInTmux(encoder.encode(output), width, height, { history: true });
