@@ -338,6 +338,9 @@ Deno.test("tmux's copy inside the session (OSC 52, no selection) reaches the loc
       } finally {
         await killInner();
       }
+      // Type only once the shell has its terminal back: keys sent while the inner tmux client is
+      // still exiting are read (or flushed) by it.
+      await tmux.waitFor(/^\[server exited\]\n\$ ?$/m);
       // Then a plain `52;c;`, which mosh 1.4.0 takes too: the last buffer to arrive.
       await tmux.sendText("clear; printf '\\033]52;c;bGF0ZXI=\\007'; echo sent-$((1+1))\r");
       await tmux.waitFor(/^sent-2$/m);
