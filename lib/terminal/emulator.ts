@@ -915,6 +915,13 @@ export class Emulator implements ParserHandler {
         i += 4;
         continue;
       }
+      if (v === 58 && (p[i + 1] === 5 || p[i + 1] === 2)) {
+        // Beyond mosh 1.4.0: the underline colour (vim's t_AU `58;5;n`, t_8u `58;2;r;g;b`) is
+        // not kept, but its numbers are its own, not SGRs (mosh blinks at `58;5`). A short one
+        // ends the list, as in tmux.
+        i += p[i + 1] === 5 ? 2 : 4;
+        continue;
+      }
       switch (v) {
         case 0:
           ds.fg = 0;

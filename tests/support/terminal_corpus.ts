@@ -52,6 +52,9 @@ export const CASES: Record<string, string> = {
     `a${esc}[4:3mcurl${esc}[4:0m b${esc}[1;4:2;38:2::255:0:10mX${esc}[0m ` +
     `${esc}[58:2::1:2:3;4mU${esc}[59;24m ${esc}[38:5:196mP${esc}[38:2:1:2:3mQ${esc}[0m ` +
     `${esc}[38;5;28;48:5:3;7mR${esc}[m ${esc}[5:1mS${esc}[4:9mT${esc}[3:4HV${esc}[2:1CW`,
+  "SGR 58 underline colour, semicolon forms (vim's t_AU, t_8u): its numbers are not SGRs":
+    `${esc}[58;5;196;4mU${esc}[0m ${esc}[58;2;1;2;3;1mB${esc}[0m ${esc}[4;58;2;9;3;7;3mI${esc}[0m ` +
+    `${esc}[58;5;9;59;7mR${esc}[0m ${esc}[58;5mX${esc}[0m`,
   "true colour": `${esc}[38;2;10;200;30mrgb${esc}[48;2;250;0;100mbg${esc}[0m`,
   "background colour erase (ED, EL, ECH)":
     `text${esc}[44m${esc}[K\r\n${esc}[42m${esc}[5X\r\n${esc}[41m${esc}[J`,
