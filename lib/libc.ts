@@ -34,6 +34,8 @@ export interface PlatformConstants {
   CODESET: number;
   /** errno of a `setlocale` whose locale is not installed. */
   ENOENT: number;
+  /** `prctl` option that names the calling thread (null: no `prctl`). */
+  PR_SET_NAME: number | null;
 }
 
 const LINUX: PlatformConstants = {
@@ -54,6 +56,7 @@ const LINUX: PlatformConstants = {
   LC_ALL: 6,
   CODESET: 14,
   ENOENT: 2,
+  PR_SET_NAME: 15,
 };
 
 const DARWIN: PlatformConstants = {
@@ -74,6 +77,7 @@ const DARWIN: PlatformConstants = {
   LC_ALL: 0,
   CODESET: 0,
   ENOENT: 2,
+  PR_SET_NAME: null,
 };
 
 /** The running platform's constants. */
@@ -114,6 +118,7 @@ const SYMBOLS = {
   madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   setsid: { parameters: [], result: "i32" },
+  prctl: { parameters: ["i32", "buffer"], result: "i32", optional: true },
   execvp: { parameters: ["buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
@@ -209,6 +214,23 @@ export function errno(): number {
   const c = lib?.symbols ?? subsets.values().next().value ?? libcCalls(...ERRNO_SYMBOLS);
   const p = c.__errno_location?.() ?? c.__error?.() ?? null;
   return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+}
+
+/**
+ * Names this process as `ps`, `top`, `pgrep` and `killall` show it (the
+ * main thread's name, at most 15 bytes on Linux): run from source or by
+ * `deno install`, our programs are otherwise all `deno`. Where there is no
+ * `prctl`, nothing.
+ *
+ * @example
+ * ```ts ignore
+ * import { libcCalls, nameProcess } from "./libc.ts";
+ * nameProcess("mosh-server", libcCalls("setsid", "prctl"));
+ * ```
+ */
+export function nameProcess(name: string, calls: Pick<Libc, "prctl"> = libcCalls("prctl")): void {
+  if (PLATFORM.PR_SET_NAME === null || calls.prctl === null) return;
+  calls.prctl(PLATFORM.PR_SET_NAME, cString(name));
 }
 
 /** NUL-terminated bytes of a string. */

@@ -12,7 +12,7 @@ import { LOCALE_VARS, showLocale } from "../locale.ts";
 import { withNativeLocale } from "./native_locale.ts";
 import { passwdEntry } from "./passwd_entry.ts";
 import { versionText } from "../version.ts";
-import { libc, libcCalls, strerror } from "../libc.ts";
+import { libc, libcCalls, nameProcess, strerror } from "../libc.ts";
 import { releaseStartupCode } from "../resident_code.ts";
 import {
   parseServerArgs,
@@ -295,7 +295,10 @@ async function runDaemon(): Promise<number> {
   const input = await readAll(Deno.stdin);
   const config = JSON.parse(input) as DaemonConfig;
   const { options } = config;
-  libcCalls("setsid").setsid();
+  const calls = libcCalls("setsid", "prctl");
+  calls.setsid();
+  // As Debian's daemon is named: `killall mosh-server` ends detached sessions.
+  nameProcess("mosh-server", calls);
   // The session's modules are loaded here, not at the top (the foreground needs
   // none of them), and only once the port is reported: the foreground, the
   // wrapper and the client's start go on meanwhile (strace: bind 0.12 s after

@@ -34,6 +34,19 @@ function boundAddress(port: number): string | null {
   return null;
 }
 
+Deno.test("the daemon is named mosh-server, as Debian's: pgrep, ps and killall find it", async () => {
+  for (const which of IMPLEMENTATIONS) {
+    const server = await startServer(which);
+    try {
+      const out = await new Deno.Command("pgrep", { args: ["-x", "mosh-server"] }).output();
+      const pids = new TextDecoder().decode(out.stdout).split("\n");
+      assert.ok(pids.includes(String(server.pid)), `${which}: ${server.pid} not in ${pids}`);
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
 Deno.test("-c sets the shell's TERM as real mosh-server does", async () => {
   const seen: Record<string, string> = {};
   await Promise.all(IMPLEMENTATIONS.flatMap((which) =>
