@@ -17,15 +17,15 @@ export interface PtyHostOptions {
   childExited?: Promise<unknown>;
   /**
    * Starts the program on the slave when the first client attaches; resolves
-   * when it has exited. Without it, a child already waiting on the slave is
-   * released with a newline.
+   * when it has exited. Without it the program is already running (started
+   * by the caller) and attaching writes nothing to it.
    */
   startChild?: () => Promise<unknown>;
 }
 
 /**
- * A {@linkcode Host} over a pty. The child waits for a newline on its
- * terminal before it execs the program, so {@linkcode attach} releases it.
+ * A {@linkcode Host} over a pty. With `startChild`, the program starts when
+ * the first client attaches ({@linkcode attach}), as mosh's does.
  *
  * @example The terminal's echo comes back as output (FFI: not run as a doc test, the library stays loaded)
  * ```ts ignore
@@ -69,10 +69,8 @@ export class PtyHost implements Host {
       // terminal, where the session follows the user's command line as ssh's.
       if (!client?.continuesTerminal) libc().write(this.#pty.slave, RELEASE_LINE, 1n);
       this.#startChild().then(() => this.#pty.closeSlave());
-      return Promise.resolve();
     }
-    // The release line the child waits for (lib/server/child_exec.ts).
-    return this.write(new Uint8Array([0x0a]));
+    return Promise.resolve();
   }
 
   close(): void {

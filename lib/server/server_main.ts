@@ -374,7 +374,7 @@ async function runDaemon(): Promise<number> {
       // On the terminal, as the program's own stderr would show it; then a pause
       // so the client can show it before the session ends.
       const code = error instanceof SpawnError ? error.errno : 0;
-      // mosh's warn(): program name, then the system's message (as lib/server/child_exec.ts).
+      // mosh's warn(): program name, then the system's message.
       const message = encoder.encode(`mosh-server: execvp: ${program}: ${strerror(code)}\n`);
       libc().write(pty.slave, message, BigInt(message.length));
       return new Promise((resolve) => setTimeout(resolve, 3000));

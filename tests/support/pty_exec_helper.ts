@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { execInPty, type ExecRequest } from "../../lib/server/child_exec.ts";
+import { execInPty, type ExecRequest } from "./child_exec.ts";
 
 const request = JSON.parse(Deno.env.get("PTY_EXEC_REQUEST") ?? "null") as ExecRequest | null;
 if (request === null) {

@@ -1,17 +1,17 @@
 /**
- * The exec helper (lib/server/child_exec.ts) only ever takes a terminal that
- * is still ours: a helper whose server died before it opened the pty (so the
+ * The tests' exec helper (tests/support/child_exec.ts) only ever takes a
+ * terminal that is still ours: a helper whose server died before it opened the pty (so the
  * /dev/pts number went to another session) used to sit in its release wait
  * on that session's terminal and steal its keystrokes ('echo' arrived as
  * 'cho' in a later test's shell).
  */
 import assert from "node:assert/strict";
 import { libc } from "../../lib/libc.ts";
-import { PtyProgram } from "../support/pty_program.ts";
+import { PtyProgram } from "./pty_program.ts";
 
 libc(); // loaded once for the whole file, not inside the test (resource sanitizer)
 
-const HELPER = new URL("../support/pty_exec_helper.ts", import.meta.url).pathname;
+const HELPER = new URL("./pty_exec_helper.ts", import.meta.url).pathname;
 const PROMPT = /^\$ ?$/m;
 
 Deno.test("a helper given another session's terminal refuses it and reads nothing from it", async () => {

@@ -1,12 +1,22 @@
 /**
- * The last step before the user's shell runs, in a re-launched copy of
- * ourselves (Deno cannot fork): become a session leader, take the pty
- * slave as controlling terminal and stdio, wait for the server's release
- * line, reset signal dispositions, and exec the program.
+ * How the tests' {@linkcode PtyProgram} runs a program on a pty as its
+ * controlling terminal, in a re-launched Deno (which cannot fork): become a
+ * session leader, take the pty slave as controlling terminal and stdio,
+ * wait for a release line, reset signal dispositions, and exec the program.
+ * (Our server once started the shell this way; it now uses `posix_spawn`,
+ * lib/server/pty_spawn.ts.)
  *
  * @module
  */
-import { cString, cStringArray, errno, libc, PLATFORM, resetSignals, strerror } from "../libc.ts";
+import {
+  cString,
+  cStringArray,
+  errno,
+  libc,
+  PLATFORM,
+  resetSignals,
+  strerror,
+} from "../../lib/libc.ts";
 
 /** What the helper is asked to run. */
 export interface ExecRequest {
@@ -54,7 +64,7 @@ export function execInPty(request: ExecRequest): never {
   for (const target of [0, 1, 2]) c.dup2(fd, target);
   if (fd > 2) c.close(fd);
   resetSignals();
-  // Wait for the server's release: it writes "\n" once a client has connected.
+  // Wait for the release: a "\n" once the harness reads the terminal.
   const one = new Uint8Array(1);
   for (;;) {
     const n = Number(c.read(0, one, 1n));
