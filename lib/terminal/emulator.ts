@@ -57,16 +57,19 @@ const SGR_SETS = [
   Attr.Italic,
   Attr.Underline,
   Attr.Blink,
-  0,
+  Attr.Blink, // rapid blink, drawn as blink as xterm and tmux do (beyond mosh 1.4.0, which ignores it)
   Attr.Inverse,
   Attr.Invisible,
   Attr.Strikethrough,
 ];
 /**
- * What SGR 20–29 clears: what SGR n sets, for 2n, except 21 (nothing) and 22
- * (normal intensity: bold and faint).
+ * What SGR 20–29 clears: what SGR n sets, for 2n, except 21 (a double
+ * underline: it sets one), 22 (normal intensity: bold and faint) and 26
+ * (nothing; 25 ends both blinks).
  */
-const SGR_CLEARS = SGR_SETS.map((attr, n) => n === 1 ? 0 : n === 2 ? Attr.Bold | Attr.Faint : attr);
+const SGR_CLEARS = SGR_SETS.map((attr, n) =>
+  n === 1 || n === 6 ? 0 : n === 2 ? Attr.Bold | Attr.Faint : attr
+);
 
 /** DEC private modes that are one flag of the draw state (terminal.md §11), set and reported. */
 const FLAG_MODES = new Map<
@@ -936,6 +939,8 @@ export class Emulator implements ParserHandler {
           break;
         default:
           if (v <= 9) ds.attrs |= SGR_SETS[v]!;
+          // ECMA-48's double underline, as xterm and tmux read it (mosh 1.4.0 ignores it).
+          else if (v === 21) ds.attrs |= Attr.Underline;
           else if (v >= 20 && v <= 29) ds.attrs &= ~SGR_CLEARS[v - 20]!;
           else if (v >= 30 && v <= 37) ds.fg = v;
           else if (v >= 40 && v <= 47) ds.bg = v;

@@ -55,6 +55,8 @@ export const CASES: Record<string, string> = {
   "SGR 58 underline colour, semicolon forms (vim's t_AU, t_8u): its numbers are not SGRs":
     `${esc}[58;5;196;4mU${esc}[0m ${esc}[58;2;1;2;3;1mB${esc}[0m ${esc}[4;58;2;9;3;7;3mI${esc}[0m ` +
     `${esc}[58;5;9;59;7mR${esc}[0m ${esc}[58;5mX${esc}[0m`,
+  "SGR 6 (rapid blink) and 21 (double underline), as xterm and tmux read them":
+    `a${esc}[6mB${esc}[25mc ${esc}[1;21mD${esc}[24me ${esc}[6;26mF${esc}[0m`,
   "true colour": `${esc}[38;2;10;200;30mrgb${esc}[48;2;250;0;100mbg${esc}[0m`,
   "background colour erase (ED, EL, ECH)":
     `text${esc}[44m${esc}[K\r\n${esc}[42m${esc}[5X\r\n${esc}[41m${esc}[J`,
