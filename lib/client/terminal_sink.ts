@@ -20,6 +20,21 @@ const CURSOR_QUERY_MS = 300;
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
 const CURSOR_ANSWER_MS = 2000;
 
+/**
+ * A cursor-position query (scrollback mode) and its answer: where the cursor
+ * was expected, at most how many rows it may have moved down, and — once the
+ * terminal answered — how many it did (lines pulled back from the terminal's
+ * history). `leaving`: asked on the way back from the alternate screen
+ * rather than after a grow.
+ */
+interface CursorQuery {
+  row: number;
+  grown: number;
+  deadline: number;
+  pulled: number | null;
+  leaving?: boolean;
+}
+
 /** Synchronized update (mode 2026) begin and end: the terminal draws what is between at once. */
 const BEGIN_UPDATE = "\x1b[?2026h", END_UPDATE = "\x1b[?2026l";
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
@@ -107,14 +122,21 @@ export class TerminalSink implements ClientSink {
    * many lines it pulled back from its history (the cursor moved down as
    * many rows). The frame waits for the answer, at most until `deadline`.
    */
-  #cursorQuery: { row: number; grown: number; deadline: number; pulled: number | null } | null =
-    null;
+  #cursorQuery: CursorQuery | null = null;
   /** When the last cursor-position query went out: a late answer is still taken out of the keys. */
   #cursorQuerySent = -Infinity;
   /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
   #onAlternate = false;
   /** The main screen's cursor column when the terminal left it (restored on the way back). */
   #mainCursorCol = 0;
+  /**
+   * On the alternate screen: the main screen's cursor row had the window only
+   * ever shrunk around it since the terminal left it, as the server's main
+   * screen does (a grow adds rows at its bottom).
+   */
+  #mainCursorRow = 0;
+  /** On the alternate screen: the fewest rows the window had since the terminal went there. */
+  #mainMinRows = 0;
   /** The window's size as read in this frame (null: not read yet). */
   #frameSize: { columns: number; rows: number } | null = null;
 
@@ -191,7 +213,12 @@ export class TerminalSink implements ClientSink {
     }
     if (this.#suspended) return;
     this.#frameSize = null;
-    if (!final && this.#awaitingCursor(now)) return;
+    if (this.#onAlternate) {
+      const { rows } = this.#windowSize();
+      this.#mainMinRows = Math.min(this.#mainMinRows, rows);
+      this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
+    }
+    if (!final && (this.#awaitingCursor(now) || this.#awaitingMainScreen(core, now))) return;
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar)) return;
     let target: Framebuffer;
@@ -252,17 +279,23 @@ export class TerminalSink implements ClientSink {
     const remoteAlternate = target.primaryRows !== null;
     if (remoteAlternate === this.#onAlternate) return "";
     this.#onAlternate = remoteAlternate;
-    if (remoteAlternate) this.#mainCursorCol = this.#onScreen.ds.cursorCol;
+    if (remoteAlternate) {
+      this.#mainCursorCol = this.#onScreen.ds.cursorCol;
+      this.#mainCursorRow = this.#onScreen.ds.cursorRow;
+      this.#mainMinRows = this.#onScreen.height;
+    }
+    const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
     // The alternate screen starts blank; the main one comes back as the terminal kept it
     // (resized as it chose): blanked and drawn again.
     this.#onScreen = this.#onScreen.blankLike(columns, rows);
     this.#repaint = !remoteAlternate;
-    this.#cursorQuery = null;
+    if (!left) this.#cursorQuery = null;
     // Entering, the terminal saves the main screen's cursor (where the shell's was: the
     // exit message goes there if the session ends meanwhile) and keeps it: home it, with no
     // renditions, region or link, as the blank screen it is drawn from has it.
-    return remoteAlternate ? "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H" : "\x1b[?1049l";
+    if (remoteAlternate) return "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H";
+    return left ? "" : "\x1b[?1049l";
   }
 
   /**
@@ -314,7 +347,7 @@ export class TerminalSink implements ClientSink {
     }
     const { columns, rows } = this.#windowSize();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
-      if (!this.#repaint) out += this.#afterResize(rows);
+      out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
       // What the terminal shows is unknown: blank it row by row (a clear
       // would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
@@ -367,6 +400,46 @@ export class TerminalSink implements ClientSink {
     if (pulled <= 0) return "";
     this.#localHistory -= pulled;
     return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
+  }
+
+  /**
+   * Back from the alternate screen: rows the terminal pulled back from its
+   * history onto its main screen while the window grew under the program
+   * (tmux does, xterm does not) are pushed back before the redraw, which
+   * would write over them. How many: as many rows as the terminal's main
+   * cursor is below where shrinking alone would have left it (the answer to
+   * awaitingMainScreen's query).
+   */
+  #pushBackAfterAlternate(rows: number): string {
+    const query = this.#cursorQuery;
+    const pulled = query?.leaving === true ? query.pulled ?? 0 : 0;
+    if (pulled <= 0) return "";
+    this.#localHistory += pulled;
+    return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
+  }
+
+  /**
+   * Scrollback mode, the program left the remote alternate screen after the
+   * window grew under it: the terminal leaves its own ahead of the frame, and
+   * the frame waits for its answer to a cursor-position query there (see
+   * pushBackAfterAlternate), at most CURSOR_QUERY_MS.
+   */
+  #awaitingMainScreen(core: ClientCore, now: number): boolean {
+    if (!this.#onAlternate || core.screen.primaryRows !== null) return false;
+    const query = this.#cursorQuery;
+    if (query?.leaving === true) return query.pulled === null && now < query.deadline;
+    const { rows } = this.#windowSize();
+    if (rows <= this.#mainMinRows) return false; // never grown: nothing pulled back
+    this.#cursorQuery = {
+      row: this.#mainCursorRow,
+      grown: rows,
+      deadline: now + CURSOR_QUERY_MS,
+      pulled: null,
+      leaving: true,
+    };
+    this.#cursorQuerySent = now;
+    this.#term.write("\x1b[?1049l\x1b[6n");
+    return true;
   }
 
   /**

@@ -450,14 +450,14 @@ Deno.test("the window shrunk and grown under a session: history and screen as tm
   resizedLikeTmuxAlone("seq 1 40; echo END0", [12, 24, 30, 10, 24]));
 
 /**
- * `seq 1 30`, then a full-screen program for 4 s (`screen`: what it prints on the alternate
- * screen), the window shrunk to 12 rows meanwhile and grown back after: the history and
- * screen of a session against tmux alone's.
+ * `seq 1 30`, then a full-screen program (`screen`: what it prints on the alternate screen)
+ * while the window takes each of `heights` (by default shrunk to 12 rows), grown back to 24
+ * after: the history and screen of a session against tmux alone's.
  */
-async function shrunkUnderProgram(screen: string): Promise<void> {
+async function shrunkUnderProgram(screen: string, heights = [12]): Promise<void> {
   const commands = [
     "seq 1 30; echo END0",
-    `printf '\\033[?1049h${screen}'; sleep 4; printf '\\033[?1049l'; echo END1`,
+    `printf '\\033[?1049h${screen}'; read -r x; printf '\\033[?1049l'; echo END1`,
   ];
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
     await typeEach(tmux, commands.slice(0, 1));
@@ -465,8 +465,11 @@ async function shrunkUnderProgram(screen: string): Promise<void> {
     await tmux.waitFor(/^full/m);
     // The terminal follows the program onto its alternate screen.
     assert.equal(await paneFormat(tmux, "#{alternate_on}"), "1");
-    await tmux.resize(80, 12);
-    await waitUntil(async () => (await ttySize(shell)).join("x") === "12x80", "resized");
+    for (const rows of heights) {
+      await tmux.resize(80, rows);
+      await waitUntil(async () => (await ttySize(shell)).join("x") === `${rows}x80`, "resized");
+    }
+    await tmux.sendText("\r"); // the program ends
     await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
     await resizeEach(tmux, shell, [24]);
     return await historyAndScreen(tmux);
@@ -494,6 +497,11 @@ Deno.test("shrunk under a full-screen program with its cursor low: none of its r
   // The program's rows above the cursor do not fit: on the terminal's main screen, the
   // terminal pushed them into its history; on its alternate screen (as tmux alone) it does not.
   shrunkUnderProgram("\\033[Hfull\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\033[20;1Hlow"));
+
+Deno.test("shrunk and grown again under a full-screen program: the rows the terminal pulled back onto its main screen stay in the history", () =>
+  // tmux pulls history back onto the main screen it keeps aside; leaving the program, the
+  // client pushes them back before it redraws (it drew over them: 2026-12-07, found side by side).
+  shrunkUnderProgram("\\033[Hfull", [12, 30]));
 
 Deno.test("grown when the terminal has fewer lines to pull back than rows gained: asked, not guessed", () =>
   // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
