@@ -50,6 +50,13 @@ export interface Capabilities {
    * programs on its terminal's own alternate screen.
    */
   alternateScreen?: boolean;
+  /**
+   * The receiver is mosh's emulator (the server's diff, a saved screen): its
+   * OSC buffer holds 256 code points, so a 255-character title only fits in
+   * the `OSC ;` form. A terminal always gets `OSC 0`, `1` and `2` (tmux
+   * ignores `OSC ;`), whatever the length.
+   */
+  emulatorTitles?: boolean;
 }
 
 /** The server's diff assumes mosh's own emulator on the other side. */
@@ -59,6 +66,7 @@ export const SERVER_CAPABILITIES: Capabilities = {
   title: true,
   // mosh 1.4.0's client skips the sequence as an unknown one; ours draws the style.
   cursorStyle: true,
+  emulatorTitles: true,
 };
 
 /** Opens an OSC 8 hyperlink ("params;URI"), or closes it ("" ). */
@@ -202,7 +210,7 @@ export function newFrame(
     caps.title && f.titleInitialized &&
     (!initialized || f.iconName !== last.iconName || f.windowTitle !== last.windowTitle)
   ) {
-    w.out += titleSequence(f.iconName, f.windowTitle);
+    w.out += titleSequence(f.iconName, f.windowTitle, caps.emulatorTitles === true);
   }
   if (f.clipboard !== last.clipboard) w.out += `\x1b]52;c;${f.clipboard}\x07`;
   if (!initialized || ds.reverseVideo !== lds.reverseVideo) {
@@ -480,12 +488,13 @@ function notificationSequences(last: Framebuffer, current: Framebuffer): string 
 }
 
 /**
- * OSC sequences that set the icon name and window title. A 255-character
- * title can only have come from the `OSC ;` form, and only fits the
- * receiver's 256-code-point buffer in that same one-character-prefix form.
+ * OSC sequences that set the icon name and window title. For mosh's
+ * emulator (`emulator`), a 255-character title can only have come from the
+ * `OSC ;` form, and only fits its 256-code-point buffer in that same
+ * one-character-prefix form.
  */
-function titleSequence(icon: string, window: string): string {
-  const long = (s: string) => [...s].length > 254;
+function titleSequence(icon: string, window: string, emulator: boolean): string {
+  const long = (s: string) => emulator && [...s].length > 254;
   if (icon === window) return `\x1b]${long(window) ? "" : "0"};${window}\x07`;
   if (long(window)) return `\x1b];${window}\x07\x1b]1;${icon}\x07`;
   if (long(icon)) return `\x1b];${icon}\x07\x1b]2;${window}\x07`;

@@ -83,6 +83,16 @@ Deno.test("the window title: '[mosh] ' before the remote title, none with MOSH_T
   assert.deepEqual(bare, { real: "remote-title", ours: "remote-title" });
 });
 
+Deno.test("a remote title of 300 characters: the terminal gets its first 254 after '[mosh] ', as from Debian's client", async () => {
+  const titles = await withEachClient({}, async ({ tmux }) => {
+    await tmux.sendText("printf '\\033]0;%s\\007' $(printf 'T%.0s' $(seq 300)); echo long-set\r");
+    await tmux.waitFor(/^long-set$/m);
+    return await waitForFormat(tmux, "#{pane_title}", (t) => t.includes("TTTT"));
+  });
+  assert.equal(titles.real, `[mosh] ${"T".repeat(254)}`);
+  assert.equal(titles.ours, titles.real);
+});
+
 Deno.test("the alternate screen is used, and not with MOSH_NO_TERM_INIT (mosh --no-init)", async () => {
   const alternate = (tmux: TmuxSession) => paneFormat(tmux, "#{alternate_on}");
   assert.deepEqual(await withEachClient({}, ({ tmux }) => alternate(tmux)), {
