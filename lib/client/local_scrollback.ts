@@ -9,7 +9,7 @@
 import type { ReceivedHistory } from "../statesync/received_history.ts";
 import type { HistoryLine } from "../terminal/display.ts";
 import { Emulator } from "../terminal/emulator.ts";
-import { Row } from "../terminal/row.ts";
+import { Row, WIDE } from "../terminal/row.ts";
 
 const encoder = new TextEncoder();
 /** Before each line: no autowrap, home, no renditions or link, the row erased. */
@@ -145,10 +145,14 @@ export class LocalScrollback {
     scratch.write(line);
     const row = scratch.fb.row(0); // the same row, unless a line feed replaced it
     this.#pool[index] = row;
-    // A line as wide as the window: its last cell in use, or the one before
-    // (a wide character there, or one that did not fit went on to the next line).
-    if (wraps && (row.contents[width - 1] !== "" || row.contents[width - 2] !== "")) {
-      row.wrap = true;
+    if (wraps) {
+      // A line as wide as the window: its last cell in use (or a wide character's right half).
+      if (row.contents[width - 1] !== "" || (row.flags[width - 2]! & WIDE)) row.wrap = true;
+      // Or up to the cell before: a wide character that did not fit in the last went on to
+      // the next line (pushLines lets the terminal wrap it there, leaving the last cell blank).
+      else if (row.contents[width - 2] !== "" || (row.flags[width - 3]! & WIDE)) {
+        row.wideWrap = true;
+      }
     }
     return row;
   }

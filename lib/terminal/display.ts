@@ -657,13 +657,25 @@ export function pushLines(
         wrap = false;
         continue;
       }
-      if (!wrap && !row.wrap && old.contentEquals(row)) continue;
+      // A wide character that did not fit in this row's last column went on to the next
+      // row: this one is drawn but for that cell, and the cursor left there, where the
+      // next row's first character does not fit either: the terminal wraps it, as it did.
+      const next = group[y + 1];
+      const wideWrap = row.wideWrap && typeof next === "object" && (next.flags[0]! & WIDE) !== 0;
+      if (!wrap && !row.wrap && !wideWrap && old.contentEquals(row)) continue;
       screen.rows[y] = row;
       // What the terminal shows is compared against, but never a wrap flag:
       // a wrapping row's last cell is always drawn.
       const base = old.width !== row.width ? blank : old.wrap && row.wrap ? unwrapped(old) : old;
       wrap = putRow(w, true, screen, y, base, wrap, caps) ||
         (row.wrap && y === height - 1); // on the last column, waiting to wrap
+      if (wideWrap) {
+        w.cursorX = w.cursorY = -1; // an absolute move: no wrap may be pending there
+        w.silentMove(y, screen.width - 1);
+        w.cursorX = 0; // where the next row's first character lands
+        w.cursorY = y + 1;
+        wrap = true;
+      }
     }
     w.renditions(0, 0, 0);
     w.hyperlink("");

@@ -280,7 +280,7 @@ export class Emulator implements ParserHandler {
     ds.combiningRow = ds.cursorRow;
     ds.combiningCol = x;
     if (x + 1 >= fb.width) {
-      row.wrap = false;
+      row.wrap = row.wideWrap = false;
       ds.nextPrintWillWrap = true;
     } else {
       ds.cursorCol = x + 1;
@@ -321,7 +321,7 @@ export class Emulator implements ParserHandler {
     ds.combiningRow = ds.cursorRow;
     ds.combiningCol = end - 1;
     if (end >= fb.width) {
-      row.wrap = false;
+      row.wrap = row.wideWrap = false;
       ds.nextPrintWillWrap = true;
       ds.cursorCol = end - 1;
     } else {
@@ -363,6 +363,7 @@ export class Emulator implements ParserHandler {
       const row = fb.mutableRow(ds.cursorRow);
       row.resetCell(ds.cursorCol, ds.bg);
       row.wrap = false;
+      row.wideWrap = true; // one line all the same, in the history (scrollback extension)
       ds.cursorCol = 0;
       this.#autoscroll(1);
       ds.nextPrintWillWrap = false;

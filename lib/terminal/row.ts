@@ -67,6 +67,13 @@ export class Row {
   links: string[] | null = null;
   /** The row continues on the next one (set on the last cell in mosh). */
   wrap = false;
+  /**
+   * For the history only, never drawn nor compared: the row continues on the
+   * next one, where a wide character went that did not fit in its last
+   * column (mosh's emulator leaves such a row unwrapped: no diff can draw it).
+   * Cleared with `wrap`.
+   */
+  wideWrap = false;
   /** Shared with another framebuffer copy: copy before writing. */
   shared = false;
   /**
@@ -84,6 +91,7 @@ export class Row {
       this.#setCells(source.#cells.slice(), width);
       this.links = source.links === null ? null : source.links.slice();
       this.wrap = source.wrap;
+      this.wideWrap = source.wideWrap;
       return;
     }
     this.gen = nextGeneration();
@@ -114,7 +122,7 @@ export class Row {
   /** Resets cell `x` to empty with background `bg`. */
   resetCell(x: number, bg: number): void {
     // mosh keeps the wrap flag on the last cell: resetting that cell clears it.
-    if (x === this.contents.length - 1) this.wrap = false;
+    if (x === this.contents.length - 1) this.wrap = this.wideWrap = false;
     this.contents[x] = "";
     this.fg[x] = 0;
     this.bg[x] = bg;
@@ -139,7 +147,7 @@ export class Row {
 
   /** Resets cells [from, to) to empty with background `bg`. */
   resetCells(from: number, to: number, bg: number): void {
-    if (to >= this.contents.length && from < to) this.wrap = false;
+    if (to >= this.contents.length && from < to) this.wrap = this.wideWrap = false;
     this.contents.fill("", from, to);
     this.fg.fill(0, from, to);
     this.bg.fill(bg, from, to);
@@ -159,7 +167,7 @@ export class Row {
     cells.set(zeroCells(cells.length));
     if (bg !== 0) this.bg.fill(bg);
     this.links = null;
-    this.wrap = false;
+    this.wrap = this.wideWrap = false;
     this.gen = nextGeneration();
   }
 
@@ -168,7 +176,7 @@ export class Row {
     const w = this.width;
     n = Math.min(n, w - x);
     if (n <= 0) return;
-    this.wrap = false; // the last cell (and its wrap flag) falls off the end
+    this.wrap = this.wideWrap = false; // the last cell (and its wrap flag) falls off the end
     this.contents.copyWithin(x + n, x, w - n);
     this.fg.copyWithin(x + n, x, w - n);
     this.bg.copyWithin(x + n, x, w - n);
@@ -185,7 +193,7 @@ export class Row {
     const w = this.width;
     n = Math.min(n, w - x);
     if (n <= 0) return;
-    this.wrap = false; // a blank cell becomes the last one
+    this.wrap = this.wideWrap = false; // a blank cell becomes the last one
     this.contents.copyWithin(x, x + n, w);
     this.fg.copyWithin(x, x + n, w);
     this.bg.copyWithin(x, x + n, w);
@@ -199,7 +207,7 @@ export class Row {
   resize(width: number, bg: number): void {
     const old = this.width;
     if (width === old) {
-      this.wrap = false;
+      this.wrap = this.wideWrap = false;
       return;
     }
     const keep = Math.min(old, width);
@@ -216,7 +224,7 @@ export class Row {
       while (this.links.length < width) this.links.push("");
     }
     if (width > old && bg !== 0) this.bg.fill(bg, old);
-    this.wrap = false;
+    this.wrap = this.wideWrap = false;
   }
 
   /** Whether cell `x` here equals cell `x` of `other` (contents, flags, renditions, link). */

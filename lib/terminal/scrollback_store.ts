@@ -111,7 +111,8 @@ export class ScrollbackStore {
   wraps(n: number): boolean {
     if (n < 0 || n >= this.#end) return false;
     const i = n % this.#capacity;
-    return this.#nums[i] === n && this.#rows[i]!.wrap;
+    const row = this.#rows[i]!;
+    return this.#nums[i] === n && (row.wrap || row.wideWrap);
   }
 
   /** Line `n` rendered (renditions, links unless `links` is false, text), or null when not kept. */

@@ -135,7 +135,7 @@ Deno.test("the same with 20% loss each way", async () => {
 
 /**
  * Lines of every length from 0 to 170 characters (the longer ones wrap on an
- * 80-column screen), colours, backgrounds erased to the end of the line,
+ * 80-column screen), wide characters wrapping at every offset, colours, backgrounds erased to the end of the line,
  * trailing spaces and tabs, a line rewritten in place: what a shell session
  * prints.
  */
@@ -146,6 +146,10 @@ const MIXED_LINES = [
   `printf '\\033[42mgreen to the end\\033[K\\033[0m\\n'`,
   `printf 'trailing   \\n\\ta\\tb\\n\\n\\n'`,
   `printf '%s\\n' ${Array.from({ length: 40 }, (_, i) => `line-${i}`).join(" ")}`,
+  // Wide characters after 0–3 narrow ones: on the odd rows one does not fit in the last
+  // column and goes on to the next row, the line still one (tmux joins it).
+  `for p in '' a ab abc; do printf '%s' "$p"; i=0; while [ $i -lt 45 ]; do printf '日'; ` +
+  `i=$((i + 1)); done; printf '\\033[33m語\\033[0m\\n'; done`,
   // A row drawn on the local screen, then shortened on the server before it
   // scrolls off: the line goes into the history over what the row showed.
   `printf 'a long line, soon replaced by a short one'`,
