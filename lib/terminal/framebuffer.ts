@@ -415,9 +415,12 @@ export class Framebuffer {
    * VTE shrink: the rows below the cursor go first, then rows from the top,
    * which that terminal has pushed into its history itself (so they are not
    * recorded here). Under the alternate screen the hidden main screen
-   * shrinks the same way around its saved cursor, as that terminal shrinks
-   * the main screen it keeps aside (the client shows the program on the
-   * terminal's own alternate screen, having saved its cursor there).
+   * shrinks the same way around its saved cursor, whatever the client: as a
+   * terminal shrinks the main screen it keeps aside (a scrollback client
+   * shows the program on its terminal's own alternate screen, having saved
+   * its cursor there), and a stock client, which knows nothing of that
+   * screen, then gets back the shell's latest rows and prompt rather than
+   * its oldest ones.
    */
   resize(width: number, height: number, keepCursorRow = false): void {
     if (width === this.width && height === this.height) return;
@@ -425,9 +428,7 @@ export class Framebuffer {
     const drop = keepCursorRow && this.primaryRows === null
       ? Math.max(0, ds.cursorRow - height + 1)
       : 0;
-    const primaryDrop = keepCursorRow && this.primaryRows !== null
-      ? Math.max(0, ds.saved.row - height + 1)
-      : 0;
+    const primaryDrop = this.primaryRows !== null ? Math.max(0, ds.saved.row - height + 1) : 0;
     if (primaryDrop > 0) ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
     ds.scrollTop = 0;
     ds.scrollBottom = height - 1;

@@ -354,6 +354,44 @@ Deno.test("tmux's copy inside the session (OSC 52, no selection) reaches the loc
   }
 });
 
+Deno.test("a full-screen program, the window shrunk under it: back on the shell, Debian's client shows its latest rows and prompt", async () => {
+  const started = await startServer("ours", { command: ["/bin/sh"], env: { PS1: "$ " } });
+  const tmux = await TmuxSession.start({
+    command: clientCommandLine("real", started.port),
+    env: { MOSH_KEY: started.key },
+  });
+  try {
+    await tmux.waitFor(/^\$ ?$/m);
+    const shell = findDescendant(started.pid, ["/bin/sh"])!;
+    await tmux.sendText("seq 1 40; echo END0\r");
+    await tmux.waitFor(/^END0\n\$ ?$/m);
+    await tmux.sendText(
+      "printf '\\033[?1049h\\033[Hfull'; read -r x; printf '\\033[?1049l'; echo END1\r",
+    );
+    await tmux.waitFor(/^full/m);
+    await tmux.resize(80, 12);
+    await waitUntil(async () => (await ttySize(shell)).join("x") === "12x80", "resized");
+    await tmux.sendText("\r");
+    const screen = await tmux.waitFor(/^END1\n\$ ?$/m);
+    // As a terminal keeps its main screen: the rows above the cursor, up to the prompt
+    // (Debian's server, with no alternate screen, shows what the program left).
+    const rows = screen.split("\n").map((l) => l.trimEnd());
+    const end = rows.indexOf("END1");
+    assert.deepEqual(rows.slice(end - 4, end + 2), [
+      "39",
+      "40",
+      "END0",
+      rows[end - 1],
+      "END1",
+      "$",
+    ]);
+    assert.match(rows[end - 1]!, /^\$ printf/);
+  } finally {
+    await tmux.close();
+    await started.stop();
+  }
+});
+
 Deno.test("mode queries (DECRQM) are answered by our server, 2026 as known; Debian's server answers none", async () => {
   for (const server of ["ours", "real"] as const) {
     await withShell(server, "real", async (tmux) => {
