@@ -20,6 +20,9 @@ const CURSOR_QUERY_MS = 300;
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
 const CURSOR_ANSWER_MS = 2000;
 
+/** Onto the terminal's alternate screen, homed, with no renditions, region or link. */
+const ENTER_ALTERNATE = "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H";
+
 /**
  * A cursor-position query (scrollback mode) and its answer: where the cursor
  * was expected, at most how many rows it may have moved down, and — once the
@@ -294,7 +297,7 @@ export class TerminalSink implements ClientSink {
     // Entering, the terminal saves the main screen's cursor (where the shell's was: the
     // exit message goes there if the session ends meanwhile) and keeps it: home it, with no
     // renditions, region or link, as the blank screen it is drawn from has it.
-    if (remoteAlternate) return "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H";
+    if (remoteAlternate) return ENTER_ALTERNATE;
     return left ? "" : "\x1b[?1049l";
   }
 
@@ -425,10 +428,19 @@ export class TerminalSink implements ClientSink {
    * pushBackAfterAlternate), at most CURSOR_QUERY_MS.
    */
   #awaitingMainScreen(core: ClientCore, now: number): boolean {
-    if (!this.#onAlternate || core.screen.primaryRows !== null) return false;
+    if (!this.#onAlternate) return false;
     const query = this.#cursorQuery;
+    const { columns, rows } = this.#windowSize();
+    if (core.screen.primaryRows !== null) {
+      if (query?.leaving === true) {
+        // The program came back before the answer: onto the alternate screen again, blank.
+        this.#cursorQuery = null;
+        this.#term.write(ENTER_ALTERNATE);
+        this.#onScreen = this.#onScreen.blankLike(columns, rows);
+      }
+      return false;
+    }
     if (query?.leaving === true) return query.pulled === null && now < query.deadline;
-    const { rows } = this.#windowSize();
     if (rows <= this.#mainMinRows) return false; // never grown: nothing pulled back
     this.#cursorQuery = {
       row: this.#mainCursorRow,
