@@ -38,6 +38,14 @@ interface CursorQuery {
   leaving?: boolean;
 }
 
+/**
+ * Pushes the top `n` rows of a screen `rows` high into the terminal's
+ * history: line feeds on the bottom row, with no region or renditions.
+ */
+function pushedBack(rows: number, n: number): string {
+  return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(n);
+}
+
 /** Synchronized update (mode 2026) begin and end: the terminal draws what is between at once. */
 const BEGIN_UPDATE = "\x1b[?2026h", END_UPDATE = "\x1b[?2026l";
 /** The user's terminal, as the session needs it (real stdin/stdout, or a test double). */
@@ -402,7 +410,7 @@ export class TerminalSink implements ClientSink {
     const pulled = measured ?? Math.min(rows - old.height, this.#localHistory);
     if (pulled <= 0) return "";
     this.#localHistory -= pulled;
-    return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
+    return pushedBack(rows, pulled);
   }
 
   /**
@@ -418,7 +426,7 @@ export class TerminalSink implements ClientSink {
     const pulled = query?.leaving === true ? query.pulled ?? 0 : 0;
     if (pulled <= 0) return "";
     this.#localHistory += pulled;
-    return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(pulled);
+    return pushedBack(rows, pulled);
   }
 
   /**
