@@ -48,14 +48,25 @@ function winsize(width: number, height: number): Uint8Array<ArrayBuffer> {
   return ws;
 }
 
+/** `struct termios` starts with its flag words: c_iflag, c_oflag, c_cflag, c_lflag. */
+const IFLAG = 0, LFLAG = 3;
+
+/**
+ * Byte offset of flag word `index` in a `struct termios`. Each word is 4 or
+ * 8 bytes (`PLATFORM.iflagSize`); the flags we touch are in its low 32 bits,
+ * which come first on the little-endian machines we run on.
+ */
+function flagOffset(index: number): number {
+  return index * PLATFORM.iflagSize;
+}
+
 /** Sets IUTF8 on a terminal fd. */
 export function setIutf8(fd: number): void {
   const c = libc();
   const t = new Uint8Array(PLATFORM.termiosSize);
   if (c.tcgetattr(fd, t) !== 0) throw new PtyError("tcgetattr", errno());
   const v = new DataView(t.buffer);
-  if (PLATFORM.iflagSize === 4) v.setUint32(0, v.getUint32(0, true) | PLATFORM.IUTF8, true);
-  else v.setBigUint64(0, v.getBigUint64(0, true) | BigInt(PLATFORM.IUTF8), true);
+  v.setUint32(flagOffset(IFLAG), v.getUint32(flagOffset(IFLAG), true) | PLATFORM.IUTF8, true);
   if (c.tcsetattr(fd, 0, t) !== 0) throw new PtyError("tcsetattr", errno());
 }
 
@@ -222,12 +233,7 @@ export class Pty {
   /** Whether the terminal echoes input (its `ECHO` flag; the shell's line editor turns it off). */
   #echoes(): boolean {
     if (libc().tcgetattr(this.master, this.#termios) !== 0) return false;
-    const v = this.#termiosView;
-    const offset = 3 * PLATFORM.iflagSize; // c_iflag, c_oflag, c_cflag, then c_lflag
-    const lflag = PLATFORM.iflagSize === 4
-      ? v.getUint32(offset, true)
-      : Number(v.getBigUint64(offset, true) & 0xffffffffn);
-    return (lflag & ECHO) !== 0;
+    return (this.#termiosView.getUint32(flagOffset(LFLAG), true) & ECHO) !== 0;
   }
 
   /** Resolves true when the next read returns, false after `ms` without one. */

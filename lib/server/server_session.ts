@@ -126,7 +126,7 @@ export class ServerSession {
     }
     this.#onAttachment = options.onAttachment ?? null;
     this.#input = new InputPacer(
-      (bytes) => this.#host.write(bytes).catch((error) => this.#hostWriteFailed(error)),
+      (bytes) => this.#host.write(bytes).catch((error) => this.#hostCallFailed(error)),
       () => this.#historyRoom(),
       this.#clock,
     );
@@ -206,28 +206,25 @@ export class ServerSession {
     this.transport.startShutdown();
   }
 
+  /** A host call failed outside the loop: shut down, and let the loop see it now. */
+  #hostCallFailed(error: unknown): void {
+    this.#hostFailed(error);
+    this.#iterate();
+  }
+
   /** Runs a host call; if it fails, the session shuts down. */
   #whenFailed(call: () => Promise<void> | void): void {
-    const fail = (error: unknown) => {
-      this.#hostFailed(error);
-      this.#iterate();
-    };
     try {
       const pending = call();
-      if (pending) pending.catch(fail);
+      if (pending) pending.catch((error) => this.#hostCallFailed(error));
     } catch (error) {
-      fail(error);
+      this.#hostCallFailed(error);
     }
   }
 
   #writeHost(bytes: Uint8Array): void {
     if (bytes.length === 0 || this.#done) return;
     this.#input.push(bytes);
-  }
-
-  #hostWriteFailed(error: unknown): void {
-    this.#hostFailed(error);
-    this.#iterate();
   }
 
   /**

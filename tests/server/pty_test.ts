@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Pty } from "../../lib/server/pty.ts";
-import { spawnInPty } from "../../lib/server/pty_spawn.ts";
+import { readUntil, spawnShell } from "../support/pty_shell.ts";
 import { libc } from "../../lib/libc.ts";
 
 libc(); // opened once per process, outside the tests' resource accounting
@@ -10,32 +10,6 @@ function pasteText(): Uint8Array {
   let text = "";
   for (let i = 1; i <= 3000; i++) text += `line ${i} with some üñíçødé text\n`;
   return new TextEncoder().encode(text);
-}
-
-/** Starts `script` under sh as the session leader of a fresh pty. */
-function spawnShell(pty: Pty, script: string) {
-  const child = spawnInPty({
-    tty: pty.slavePath,
-    program: "sh",
-    argv: ["sh", "-c", script],
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-    cwd: "/",
-  });
-  return child.exited.then((status) => {
-    pty.closeSlave();
-    return status;
-  });
-}
-
-/** Reads until `marker` has arrived; returns everything read. */
-async function readUntil(pty: Pty, marker: string): Promise<string> {
-  let text = "";
-  while (!text.includes(marker)) {
-    const chunk = await pty.read();
-    if (chunk === null) throw new Error(`the pty closed before ${marker}: ${text}`);
-    text += new TextDecoder().decode(chunk);
-  }
-  return text;
 }
 
 for (const writes of ["one write", "many writes"]) {
