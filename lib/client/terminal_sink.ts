@@ -213,7 +213,16 @@ export class TerminalSink implements ClientSink {
     if (!this.#suspended) return false;
     this.#suspended = false;
     this.#term.setRaw(true);
-    this.#term.write(openString(this.#described, this.#noInit || this.#history !== null));
+    let out = openString(this.#described, this.#noInit || this.#history !== null);
+    if (this.#history !== null && !this.#noInit) {
+      // Scrollback mode: what the user's shell printed meanwhile (the suspend
+      // message, "Stopped", the commands run) scrolls into the history above
+      // the repainted session, as the rows before the session did at its start.
+      this.#frameSize = null; // the window may have changed while stopped
+      out += this.#keepLocalRows();
+      this.#localHistory = Infinity; // the shell's lines in it are not counted
+    }
+    this.#term.write(out);
     this.#repaint = true;
     return true;
   }

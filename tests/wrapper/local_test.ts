@@ -78,6 +78,15 @@ async function suspendAndResume(mosh: string, execs: boolean): Promise<void> {
     assert.doesNotMatch(screen, /LOCAL-6/, "the client repainted the remote screen");
     await tmux.sendText("echo AFTER-$((7*7))\r");
     screen = await tmux.waitFor(/^AFTER-49$/m);
+    // The local shell's lines were not blanked: they went into the terminal's
+    // history (scrollback mode), between the session's screen as it was left
+    // and as it was repainted.
+    const history = await tmux.tmux("capture-pane", "-p", "-t", "0", "-S", "-");
+    assert.match(
+      history,
+      /^IN-42$[\s\S]*\[mosh is suspended\.\][\s\S]*^LOCAL-6$[\s\S]*^IN-42$[\s\S]*^AFTER-49$/m,
+      history,
+    );
     // The escape key's help went with the suspend, as mosh-client's does.
     assert.doesNotMatch(screen, /Commands: Ctrl-Z suspends/);
     await tmux.sendText("exit\r");
