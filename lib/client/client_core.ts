@@ -27,6 +27,11 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const CONNECT_GRACE = 250;
 const CONNECT_TIMEOUT = 15_000;
 const PASTE_THRESHOLD = 100;
+/**
+ * A loop turn this late past its timer's deadline means the process was not
+ * running (stopped, or its machine froze); timers are otherwise 1–2 ms late.
+ */
+const STALL_MS = 1000;
 
 /** Blocks the thread for `ms` milliseconds. */
 function sleepSync(ms: number): void {
@@ -175,6 +180,11 @@ export class ClientCore {
   #started = false;
   #done = false;
   readonly #timer = new WakeupTimer(() => this.#iterate());
+  /** When the next loop turn is due at the latest: its timer's deadline. */
+  #dueBy = Infinity;
+  /** The bar's "last heard" and "last acknowledged" times at least (see #excuseStall). */
+  #heardFloor = -Infinity;
+  #ackedFloor = -Infinity;
   #resolve!: (r: ClientResult) => void;
 
   /** A ClientCore configured by `options`; nothing is sent before {@linkcode start}. */
@@ -359,6 +369,7 @@ export class ClientCore {
   #iterate(): void {
     if (this.#done || !this.#started) return;
     const now = this.#clock();
+    if (now - this.#dueBy > STALL_MS) this.#excuseStall(now - this.#dueBy, now);
     const t = this.#transport;
     const answered = this.#resumed ? t.lastHeard >= this.#start : t.remoteStateNum > 0n;
     if (answered && !this.#connected) {
@@ -367,8 +378,12 @@ export class ClientCore {
     }
     // The server sent history: it is ours, and takes a prompt re-acknowledgement.
     if (!t.ackDuplicates) t.ackDuplicates = t.latestRemoteState.history.active;
-    this.notifications.lastHeard = this.lastContact;
-    this.notifications.lastAcked = Math.max(this.#start, t.sentStateAckedTimestamp);
+    this.notifications.lastHeard = Math.max(this.lastContact, this.#heardFloor);
+    this.notifications.lastAcked = Math.max(
+      this.#start,
+      t.sentStateAckedTimestamp,
+      this.#ackedFloor,
+    );
     this.prediction.setSendInterval(t.sendInterval);
     this.prediction.setLocalFrameLateAcked(t.latestRemoteState.echoAck);
     if (t.shutdownAcknowledged) return this.#finish(0);
@@ -415,7 +430,21 @@ export class ClientCore {
     let wait = Math.min(t.waitTime(), this.#sink.waitTime?.(this, now) ?? Infinity);
     wait = Math.min(wait, this.prediction.waitTime());
     if (!this.#connected) wait = Math.min(wait, CONNECT_GRACE);
-    this.#timer.arm(Math.max(1, Math.min(wait, 10_000)));
+    const armed = Math.max(1, Math.min(wait, 10_000));
+    this.#timer.arm(armed);
+    this.#dueBy = now + armed;
+  }
+
+  /**
+   * The loop ran `ms` past its deadline: the process was stopped (Ctrl-Z,
+   * SIGSTOP) or its machine froze. That time is not the server's silence —
+   * mosh's monotonic clock does not count a sleeping laptop's either — so
+   * the bar counts without it: after `fg` it waits for the server to answer
+   * instead of flashing "Last reply 30 seconds ago" for a round trip.
+   */
+  #excuseStall(ms: number, now: number): void {
+    this.#heardFloor = Math.min(now, this.notifications.lastHeard + ms);
+    this.#ackedFloor = Math.min(now, this.notifications.lastAcked + ms);
   }
 
   /**

@@ -191,3 +191,56 @@ Deno.test("ClientCore: with no predicted echo shown, a keystroke's datagram leav
     await reading.catch(() => {});
   }
 });
+
+Deno.test("ClientCore: time the process was stopped is not counted as the server's silence (no 'Last contact 20 seconds ago' on fg)", async () => {
+  const stop = new AbortController();
+  const server = await serveSession(
+    { hostname: "127.0.0.1", port: 0, signal: stop.signal },
+    async (session) => await session.readable.pipeTo(new WritableStream()),
+  );
+  let now = 0;
+  const core = new ClientCore({
+    ip: "127.0.0.1",
+    port: server.port,
+    key: server.key,
+    columns: 80,
+    rows: 24,
+    sink: { frame() {} },
+    clock: () => now,
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    core.start();
+    for (let i = 0; i < 500 && !core.connected; i++) {
+      now += 10;
+      core.wake();
+      await sleep(10);
+    }
+    assert.ok(core.connected, "connected to the server");
+    for (let i = 0; i < 30; i++) { // a few round trips: our state acknowledged
+      now += 10;
+      core.wake();
+      await sleep(10);
+    }
+    assert.equal(core.notifications.text(now), "");
+    now += 20_000; // stopped 20 s (SIGSTOP), then continued: the first turn is a late timer's
+    core.wake();
+    assert.equal(
+      core.notifications.text(now),
+      "",
+      "no bar before the server had a chance to answer",
+    );
+    // The server stays silent (no datagram is read while the loop runs on): the bar comes
+    // once it has been silent for 6.5 s of running time, counted without the stop (the wait
+    // before it, up to a 3 s heartbeat interval, may count).
+    for (let i = 0; i < 14; i++) {
+      now += 500;
+      core.wake();
+    }
+    assert.match(core.notifications.text(now), /^mosh: Last contact ([6-9]|10) seconds ago\./);
+  } finally {
+    core.abort();
+    stop.abort();
+    await server.finished.catch(() => {});
+  }
+});
