@@ -228,7 +228,10 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     ["SIGINT", () => session.signal()],
     ["SIGHUP", () => session.signal()],
     ["SIGPIPE", () => session.signal()],
-    ["SIGCONT", () => session.resume()],
+    ["SIGCONT", () => {
+      terminal.resized(); // the size may have changed while stopped
+      session.resume();
+    }],
   ];
   for (const [s, fn] of signals) Deno.addSignalListener(s, fn);
   let result;

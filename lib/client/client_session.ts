@@ -55,6 +55,8 @@ export class ClientSession {
   readonly #terminal: LocalTerminal;
   readonly #escape: EscapeKeyFilter;
   readonly #clock: () => number;
+  /** The window size the server was last told. */
+  #size: { columns: number; rows: number };
   #quit = false;
 
   /** A ClientSession configured by `options`. */
@@ -72,6 +74,7 @@ export class ClientSession {
       ...(options.onLinesPrinted ? { onLinesPrinted: options.onLinesPrinted } : {}),
     });
     const { columns, rows } = options.terminal.size();
+    this.#size = { columns, rows };
     const escapeKey = this.#escape.config;
     this.core = new ClientCore({
       ip: options.ip,
@@ -144,6 +147,7 @@ export class ClientSession {
   /** SIGWINCH: the window changed size. */
   resize(): void {
     const { columns, rows } = this.#terminal.size();
+    this.#size = { columns, rows };
     this.core.resize(columns, rows);
   }
 
@@ -152,8 +156,15 @@ export class ClientSession {
     this.core.shutdown("Signal received, shutting down...");
   }
 
-  /** SIGCONT after a suspend: raw mode again and a full repaint. */
+  /**
+   * SIGCONT after a suspend: raw mode again and a full repaint. A window
+   * resized while the client was stopped signalled the shell, not the
+   * client (mosh-client misses it): the server is told now.
+   */
   resume(): void {
-    if (this.#sink.resume()) this.core.wake();
+    const repaint = this.#sink.resume();
+    const { columns, rows } = this.#terminal.size();
+    if (columns !== this.#size.columns || rows !== this.#size.rows) this.resize();
+    else if (repaint) this.core.wake();
   }
 }

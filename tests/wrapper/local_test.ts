@@ -68,6 +68,8 @@ async function suspendAndResume(mosh: string, execs: boolean): Promise<void> {
     // The local shell has the terminal: it runs what we type.
     await tmux.sendText("echo LOCAL-$((2*3))\r");
     await tmux.waitFor(/^LOCAL-6$/m);
+    // Resized while stopped: the SIGWINCH goes to the local shell, not to the client.
+    await tmux.resize(70, 20);
 
     await tmux.sendText("fg\r");
     // Repainted: the remote screen (with the earlier output) is back and the local
@@ -78,6 +80,8 @@ async function suspendAndResume(mosh: string, execs: boolean): Promise<void> {
     assert.doesNotMatch(screen, /LOCAL-6/, "the client repainted the remote screen");
     await tmux.sendText("echo AFTER-$((7*7))\r");
     screen = await tmux.waitFor(/^AFTER-49$/m);
+    await tmux.sendText("stty size\r");
+    await tmux.waitFor(/^20 70$/m); // the remote pty has the window's size
     // The local shell's lines were not blanked: they went into the terminal's
     // history (scrollback mode), between the session's screen as it was left
     // and as it was repainted.
