@@ -539,6 +539,7 @@ export class Emulator implements ParserHandler {
 
   #fullReset(): void {
     const fb = this.fb;
+    fb.recordBeforeErase(); // the cleared screen goes to the history, as tmux keeps it
     // The counts, icon name, working directory and notifications stay (the last
     // two are not the terminal's own state: a reset keeps them, as xterm does);
     // the window title and clipboard go, as mosh's reset clears them.

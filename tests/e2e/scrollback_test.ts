@@ -375,6 +375,21 @@ Deno.test("an erased screen (ED 2, as Ctrl-L) lands in the history first, as tmu
   });
 });
 
+const RESET_THEN_OUTPUT = [
+  "seq 1 40; echo END0",
+  "printf '\\033c'; seq 41 45; echo END1", // RIS, as `reset` and `tput reset` send
+  "seq 46 50; echo END2",
+];
+
+Deno.test("a screen cleared by a full reset (RIS) lands in the history first, as tmux alone keeps it", async () => {
+  const expected = await tmuxAlone(RESET_THEN_OUTPUT);
+  assert.ok(expected.includes("40") && expected.includes("41"), expected.join("\n"));
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await typeEach(s.tmux, RESET_THEN_OUTPUT);
+    assert.deepEqual(await historyAndScreen(s.tmux), expected);
+  });
+});
+
 Deno.test("after a full reset (RIS, as `reset` sends) the lines that scroll off still land in the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     await s.tmux.sendText("printf '\\033c'; seq 101 160; echo END\r");

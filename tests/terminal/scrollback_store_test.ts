@@ -97,13 +97,15 @@ Deno.test("thousands of long links: the store drops links past its budget, never
   assert.ok(kept < 2_200_000, `${kept} bytes kept`);
 });
 
-Deno.test("a full reset (RIS, as `reset` sends) goes on recording", () => {
+Deno.test("a full reset (RIS, as `reset` sends) records the screen it clears, then goes on recording", () => {
   const { store, term, lines } = recording(20, 5);
   term.write(enc.encode(seq(1, 10)));
   assert.equal(store.end, 6);
-  term.write(enc.encode(`\x1bc${seq(11, 20)}`));
-  assert.equal(store.end, 12, "lines after the reset recorded");
-  assert.deepEqual(lines().slice(-6), ["11", "12", "13", "14", "15", "16"]);
+  term.write(enc.encode("\x1bc"));
+  assert.equal(store.end, 10, "the screen's written rows (7..10), as tmux keeps them");
+  term.write(enc.encode(seq(11, 20)));
+  assert.equal(store.end, 16, "lines after the reset recorded");
+  assert.deepEqual(lines().slice(-10), seq(7, 16).trimEnd().split("\r\n"));
 });
 
 Deno.test("a history erase (ED 3) marks where: later lines are numbered on, copies keep their mark", () => {
@@ -119,7 +121,7 @@ Deno.test("a history erase (ED 3) marks where: later lines are numbered on, copi
   assert.equal(before.historyClearedAt, 0, "a copy from before keeps its own");
   assert.equal(state.clone().historyClearedAt, 10);
   state.write(enc.encode("\x1bc\x1b[3J"));
-  assert.equal(state.historyClearedAt, 16, "after a full reset too");
+  assert.equal(state.historyClearedAt, 20, "after a full reset too (which recorded 17..20 first)");
 });
 
 Deno.test("erasing the whole main screen records its written rows first, as tmux and VTE keep them", () => {
