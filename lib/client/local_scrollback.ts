@@ -74,6 +74,16 @@ export class LocalScrollback {
     this.#printed = printed;
   }
 
+  /**
+   * The next `n` lines are in the local history already, put there other
+   * than by {@linkcode take}: the terminal pushed them as its window shrank
+   * (the drawn screen's top rows), or the client pushed them from the
+   * screen. When they arrive they are not printed again.
+   */
+  advance(n: number): void {
+    this.#printed += n;
+  }
+
   /** Skipped lines still to be marked (the marker waits for the line after the gap). */
   get pendingSkipped(): number {
     return this.#skipped;

@@ -105,6 +105,7 @@ export function saveScreen(entry: NumberedState<Remote>): SavedScreen {
     echoAck: String(echoAck),
     screen: encodeBase64(encoder.encode(newFrame(true, blank.fb, screen.fb, SAVED_CAPABILITIES))),
     ...(history.active ? { historyEnd: history.end } : {}),
+    ...(history.shrinkLines ? { shrinkLines: true } : {}),
   };
 }
 
@@ -131,7 +132,7 @@ export function loadScreen(saved: SavedScreen, printed = 0): NumberedState<Remot
     // The dead client may have printed lines past its newest saved screen
     // (a screen is saved before its acknowledgement, lines are printed when
     // it arrives): those are not taken again either.
-    state.history = ReceivedHistory.restored(Math.max(end, printed));
+    state.history = ReceivedHistory.restored(Math.max(end, printed), saved.shrinkLines === true);
   }
   return { num, state };
 }

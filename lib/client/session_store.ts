@@ -46,6 +46,8 @@ export interface SavedScreen {
    * scrollback extension; absent in records written before 2026-12-06).
    */
   historyEnd?: number;
+  /** The server records the rows a shrink drops (Feature.ShrinkLines; absent: no, or not known). */
+  shrinkLines?: boolean;
 }
 
 /** Which process holds a session: pid plus its start time, so a reused pid is not mistaken for it. */

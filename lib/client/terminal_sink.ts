@@ -10,6 +10,7 @@ import { Feature } from "../statesync/capabilities.ts";
 import type { ReceivedHistory } from "../statesync/received_history.ts";
 import { type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
+import { Row } from "../terminal/row.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
 import { LocalScrollback } from "./local_scrollback.ts";
 import { closeString, openString } from "./terminal_init.ts";
@@ -148,6 +149,12 @@ export class TerminalSink implements ClientSink {
   #mainCursorRow = 0;
   /** On the alternate screen: the fewest rows the window had since the terminal went there. */
   #mainMinRows = 0;
+  /**
+   * Scrollback mode, this frame: the top rows of the server's screen that
+   * the fit took off and the local history lacks (see #fitted), to push
+   * after the frame's history lines.
+   */
+  #unshownRows: Row[] = [];
   /** The window's size as read in this frame (null: not read yet). */
   #frameSize: { columns: number; rows: number } | null = null;
 
@@ -173,7 +180,7 @@ export class TerminalSink implements ClientSink {
     return (this.#caps.hyperlinks ? Feature.Hyperlinks : 0) |
       (this.#caps.workingDirectory ? Feature.WorkingDirectory : 0) |
       (this.#caps.notifications ? Feature.Notifications : 0) |
-      (this.#scrollback ? Feature.Scrollback : 0);
+      (this.#scrollback ? Feature.Scrollback | Feature.ShrinkLines : 0);
   }
 
   /** Whether lines are being put into the local terminal's history. */
@@ -243,10 +250,10 @@ export class TerminalSink implements ClientSink {
     if (!final && this.#unchanged(core, bar)) return;
     let target: Framebuffer;
     if (final) {
-      target = this.#fitted(core.screen.clone());
+      target = this.#fitted(core.screen.clone(), core.remoteState.history);
       this.#drawnNum = -1n;
     } else {
-      target = this.#fitted(core.predictedScreen());
+      target = this.#fitted(core.predictedScreen(), core.remoteState.history);
       this.#drawnNum = core.remoteStateNum;
       this.#drawnBar = bar;
       this.#drawnPredictions = core.prediction.active;
@@ -323,12 +330,55 @@ export class TerminalSink implements ClientSink {
    * screen as the server will make it, shrunk around the cursor as the
    * terminal shrank (drawn at the old size, it would run off the bottom and
    * scroll the terminal, pushing rows into its history).
+   *
+   * With a server that records the rows a shrink drops (Feature.ShrinkLines),
+   * the screen's top line is tracked exactly: the rows the terminal pushed as
+   * it shrank count as printed (they reach the client later, as lines that
+   * scrolled off before the server resized, or as the rows its resize
+   * dropped), and the drawn screen never shows a row the local history
+   * holds: its top row is always the line after the history's last. A
+   * server still behind several resizes would otherwise have rows pushed
+   * twice, or never.
    */
-  #fitted(screen: Framebuffer): Framebuffer {
+  #fitted(screen: Framebuffer, history: ReceivedHistory): Framebuffer {
     if (this.#history === null) return screen;
     const { columns, rows } = this.#windowSize();
+    this.#unshownRows = [];
+    if (history.shrinkLines && !this.#onAlternate && screen.primaryRows === null) {
+      this.#dropPrintedRows(screen, rows, history.end);
+    }
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     return screen;
+  }
+
+  /**
+   * Takes off the top of the server's `screen` the rows the local history
+   * holds, and those the window, `rows` high, has no room for above the
+   * cursor (which go to the history first: #unshownRows). Line `end` is the
+   * screen's top row.
+   */
+  #dropPrintedRows(screen: Framebuffer, rows: number, end: number): void {
+    const local = this.#history!;
+    const drawn = this.#onScreen;
+    if (!this.#repaint && rows < drawn.height) {
+      // The terminal shrank around its cursor, pushing the drawn screen's top rows.
+      local.advance(Math.max(0, drawn.ds.cursorRow - rows + 1));
+    }
+    const ds = screen.ds;
+    const held = Math.max(0, local.printed - end);
+    const fit = Math.max(0, ds.cursorRow - rows + 1);
+    const drop = Math.min(Math.max(held, fit), ds.cursorRow); // never the cursor's row
+    if (drop <= 0) return;
+    const width = drawn.width;
+    for (let y = held; y < drop; y++) {
+      const row = screen.rows[y]!.copy();
+      if (row.width !== width) row.resize(width, 0);
+      this.#unshownRows.push(row);
+    }
+    const kept = screen.rows.slice(drop);
+    while (kept.length < screen.height) kept.push(new Row(screen.width));
+    screen.rows = kept;
+    ds.cursorRow -= drop;
   }
 
   /**
@@ -389,10 +439,18 @@ export class TerminalSink implements ClientSink {
     // peak RSS to 106–238 MB.
     for (;;) {
       const lines = this.#history.take(history, this.#onScreen.width, this.#onScreen.height);
-      if (lines.length === 0) return out;
+      if (lines.length === 0) break;
       out += pushLines(this.#onScreen, lines, this.#caps);
       this.#localHistory += lines.length;
     }
+    const unshown = this.#unshownRows;
+    if (unshown.length > 0) {
+      out += pushLines(this.#onScreen, unshown, this.#caps);
+      this.#localHistory += unshown.length;
+      this.#history.advance(unshown.length);
+      this.#unshownRows = [];
+    }
+    return out;
   }
 
   /**

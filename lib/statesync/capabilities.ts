@@ -21,11 +21,21 @@ export const Feature = {
   WorkingDirectory: 4,
   /** Display diffs may carry desktop notifications (OSC 9, OSC 777). */
   Notifications: 8,
+  /**
+   * With Scrollback: the rows a shrinking window drops from the top of the
+   * server's main screen are recorded as history lines, numbered as if they
+   * had scrolled off (the client's terminal pushed them into its own history
+   * as it shrank, and the client counts them there, whether they left the
+   * server's screen before or at the resize). The server says it does in
+   * each scrollback instruction; before this, they went unrecorded, and a
+   * resize racing output lost and repeated lines.
+   */
+  ShrinkLines: 16,
 } as const;
 
 /** The bits this implementation understands (others are ignored when received). */
 export const KNOWN_FEATURES: number = Feature.Scrollback | Feature.Hyperlinks |
-  Feature.WorkingDirectory | Feature.Notifications;
+  Feature.WorkingDirectory | Feature.Notifications | Feature.ShrinkLines;
 
 /**
  * What a peer announced: a set of {@linkcode Feature} bits.

@@ -68,7 +68,9 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
    */
   peerAnnounced(features: number): void {
     this.peer.announce(features);
-    if (this.peer.has(Feature.Scrollback)) this.screen.recordHistory?.();
+    if (this.peer.has(Feature.Scrollback)) {
+      this.screen.recordHistory?.(this.peer.has(Feature.ShrinkLines));
+    }
   }
 
   diffFrom(base: CompleteTerminal<S>): Uint8Array {
@@ -122,6 +124,7 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       lines,
       ...(cleared > base.#historyMark() ? { cleared } : {}),
       ...(wrapped.length > 0 ? { wrapped } : {}),
+      ...(this.peer.has(Feature.ShrinkLines) ? { shrinkLines: true } : {}),
     };
   }
 
@@ -140,7 +143,9 @@ export class CompleteTerminal<S extends TerminalScreen<S>>
       if (i.kind === "hostbytes") this.screen.write(i.bytes);
       else if (i.kind === "resize") this.screen.resize(i.width, i.height);
       else if (i.kind === "echoack") this.echoAck = i.num;
-      else this.history = this.history.append(i.first, i.lines, i.cleared, i.wrapped);
+      else {
+        this.history = this.history.append(i.first, i.lines, i.cleared, i.wrapped, i.shrinkLines);
+      }
     }
   }
 

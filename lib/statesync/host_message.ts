@@ -24,7 +24,8 @@ export type HostInstruction =
    * Our extension (capabilities.ts): scrolled-off lines `first`, `first + 1`,
    * …; with `cleared`, the lines before it were erased (ED 3) and are not sent;
    * `wrapped`: indices into `lines` of those that continue on the next line
-   * (one long line the terminal wrapped), in increasing order.
+   * (one long line the terminal wrapped), in increasing order; `shrinkLines`:
+   * the server records the rows a shrink drops (Feature.ShrinkLines).
    */
   | {
     kind: "scrollback";
@@ -32,6 +33,7 @@ export type HostInstruction =
     lines: Uint8Array[];
     cleared?: number;
     wrapped?: number[];
+    shrinkLines?: boolean;
   };
 
 /**
@@ -63,6 +65,7 @@ function hostField(i: HostInstruction): ProtoField {
         ...i.lines.map((l): ProtoField => [2, l]),
         ...(i.cleared ? [[3, BigInt(i.cleared)] as ProtoField] : []),
         ...(i.wrapped ?? []).map((n): ProtoField => [4, BigInt(n)]),
+        ...(i.shrinkLines ? [[5, 1n] as ProtoField] : []),
       ]];
   }
 }
@@ -72,7 +75,13 @@ interface HostParts {
   hostbytes?: { hoststring: Uint8Array };
   resize?: WindowSize;
   echoack?: { num: bigint };
-  scrollback?: { first: bigint; lines: Uint8Array[]; cleared: bigint; wrapped: bigint[] };
+  scrollback?: {
+    first: bigint;
+    lines: Uint8Array[];
+    cleared: bigint;
+    wrapped: bigint[];
+    shrinkLines: boolean;
+  };
 }
 
 function readInstruction(reader: ProtoReader): HostParts {
@@ -98,13 +107,20 @@ function readInstruction(reader: ProtoReader): HostParts {
         else r.skip();
       }
     } else if (field === 1701) {
-      const part = parts.scrollback ??= { first: 0n, lines: [], cleared: 0n, wrapped: [] };
+      const part = parts.scrollback ??= {
+        first: 0n,
+        lines: [],
+        cleared: 0n,
+        wrapped: [],
+        shrinkLines: false,
+      };
       const r = reader.message();
       while (r.next()) {
         if (r.field === 1 && r.wireType === VARINT) part.first = r.uint64();
         else if (r.field === 2 && r.wireType === LENGTH_DELIMITED) part.lines.push(r.bytes());
         else if (r.field === 3 && r.wireType === VARINT) part.cleared = r.uint64();
         else if (r.field === 4 && r.wireType === VARINT) part.wrapped.push(r.uint64());
+        else if (r.field === 5 && r.wireType === VARINT) part.shrinkLines = r.uint64() !== 0n;
         else r.skip();
       }
     } else {
@@ -171,6 +187,7 @@ export function decodeHostMessage(bytes: Uint8Array): HostInstruction[] {
         lines,
         ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
         ...(wrapped.length > 0 ? { wrapped } : {}),
+        ...(i.scrollback.shrinkLines ? { shrinkLines: true } : {}),
       });
     }
   }

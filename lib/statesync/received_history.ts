@@ -36,7 +36,7 @@ export const RECEIVED_HISTORY_KEEP = 4096;
  */
 export class ReceivedHistory {
   /** No history: the server never sent any (a stock mosh-server, or scrollback off). */
-  static readonly NONE: ReceivedHistory = new ReceivedHistory(false, 0, [], 0);
+  static readonly NONE: ReceivedHistory = new ReceivedHistory(false, 0, [], 0, false);
 
   /** The server sends history. */
   readonly active: boolean;
@@ -49,40 +49,51 @@ export class ReceivedHistory {
    * left the server's screen: those not yet printed never are, nor counted.
    */
   readonly clearedAt: number;
+  /**
+   * The server records the rows a shrinking window drops from the top of its
+   * screen as lines (Feature.ShrinkLines): those the local terminal pushed
+   * into its own history as it shrank come, numbered, like any other.
+   */
+  readonly shrinkLines: boolean;
 
   private constructor(
     active: boolean,
     end: number,
     chunks: readonly HistoryChunk[],
     clearedAt: number,
+    shrinkLines: boolean,
   ) {
     this.active = active;
     this.end = end;
     this.chunks = chunks;
     this.clearedAt = clearedAt;
+    this.shrinkLines = shrinkLines;
   }
 
   /**
    * The history of a state restored from a resume record: the server sends
    * history and there have been `end` lines; none of them is kept (the dead
-   * client put them into the local terminal).
+   * client put them into the local terminal); `shrinkLines` as the server
+   * said (see {@linkcode ReceivedHistory.shrinkLines}).
    */
-  static restored(end: number): ReceivedHistory {
-    return new ReceivedHistory(true, end, [], 0);
+  static restored(end: number, shrinkLines = false): ReceivedHistory {
+    return new ReceivedHistory(true, end, [], 0, shrinkLines);
   }
 
   /**
    * This history plus lines `first`, `first + 1`, …; the lines between `end`
    * and `first` were skipped by the server, or erased if before `cleared`;
    * `wrapped` are the indices into `lines` of those that continue on the
-   * next. Lines this history already has are dropped, and only the last
-   * {@linkcode RECEIVED_HISTORY_KEEP} are kept.
+   * next; `shrinkLines`: see {@linkcode ReceivedHistory.shrinkLines} (once
+   * said, it stays). Lines this history already has are dropped, and only
+   * the last {@linkcode RECEIVED_HISTORY_KEEP} are kept.
    */
   append(
     first: number,
     lines: readonly Uint8Array[],
     cleared = 0,
     wrapped: readonly number[] = [],
+    shrinkLines = false,
   ): ReceivedHistory {
     const wraps = wrapped.length === 0 ? NO_WRAPS : new Set(wrapped.map((i) => first + i));
     if (first < this.end) {
@@ -111,6 +122,6 @@ export class ReceivedHistory {
       if (drop === c.lines.length) chunks.shift();
       else chunks[0] = { first: c.first + drop, lines: c.lines.slice(drop), wrapped: c.wrapped };
     }
-    return new ReceivedHistory(true, end, chunks, clearedAt);
+    return new ReceivedHistory(true, end, chunks, clearedAt, this.shrinkLines || shrinkLines);
   }
 }

@@ -33,8 +33,11 @@ export interface TerminalScreen<S extends TerminalScreen<S>> {
   historyLine?(n: number, hyperlinks: boolean): Uint8Array | null;
   /** Whether recorded line `n` continues on the next (a long line that wrapped there). */
   historyWraps?(n: number): boolean;
-  /** Starts recording lines that leave the top of the main screen (idempotent). */
-  recordHistory?(): void;
+  /**
+   * Starts recording lines that leave the top of the main screen (idempotent);
+   * with `shrinks`, also the rows a shrink drops from its top (Feature.ShrinkLines).
+   */
+  recordHistory?(shrinks?: boolean): void;
   /** Feeds host bytes (a display diff) through this emulator. Replies are discarded. */
   write(hostBytes: Uint8Array): void;
   /** Resizes the framebuffer as the emulator does on a window-size change. */

@@ -360,6 +360,21 @@ export class Framebuffer {
   }
 
   /**
+   * Before a shrink to `height` rows that keeps the cursor's row (see
+   * {@linkcode resize}): while the history is recorded, the rows it drops
+   * from the top of the main screen go there first, as if they had scrolled
+   * off — the client's terminal pushed them into its own history as it
+   * shrank (Feature.ShrinkLines).
+   */
+  recordBeforeShrink(height: number): void {
+    const off = this.primaryRows === null ? this.scrollOff : null;
+    if (off === null) return;
+    const rows = this.rows;
+    const drop = Math.min(this.ds.cursorRow - height + 1, rows.length);
+    for (let y = 0; y < drop; y++) rows[y] = blankFrom(this, off(rows[y]!));
+  }
+
+  /**
    * Removes `n` rows at `top` of [top, bottom] and adds blank ones at
    * `bottom`; `deleting` (DL) removes them rather than scrolling them off.
    */

@@ -56,6 +56,8 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   /** The store's `clearedAt` when this copy was taken. */
   #clearedAt = 0;
   #live = false;
+  /** Rows a shrink drops from the top go to the history (Feature.ShrinkLines). */
+  #recordShrinks = false;
 
   /** A blank TerminalState of `width` columns by `height` rows. */
   constructor(width: number, height: number, emulator?: Emulator) {
@@ -100,7 +102,8 @@ export class TerminalState implements TerminalScreen<TerminalState> {
     return n < this.historyEnd && (this.#store?.wraps(n) ?? false);
   }
 
-  recordHistory(): void {
+  recordHistory(shrinks = false): void {
+    if (shrinks) this.#recordShrinks = true;
     if (this.#store !== null) return;
     const store = new ScrollbackStore();
     this.#store = store;
@@ -129,6 +132,7 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   resize(width: number, height: number): void {
     // Recording history means the client's terminal holds it (a scrollback
     // client) and shrinks around its cursor: so does this screen.
+    if (this.#recordShrinks) this.emulator.fb.recordBeforeShrink(height);
     this.emulator.resize(width, height, this.#store !== null);
   }
 

@@ -15,7 +15,7 @@ import type { Message } from "npm:@bufbuild/protobuf@2.17.0";
  * Describes the file hostinput.proto.
  */
 export const file_hostinput: GenFile = /*@__PURE__*/
-  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCJLCgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAwSDwoHY2xlYXJlZBgDIAEoBBIPCgd3cmFwcGVkGAQgAygN");
+  fileDesc("Cg9ob3N0aW5wdXQucHJvdG8SC0hvc3RCdWZmZXJzIjwKC0hvc3RNZXNzYWdlEi0KC2luc3RydWN0aW9uGAEgAygLMhguSG9zdEJ1ZmZlcnMuSW5zdHJ1Y3Rpb24iuQEKC0luc3RydWN0aW9uEikKCWhvc3RieXRlcxgCIAEoCzIWLkhvc3RCdWZmZXJzLkhvc3RCeXRlcxIqCgZyZXNpemUYAyABKAsyGi5Ib3N0QnVmZmVycy5SZXNpemVNZXNzYWdlEiUKB2VjaG9hY2sYByABKAsyFC5Ib3N0QnVmZmVycy5FY2hvQWNrEiwKCnNjcm9sbGJhY2sYpQ0gASgLMhcuSG9zdEJ1ZmZlcnMuU2Nyb2xsYmFjayIfCglIb3N0Qnl0ZXMSEgoKaG9zdHN0cmluZxgEIAEoDCIuCg1SZXNpemVNZXNzYWdlEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBSIfCgdFY2hvQWNrEhQKDGVjaG9fYWNrX251bRgIIAEoBCJhCgpTY3JvbGxiYWNrEg0KBWZpcnN0GAEgASgEEgwKBGxpbmUYAiADKAwSDwoHY2xlYXJlZBgDIAEoBBIPCgd3cmFwcGVkGAQgAygNEhQKDHNocmlua19saW5lcxgFIAEoCA");
 
 /**
  * @generated from message HostBuffers.HostMessage
@@ -139,7 +139,11 @@ export const EchoAckSchema: GenMessage<EchoAck> = /*@__PURE__*/
  * in increasing order, the indices into `line` of the lines that continue
  * on the next one (a long line the terminal wrapped; the last one's next is
  * the screen's top row), so the receiver's terminal can join them as it
- * would have joined the output itself.
+ * would have joined the output itself. `shrink_lines` is set when the
+ * server records, as lines, the rows a shrinking window drops from the top of
+ * its main screen (the client announced feature 16): the client's terminal
+ * pushed those rows into its own history as it shrank, so the client counts
+ * them as printed, whether they reach it before or after the resize.
  *
  * @generated from message HostBuffers.Scrollback
  */
@@ -163,6 +167,11 @@ export type Scrollback = Message<"HostBuffers.Scrollback"> & {
    * @generated from field: repeated uint32 wrapped = 4;
    */
   wrapped: number[];
+
+  /**
+   * @generated from field: optional bool shrink_lines = 5;
+   */
+  shrinkLines: boolean;
 };
 
 /**

@@ -111,7 +111,9 @@ export const ResizeMessageSchema: GenMessage<ResizeMessage> = /*@__PURE__*/
 /**
  * Bit set of features the client supports: 1 = scrollback (the server may
  * send HostBuffers.Scrollback), 2 = hyperlinks (display diffs may carry OSC 8),
- * 4 = working directory (OSC 7), 8 = notifications (OSC 9, OSC 777).
+ * 4 = working directory (OSC 7), 8 = notifications (OSC 9, OSC 777),
+ * 16 = shrink lines (with scrollback: record the rows a shrinking window drops
+ * from the top of the main screen as history lines; see Scrollback.shrink_lines).
  *
  * @generated from message ClientBuffers.Capabilities
  */

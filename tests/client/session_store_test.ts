@@ -165,6 +165,11 @@ Deno.test("a screen on record keeps where the server's history stood; an older r
   }
   const none = saveScreen({ num: 4n, state: new CompleteTerminal(new TerminalState(20, 4), 1n) });
   assert.equal("historyEnd" in none, false, "no history: nothing on record");
+  // Whether the server records a shrink's rows (Feature.ShrinkLines) is kept, as the server said.
+  assert.equal(back.shrinkLines, false);
+  state.history = state.history.append(2, [], 0, [], true);
+  const shrinks = JSON.parse(JSON.stringify(saveScreen({ num: 5n, state })));
+  assert.equal(loadScreen(shrinks).state.history.shrinkLines, true);
 });
 
 Deno.test("a damaged session file is refused with a message, listed as damaged, and never crashes the client", async () => {

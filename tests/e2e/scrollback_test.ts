@@ -605,9 +605,12 @@ Deno.test("real mosh-server ignores our announcement: the session works as today
     assert.equal(await paneFormat(s.tmux, "#{alternate_on}"), "1");
     assert.equal(await paneFormat(s.tmux, "#{history_size}"), "0");
     const announced = s.tap.userDiffs.some((d) =>
-      fromBinary(UserMessageSchema, d).instruction.some((i) => i.capabilities?.features === 15)
+      fromBinary(UserMessageSchema, d).instruction.some((i) => i.capabilities?.features === 31)
     );
-    assert.ok(announced, "our client announced scrollback, hyperlinks, OSC 7 and notifications");
+    assert.ok(
+      announced,
+      "our client announced scrollback, hyperlinks, OSC 7, notifications and shrink lines",
+    );
     assert.equal(s.tap.hostDiffs.some(hostHasScrollback), false);
     assert.equal(s.tap.failures, 0);
   });
@@ -633,5 +636,35 @@ Deno.test("real mosh-client gets no extension from our server, and shows linked 
     assert.equal(text.includes("\x1b]7"), false, "no OSC 7");
     assert.equal(text.includes("\x1b]9"), false, "no OSC 9");
     assert.equal(s.tap.failures, 0);
+  });
+});
+
+Deno.test("resized while output flows through a slow link: each line lands in the history once, in order", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    // The server learns of each resize 120 ms late, its output scrolling on meanwhile: the
+    // rows the terminal pushed as it shrank leave the server's screen before the resize
+    // reaches it, or are dropped by it.
+    s.proxy.up = { delayMs: 120 };
+    s.proxy.down = { delayMs: 120 };
+    const last = 300;
+    await s.tmux.sendText(
+      `for i in $(seq 1 ${last}); do echo line $i; sleep 0.01; done; echo END\r`,
+    );
+    const newest = async () => {
+      const numbers = (await s.tmux.capture()).split("\n").map((l) => /^line (\d+)$/.exec(l)?.[1]);
+      return Math.max(0, ...numbers.map(Number).filter((n) => n > 0));
+    };
+    let shown = 40;
+    await waitUntil(async () => await newest() >= shown, `line ${shown}`, 20_000);
+    // Each resize after 30 more lines (over 0.3 s: tmux tells the program of a resize
+    // at most every 0.25 s, and draws meanwhile at the size the client does not know).
+    for (const rows of [18, 24, 14, 30, 20]) {
+      await s.tmux.resize(80, rows);
+      shown += 30;
+      await waitUntil(async () => await newest() >= shown, `line ${shown}`, 20_000);
+    }
+    await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 30_000 });
+    const lines = (await historyAndScreen(s.tmux)).filter((l) => l.startsWith("line "));
+    assert.deepEqual(lines, numbers(1, last).map((n) => `line ${n}`));
   });
 });

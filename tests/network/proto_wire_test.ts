@@ -110,6 +110,7 @@ function oracleHost(bytes: Uint8Array): HostInstruction[] {
         lines,
         ...(cleared > 0n ? { cleared: Number(cleared) } : {}),
         ...(wrapped.length > 0 ? { wrapped } : {}),
+        ...(i.scrollback.shrinkLines ? { shrinkLines: true } : {}),
       });
     }
   }
@@ -162,6 +163,7 @@ function randomHost(r: () => number): HostInstruction[] {
           // After a history erase: the line number it happened at (at most `first`).
           ...(r() < 0.5 ? { cleared: 1 + Math.floor(r() * first) } : {}),
           ...(wrapped.length > 0 ? { wrapped } : {}),
+          ...(r() < 0.5 ? { shrinkLines: true } : {}),
         };
       }
     }
@@ -199,6 +201,7 @@ function oracleEncodeHost(instructions: HostInstruction[]): Uint8Array {
             line: i.lines,
             ...(i.cleared ? { cleared: BigInt(i.cleared) } : {}),
             wrapped: i.wrapped ?? [],
+            ...(i.shrinkLines ? { shrinkLines: true } : {}),
           },
         });
     }

@@ -269,3 +269,32 @@ Deno.test("wrap marks that are not lines of the message (hostile or damaged) are
   assert.ok(i?.kind === "scrollback");
   assert.deepEqual(i.wrapped, [1], "in range and increasing only");
 });
+
+Deno.test("shrink lines: announced, a shrink's dropped rows are lines the client gets, flagged; not announced, none", () => {
+  for (const announced of [true, false]) {
+    const s = server();
+    s.peerAnnounced(Feature.Scrollback | (announced ? Feature.ShrinkLines : 0));
+    const client = new CompleteTerminal(new TerminalState(80, 24));
+    client.apply(s.diffFrom(s.clone())); // activation
+    const acked = s.clone();
+    s.screen.write(enc.encode(seq(1, 30))); // lines 1..7 leave; 8..30 on rows 0..22, cursor on 23
+    s.screen.resize(80, 20); // the cursor's row kept: rows 0..3 (8..11) dropped
+    client.apply(s.diffFrom(acked));
+    assert.equal(client.history.shrinkLines, announced);
+    const lines = [...received(client).values()];
+    assert.deepEqual(lines, numbers(1, announced ? 11 : 7));
+    assert.equal(s.screen.fb.row(0).contents[0], "1"); // line 12 tops the screen either way
+    assert.equal(s.screen.fb.row(0).contents[1], "2");
+  }
+});
+
+Deno.test("shrink lines: the flag is field 5 of the scrollback instruction, and stays once said", () => {
+  const s = server();
+  s.peerAnnounced(Feature.Scrollback | Feature.ShrinkLines);
+  const diff = s.diffFrom(server());
+  assert.match(hex(diff), /aa6a..08002801/); // field 1701: first = 0, shrink_lines = 1
+  const client = new CompleteTerminal(new TerminalState(80, 24));
+  client.apply(diff);
+  assert.equal(client.history.shrinkLines, true);
+  assert.equal(client.history.append(0, [], 0, [], false).shrinkLines, true);
+});
