@@ -84,6 +84,17 @@ export class LocalScrollback {
     this.#printed += n;
   }
 
+  /**
+   * The marker for the skipped lines still to be marked, taken now (null:
+   * none): the output stopped at the gap, so no line after it may come.
+   */
+  takeMarker(): string | null {
+    if (this.#skipped === 0) return null;
+    const marker = skipMarker(this.#skipped);
+    this.#skipped = 0;
+    return marker;
+  }
+
   /** Skipped lines still to be marked (the marker waits for the line after the gap). */
   get pendingSkipped(): number {
     return this.#skipped;

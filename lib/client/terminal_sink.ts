@@ -20,6 +20,13 @@ import { describeTerminal, type TerminalDescription } from "./terminal_descripti
 const CURSOR_QUERY_MS = 300;
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
 const CURSOR_ANSWER_MS = 2000;
+/**
+ * How long the server's history may stand still, after lines were skipped,
+ * before the marker goes into the local history without waiting for the
+ * line after the gap (ms). A flood moves it at every state: its marker waits,
+ * and counts the whole gap.
+ */
+const MARKER_WAIT_MS = 1000;
 
 /** Onto the terminal's alternate screen, homed, with no renditions, region or link. */
 const ENTER_ALTERNATE = "\x1b[0m\x1b]8;;\x1b\\\x1b[?1049h\x1b[r\x1b[H";
@@ -155,6 +162,9 @@ export class TerminalSink implements ClientSink {
    * after the frame's history lines.
    */
   #unshownRows: Row[] = [];
+  /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
+  #historyEnd = -1;
+  #historyMovedAt = 0;
   /** The window's size as read in this frame (null: not read yet). */
   #frameSize: { columns: number; rows: number } | null = null;
 
@@ -247,7 +257,7 @@ export class TerminalSink implements ClientSink {
     }
     if (!final && (this.#awaitingCursor(now) || this.#awaitingMainScreen(core, now))) return;
     const bar = final ? "" : core.notifications.text(now);
-    if (!final && this.#unchanged(core, bar)) return;
+    if (!final && this.#unchanged(core, bar, now)) return;
     let target: Framebuffer;
     if (final) {
       target = this.#fitted(core.screen.clone(), core.remoteState.history);
@@ -273,7 +283,7 @@ export class TerminalSink implements ClientSink {
     const switchable = !this.#noInit && this.#scrollback;
     if (switchable && target.primaryRows === null) out += this.#switchScreens(target);
     if (history.active && this.#scrollback && !this.#onAlternate) {
-      out += this.#pushHistory(history, target, final);
+      out += this.#pushHistory(history, target, final, now);
     }
     if (switchable && this.#history !== null) out += this.#switchScreens(target);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
@@ -387,10 +397,11 @@ export class TerminalSink implements ClientSink {
    * for every datagram and timer, ≈ 6 per new state under output through
    * loss, and each drawn frame copies and compares the whole screen.
    */
-  #unchanged(core: ClientCore, bar: string): boolean {
+  #unchanged(core: ClientCore, bar: string, now: number): boolean {
     if (this.#repaint || core.remoteStateNum !== this.#drawnNum || bar !== this.#drawnBar) {
       return false;
     }
+    if (this.#markerWait(now) === 0) return false;
     if (this.#drawnPredictions || core.prediction.active) return false;
     if (this.#history === null) return true;
     const { columns, rows } = this.#windowSize(); // scrollback mode redraws on a local resize
@@ -403,7 +414,12 @@ export class TerminalSink implements ClientSink {
    * From the server's first history on, the local terminal stays on its main
    * screen, and nothing is ever cleared or scrolled but by this.
    */
-  #pushHistory(history: ReceivedHistory, target: Framebuffer, final: boolean): string {
+  #pushHistory(
+    history: ReceivedHistory,
+    target: Framebuffer,
+    final: boolean,
+    now: number,
+  ): string {
     let out = "";
     if (this.#history === null) {
       if (final) return "";
@@ -443,7 +459,20 @@ export class TerminalSink implements ClientSink {
       out += pushLines(this.#onScreen, lines, this.#caps);
       this.#localHistory += lines.length;
     }
+    if (history.end !== this.#historyEnd) {
+      this.#historyEnd = history.end;
+      this.#historyMovedAt = now;
+    }
     const unshown = this.#unshownRows;
+    // The marker of a gap goes before the line after it: one of those rows, or
+    // none yet, once the output has stood still (or the session ended) there.
+    if (unshown.length > 0 || final || this.#markerWait(now) === 0) {
+      const marker = this.#history.takeMarker();
+      if (marker !== null) {
+        out += pushLines(this.#onScreen, [marker], this.#caps);
+        this.#localHistory++;
+      }
+    }
     if (unshown.length > 0) {
       out += pushLines(this.#onScreen, unshown, this.#caps);
       this.#localHistory += unshown.length;
@@ -557,9 +586,19 @@ export class TerminalSink implements ClientSink {
     return style + main + closeString(this.#described, this.#noInit || this.#history !== null);
   }
 
+  /**
+   * Scrollback mode, lines were skipped and their marker waits for the line
+   * after the gap: how long until it goes anyway (MARKER_WAIT_MS after the
+   * server's history last moved); ∞ when none waits.
+   */
+  #markerWait(now: number): number {
+    if (this.#history === null || this.#history.pendingSkipped === 0) return Infinity;
+    return Math.max(0, this.#historyMovedAt + MARKER_WAIT_MS - now);
+  }
+
   waitTime(core: ClientCore, now: number): number {
     const query = this.#cursorQuery;
-    const wait = core.notifications.waitTime(now);
+    const wait = Math.min(core.notifications.waitTime(now), this.#markerWait(now));
     return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
   }
 

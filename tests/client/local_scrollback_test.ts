@@ -356,3 +356,16 @@ Deno.test("pushing lines over the blank rows a push leaves draws what it draws o
     assert.equal(pushLines(pushed, group, KEEP), pushLines(fresh, group, KEEP));
   }
 });
+
+Deno.test("a waiting marker can be taken before the line after the gap: once, and then none waits", () => {
+  const local = new LocalScrollback();
+  const line = (s: string) => enc.encode(s);
+  assert.deepEqual(local.take(ReceivedHistory.NONE.append(0, [line("a")]), 80), ["a"]);
+  assert.equal(local.takeMarker(), null, "nothing skipped");
+  const gap = ReceivedHistory.NONE.append(0, [line("a")]).append(5, []); // lines 1..4 skipped
+  assert.deepEqual(local.take(gap, 80), []);
+  assert.equal(local.pendingSkipped, 4);
+  assert.equal(local.takeMarker(), skipMarker(4));
+  assert.equal(local.takeMarker(), null);
+  assert.deepEqual(local.take(gap.append(5, [line("f")]), 80), ["f"], "no marker again");
+});

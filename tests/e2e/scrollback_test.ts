@@ -307,6 +307,27 @@ Deno.test("a flood stopped by Ctrl-C: every line is in the history or counted by
   });
 });
 
+Deno.test("a flood that ends the output: its marker reaches the history without another line after it", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText("seq 1 100000\r");
+    await s.tmux.waitFor(/^100000\n\$ ?$/m, { timeoutMs: 60_000 });
+    // Nothing more is typed: the lines after the gap stay on the screen.
+    await waitUntil(
+      async () => (await historyAndScreen(s.tmux)).some((l) => MARKER.test(l)),
+      "the marker in the history",
+    );
+    // Each line where it was in the session: the command line 0, seq's n line n.
+    let expected = 0;
+    for (const line of await historyAndScreen(s.tmux)) {
+      const marker = line.match(MARKER);
+      if (line === "$ seq 1 100000") expected++;
+      else if (marker) expected += Number(marker[1]);
+      else if (line !== "$") assert.equal(line, String(expected++));
+    }
+    assert.equal(expected, 100_001);
+  });
+});
+
 Deno.test("clear (terminfo's E3) erases the terminal's history too, as over ssh; what scrolls later lands again", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     await s.tmux.sendText("seq 1 100; echo END\r");
