@@ -17,7 +17,13 @@ import { type Implementation, startServer } from "../support/mosh_programs.ts";
 import { clientCommandLine } from "../support/mosh_programs.ts";
 import type { RealMoshServer } from "../support/real_mosh.ts";
 import { TmuxSession } from "../support/tmux.ts";
-import { findDescendant, ttySize, waitUntil } from "../support/processes.ts";
+import {
+  commandLine,
+  descendants,
+  findDescendant,
+  ttySize,
+  waitUntil,
+} from "../support/processes.ts";
 import { UdpImpairmentProxy } from "../support/udp_proxy.ts";
 import { WireTap } from "../support/wire_tap.ts";
 
@@ -325,6 +331,37 @@ Deno.test("a flood that ends the output: its marker reaches the history without 
       else if (line !== "$") assert.equal(line, String(expected++));
     }
     assert.equal(expected, 100_001);
+  });
+});
+
+Deno.test("a marker that waits under a full-screen program leaves the client idle, and goes in after it", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    const pane = await s.tmux.panePid();
+    const client = [pane, ...descendants(pane)].find((pid) =>
+      (commandLine(pid) ?? []).some((a) => a.endsWith("cli/mosh_client.ts"))
+    );
+    assert.ok(client, "the client's process");
+    const wakeups = () => {
+      const status = Deno.readTextFileSync(`/proc/${client}/status`);
+      return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)![1]);
+    };
+    // The flood ends on the alternate screen: its marker cannot go in while the program shows.
+    await s.tmux.sendText(
+      "seq 1 100000; printf '\\033[?1049hFULL'; read x; printf '\\033[?1049l'\r",
+    );
+    await s.tmux.waitFor(/^FULL/m, { timeoutMs: 60_000 });
+    await waitUntil(async () => (await paneFormat(s.tmux, "#{alternate_on}")) === "1", "alt");
+    const before = wakeups();
+    // Two seconds, well past the marker's wait: a loop that wakes every 1 ms for the
+    // marker it cannot push would switch about 2000 times.
+    await new Promise((r) => setTimeout(r, 2000));
+    const woke = wakeups() - before;
+    assert.ok(woke < 200, `the client woke ${woke} times while nothing changed`);
+    await s.tmux.sendText("\r");
+    await waitUntil(
+      async () => (await historyAndScreen(s.tmux)).some((l) => MARKER.test(l)),
+      "the marker in the history after the program",
+    );
   });
 });
 
