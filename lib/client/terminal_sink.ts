@@ -590,12 +590,12 @@ export class TerminalSink implements ClientSink {
    * Scrollback mode, lines were skipped and their marker waits for the line
    * after the gap: how long until it goes anyway (MARKER_WAIT_MS after the
    * server's history last moved); ∞ when none waits, or none can go yet (a
-   * full-screen program is shown, or a frame waits for the cursor's
-   * position): a due marker makes the loop draw at once.
+   * full-screen program is shown, a frame waits for the cursor's position,
+   * or the client is suspended): a due marker makes the loop draw at once.
    */
   #markerWait(now: number): number {
     if (this.#history === null || this.#history.pendingSkipped === 0) return Infinity;
-    if (this.#onAlternate || this.#cursorQuery !== null) return Infinity;
+    if (this.#onAlternate || this.#cursorQuery !== null || this.#suspended) return Infinity;
     return Math.max(0, this.#historyMovedAt + MARKER_WAIT_MS - now);
   }
 
