@@ -43,6 +43,8 @@ interface CursorQuery {
   grown: number;
   deadline: number;
   pulled: number | null;
+  /** The row the terminal said its cursor is on (from 0), once it answered. */
+  answer?: number;
   leaving?: boolean;
 }
 
@@ -52,6 +54,21 @@ interface CursorQuery {
  */
 function pushedBack(rows: number, n: number): string {
   return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(n);
+}
+
+/**
+ * Whether a terminal that reflows (tmux, VTE) rewraps any of `screen`'s rows
+ * down to its cursor's at `columns` wide: one that wrapped, or one with
+ * cells in use past `columns` (tmux splits a row by the cells written).
+ */
+function reflowsAt(screen: Framebuffer, columns: number): boolean {
+  const last = Math.min(screen.ds.cursorRow, screen.height - 1);
+  for (let y = 0; y <= last; y++) {
+    const row = screen.row(y);
+    if (row.wrap) return true;
+    for (let x = row.width - 1; x >= columns; x--) if (row.contents[x] !== "") return true;
+  }
+  return false;
 }
 
 /** Synchronized update (mode 2026) begin and end: the terminal draws what is between at once. */
@@ -162,6 +179,12 @@ export class TerminalSink implements ClientSink {
    * after the frame's history lines.
    */
   #unshownRows: Row[] = [];
+  /**
+   * Scrollback mode, this frame: after a change of width, how many rows
+   * above its cursor the terminal shows, all pushed into its history before
+   * the redraw (see #dropPrintedRows); null when the width did not change.
+   */
+  #reflowedRows: number | null = null;
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
@@ -255,7 +278,10 @@ export class TerminalSink implements ClientSink {
       this.#mainMinRows = Math.min(this.#mainMinRows, rows);
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
     }
-    if (!final && (this.#awaitingCursor(now) || this.#awaitingMainScreen(core, now))) return;
+    const reflows = core.remoteState.history.shrinkLines;
+    if (!final && (this.#awaitingCursor(now, reflows) || this.#awaitingMainScreen(core, now))) {
+      return;
+    }
     const bar = final ? "" : core.notifications.text(now);
     if (!final && this.#unchanged(core, bar, now)) return;
     let target: Framebuffer;
@@ -354,8 +380,9 @@ export class TerminalSink implements ClientSink {
     if (this.#history === null) return screen;
     const { columns, rows } = this.#windowSize();
     this.#unshownRows = [];
+    this.#reflowedRows = null;
     if (history.shrinkLines && !this.#onAlternate && screen.primaryRows === null) {
-      this.#dropPrintedRows(screen, rows, history.end);
+      this.#dropPrintedRows(screen, columns, rows, history.end);
     }
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     return screen;
@@ -366,11 +393,24 @@ export class TerminalSink implements ClientSink {
    * holds, and those the window, `rows` high, has no room for above the
    * cursor (which go to the history first: #unshownRows). Line `end` is the
    * screen's top row.
+   *
+   * A change of width that rewraps drawn rows: terminals that reflow (tmux,
+   * VTE) rewrapped them, pushing those that no longer fit into their history
+   * or pulling history rows back onto the screen, while the server's screen,
+   * as mosh's, cuts or pads its rows. So every row the terminal shows above
+   * its cursor (the cursor-position answer says how many) goes into its
+   * history, and the drawn lines above the cursor count as printed: each
+   * line lands there once, whole, as the terminal rewrapped it, and the
+   * screen starts again from the cursor's row. When no drawn row rewraps
+   * (short lines) the screen is just drawn again at the new width.
    */
-  #dropPrintedRows(screen: Framebuffer, rows: number, end: number): void {
+  #dropPrintedRows(screen: Framebuffer, columns: number, rows: number, end: number): void {
     const local = this.#history!;
     const drawn = this.#onScreen;
-    if (!this.#repaint && rows < drawn.height) {
+    if (!this.#repaint && columns !== drawn.width && reflowsAt(drawn, columns)) {
+      this.#reflowedRows = this.#cursorQuery?.answer ?? drawn.ds.cursorRow;
+      local.advance(drawn.ds.cursorRow);
+    } else if (!this.#repaint && rows < drawn.height) {
       // The terminal shrank around its cursor, pushing the drawn screen's top rows.
       local.advance(Math.max(0, drawn.ds.cursorRow - rows + 1));
     }
@@ -433,7 +473,13 @@ export class TerminalSink implements ClientSink {
     }
     const { columns, rows } = this.#windowSize();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
-      out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
+      if (this.#reflowedRows !== null) {
+        out += pushedBack(rows, this.#reflowedRows);
+        this.#localHistory += this.#reflowedRows;
+        this.#reflowedRows = null;
+      } else {
+        out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
+      }
       // What the terminal shows is unknown: blank it row by row (a clear
       // would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
@@ -608,15 +654,18 @@ export class TerminalSink implements ClientSink {
   /**
    * Scrollback mode: whether the frame waits for the terminal's answer to a
    * cursor-position query, sent when the window grew (the answer says how
-   * many lines the terminal pulled back from its history; see afterResize).
+   * many lines the terminal pulled back from its history; see afterResize),
+   * or, with `widths` (see #dropPrintedRows), changed width.
    */
-  #awaitingCursor(now: number): boolean {
+  #awaitingCursor(now: number, widths: boolean): boolean {
     if (this.#history === null || this.#repaint || this.#onAlternate) return false;
     const query = this.#cursorQuery;
     if (query === null) {
-      const { rows } = this.#windowSize();
-      if (rows <= this.#onScreen.height) return false;
-      const grown = rows - this.#onScreen.height;
+      const { columns, rows } = this.#windowSize();
+      const widthChanged = widths && columns !== this.#onScreen.width &&
+        reflowsAt(this.#onScreen, columns);
+      if (rows <= this.#onScreen.height && !widthChanged) return false;
+      const grown = Math.max(0, rows - this.#onScreen.height);
       this.#cursorQuery = {
         row: this.#onScreen.ds.cursorRow,
         grown,
@@ -644,7 +693,8 @@ export class TerminalSink implements ClientSink {
     this.#cursorQuerySent = -Infinity; // one answer per query
     const query = this.#cursorQuery;
     if (query !== null && query.pulled === null && now < query.deadline) {
-      query.pulled = Math.min(query.grown, Math.max(0, Number(report[1]) - 1 - query.row));
+      query.answer = Number(report[1]) - 1;
+      query.pulled = Math.min(query.grown, Math.max(0, query.answer - query.row));
     }
     const out = new Uint8Array(bytes.length - report[0].length);
     out.set(bytes.subarray(0, report.index));

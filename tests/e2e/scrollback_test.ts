@@ -365,6 +365,26 @@ Deno.test("a marker that waits under a full-screen program leaves the client idl
   });
 });
 
+Deno.test("the window made wider, then narrower, after long lines: each line once, whole, as in tmux alone", async () => {
+  // 100 characters: two rows at 80 columns, one at 120, two at 60.
+  const command = "for i in $(seq 1 60); do printf 'line %d %0100d\\n' $i 0; done; echo END";
+  const line = (n: number) => `line ${n} ${"0".repeat(100)}`;
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    await s.tmux.sendText(`${command}\r`);
+    await s.tmux.waitFor(/^END\n\$ ?$/m);
+    for (const columns of [120, 60]) {
+      await s.tmux.resize(columns, 24);
+      await s.tmux.sendText(`echo AT-${columns}\r`);
+      await s.tmux.waitFor(new RegExp(`^AT-${columns}\n\\$ ?$`, "m"));
+    }
+    // The terminal rewrapped what it showed; the server cut or padded its rows. Joined as a
+    // copy joins them, the history has each line once and whole, in order, as tmux alone has.
+    const text = await s.tmux.tmux("capture-pane", "-p", "-J", "-t", "0", "-S", "-", "-E", "-");
+    const lines = text.split("\n").map((l) => l.trimEnd()).filter((l) => /^line |^0+$/.test(l));
+    assert.deepEqual(lines, numbers(1, 60).map(Number).map(line));
+  });
+});
+
 Deno.test("clear (terminfo's E3) erases the terminal's history too, as over ssh; what scrolls later lands again", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     await s.tmux.sendText("seq 1 100; echo END\r");
