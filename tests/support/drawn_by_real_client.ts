@@ -81,11 +81,12 @@ export class DrawnSession {
     this.#stop = stop;
   }
 
-  /** `server`'s session drawn by `client` in a pane of `size`. */
+  /** `server`'s session drawn by `client` (with `env` added to its environment) in a pane of `size`. */
   static async start(
     server: Implementation,
     client: Implementation,
     size: PaneSize,
+    env: Record<string, string> = {},
   ): Promise<DrawnSession> {
     const ready = server === "ours" && client === "ours";
     const dir = await Deno.makeTempDir({ prefix: "mosh-drawn-" });
@@ -99,7 +100,7 @@ export class DrawnSession {
     const started = await startServer(server, { command: [`${dir}/program`] });
     const tmux = await TmuxSession.start({
       command: clientCommandLine(client, started.port),
-      env: { MOSH_KEY: started.key },
+      env: { MOSH_KEY: started.key, ...env },
       ...size,
     });
     const session = new DrawnSession(tmux, dir, () => started.stop());
@@ -147,15 +148,17 @@ export function drawnByRealClient(
 
 /**
  * As {@linkcode drawnByRealClient}, for steps taken in order, each once the
- * pane has settled after the one before. `client` draws (Debian's unless "ours").
+ * pane has settled after the one before. `client` draws (Debian's unless
+ * "ours"), with `env` added to its environment.
  */
 export async function drawnAfterSteps(
   server: Implementation,
   steps: readonly Step[],
   size: PaneSize = { width: 40, height: 12 },
   client: Implementation = "real",
+  env: Record<string, string> = {},
 ): Promise<string> {
-  const session = await DrawnSession.start(server, client, size);
+  const session = await DrawnSession.start(server, client, size, env);
   try {
     let state = await settledState(session.tmux);
     for (const step of steps) state = await session.step(step);
