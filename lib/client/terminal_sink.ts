@@ -476,7 +476,6 @@ export class TerminalSink implements ClientSink {
       if (this.#reflowedRows !== null) {
         out += pushedBack(rows, this.#reflowedRows);
         this.#localHistory += this.#reflowedRows;
-        this.#reflowedRows = null;
       } else {
         out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
       }
@@ -523,7 +522,6 @@ export class TerminalSink implements ClientSink {
       out += pushLines(this.#onScreen, unshown, this.#caps);
       this.#localHistory += unshown.length;
       this.#history.advance(unshown.length);
-      this.#unshownRows = [];
     }
     return out;
   }

@@ -183,9 +183,9 @@ export class Emulator implements ParserHandler {
     return replies;
   }
 
-  /** A window-size change; `keepCursorRow`: see {@linkcode Framebuffer.resize}. */
-  resize(width: number, height: number, keepCursorRow = false): void {
-    this.fb.resize(width, height, keepCursorRow);
+  /** A window-size change; `keepCursorRow`, `recordDropped`: see {@linkcode Framebuffer.resize}. */
+  resize(width: number, height: number, keepCursorRow = false, recordDropped = false): void {
+    this.fb.resize(width, height, keepCursorRow, recordDropped);
   }
 
   // ---- cursor primitives (terminal.md §5) ----

@@ -354,24 +354,13 @@ export class Framebuffer {
     if (off === null) return;
     let last = -1;
     for (let y = 0; y < this.height; y++) if (written(this.row(y))) last = y;
-    if (last < 0) return;
-    const rows = this.rows;
-    for (let y = 0; y <= last; y++) rows[y] = blankFrom(this, off(rows[y]!));
+    if (last >= 0) this.#recordTop(off, last + 1);
   }
 
-  /**
-   * Before a shrink to `height` rows that keeps the cursor's row (see
-   * {@linkcode resize}): while the history is recorded, the rows it drops
-   * from the top of the main screen go there first, as if they had scrolled
-   * off — the client's terminal pushed them into its own history as it
-   * shrank (Feature.ShrinkLines).
-   */
-  recordBeforeShrink(height: number): void {
-    const off = this.primaryRows === null ? this.scrollOff : null;
-    if (off === null) return;
+  /** The main screen's top `n` rows go to the history (`off`), blank ones in their place. */
+  #recordTop(off: (row: Row) => Row | null, n: number): void {
     const rows = this.rows;
-    const drop = Math.min(this.ds.cursorRow - height + 1, rows.length);
-    for (let y = 0; y < drop; y++) rows[y] = blankFrom(this, off(rows[y]!));
+    for (let y = 0; y < n; y++) rows[y] = blankFrom(this, off(rows[y]!));
   }
 
   /**
@@ -428,8 +417,10 @@ export class Framebuffer {
    * With `keepCursorRow` (a client whose own terminal holds the history), a
    * smaller main screen keeps the cursor's row instead, as xterm, tmux and
    * VTE shrink: the rows below the cursor go first, then rows from the top,
-   * which that terminal has pushed into its history itself (so they are not
-   * recorded here). Under the alternate screen the hidden main screen
+   * which that terminal has pushed into its history itself. With
+   * `recordDropped` too, while the history is recorded, those rows go there
+   * first, as if they had scrolled off (Feature.ShrinkLines: the client
+   * counts them in its terminal's history). Under the alternate screen the hidden main screen
    * shrinks the same way around its saved cursor, whatever the client: as a
    * terminal shrinks the main screen it keeps aside (a scrollback client
    * shows the program on its terminal's own alternate screen, having saved
@@ -437,12 +428,13 @@ export class Framebuffer {
    * screen, then gets back the shell's latest rows and prompt rather than
    * its oldest ones.
    */
-  resize(width: number, height: number, keepCursorRow = false): void {
+  resize(width: number, height: number, keepCursorRow = false, recordDropped = false): void {
     if (width === this.width && height === this.height) return;
     const ds = this.ds;
     const drop = keepCursorRow && this.primaryRows === null
       ? Math.max(0, ds.cursorRow - height + 1)
       : 0;
+    if (recordDropped && drop > 0 && this.scrollOff !== null) this.#recordTop(this.scrollOff, drop);
     const primaryDrop = this.primaryRows !== null ? Math.max(0, ds.saved.row - height + 1) : 0;
     if (primaryDrop > 0) ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
     ds.scrollTop = 0;

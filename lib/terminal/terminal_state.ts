@@ -132,8 +132,7 @@ export class TerminalState implements TerminalScreen<TerminalState> {
   resize(width: number, height: number): void {
     // Recording history means the client's terminal holds it (a scrollback
     // client) and shrinks around its cursor: so does this screen.
-    if (this.#recordShrinks) this.emulator.fb.recordBeforeShrink(height);
-    this.emulator.resize(width, height, this.#store !== null);
+    this.emulator.resize(width, height, this.#store !== null, this.#recordShrinks);
   }
 
   equals(other: TerminalState): boolean {
