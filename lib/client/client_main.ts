@@ -134,7 +134,9 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
   let persistence: Persistence | null = null;
   if (command.kind === "resume") {
     if (command.list) {
-      Deno.stdout.writeSync(new TextEncoder().encode(listSessions(Deno.env)));
+      // A terminal gets rows that fit it; a pipe gets the whole screen line.
+      const columns = Deno.stdout.isTerminal() ? Deno.consoleSize().columns : Infinity;
+      Deno.stdout.writeSync(new TextEncoder().encode(listSessions(Deno.env, Date.now(), columns)));
       return 0;
     }
     try {

@@ -8,6 +8,7 @@ import { formatKey } from "../crypto/session_key.ts";
 import { Transport, type TransportOptions } from "../network/transport.ts";
 import { CompleteTerminal } from "../statesync/complete_terminal.ts";
 import type { UserStream } from "../statesync/user_stream.ts";
+import { charWidth } from "../terminal/char_width.ts";
 import { TerminalState } from "../terminal/terminal_state.ts";
 import { wrapperDestination } from "./client_args.ts";
 import type { ClientResult, ClientTransport } from "./client_core.ts";
@@ -210,8 +211,28 @@ function age(ms: number): string {
   return `${Math.round(s / 86400)}d`;
 }
 
-/** The `--resume --list` table. */
-export function listSessions(env: StoreEnvironment, now = Date.now()): string {
+/** `text` cut to `columns` columns (wide characters take two), ending in "…" when cut. */
+function clipToColumns(text: string, columns: number): string {
+  const chars = [...text];
+  const widths = chars.map((c) => Math.max(0, charWidth(c.codePointAt(0)!)));
+  if (widths.reduce((a, b) => a + b, 0) <= columns) return text;
+  let used = 0, n = 0;
+  while (n < chars.length && used + widths[n]! <= columns - 1) used += widths[n++]!;
+  return chars.slice(0, n).join("") + "…";
+}
+
+/** Where the table's SCREEN column starts: the widths of the columns before it. */
+const SCREEN_COLUMN = 52;
+
+/**
+ * The `--resume --list` table; each row's screen line is cut to fit
+ * `columns` (the terminal's width), so that no row wraps.
+ */
+export function listSessions(
+  env: StoreEnvironment,
+  now = Date.now(),
+  columns = Number.POSITIVE_INFINITY,
+): string {
   let store;
   try {
     store = SessionStore.open(env);
@@ -231,7 +252,7 @@ export function listSessions(env: StoreEnvironment, now = Date.now()): string {
         String(r.port).padEnd(6),
         age(now - r.lastContact).padStart(4),
         (alive ? `in use` : "detached").padEnd(9),
-        screenLine(r).slice(0, 40),
+        clipToColumns(screenLine(r), Math.max(8, columns - SCREEN_COLUMN)),
       ].join(" "),
     );
   }

@@ -263,6 +263,33 @@ Deno.test("the journal writes new events before they leave, and the acknowledged
   });
 });
 
+Deno.test("--resume --list: a row fits the terminal's width, its screen line cut by columns", () => {
+  withDir((dir) => {
+    const screen = new TerminalState(80, 4);
+    screen.write(encoder.encode("\r\n$ echo 日本語日本語日本語 and more words past the edge"));
+    const store = SessionStore.open(envFor(dir));
+    store.write(
+      record("wide", {
+        remote: [saveScreen({ num: 1n, state: new CompleteTerminal(screen, 1n) })],
+      }),
+      false,
+    );
+    const row = (columns?: number) =>
+      listSessions(envFor(dir), Date.now(), columns).split("\n")[1]!;
+    // 52 columns of ID, host, port, age and state, then the screen's first line.
+    assert.equal(row(80).slice(52), "$ echo 日本語日本語日本語 a…");
+    assert.equal(row(79).slice(52), "$ echo 日本語日本語日本語 …");
+    assert.equal(
+      row(78).slice(52),
+      "$ echo 日本語日本語日本語…",
+      "no wide character past the edge",
+    );
+    assert.match(row(80), /^wide {4} example/);
+    // Piped (no width): the whole line.
+    assert.equal(row().slice(52), "$ echo 日本語日本語日本語 and more words past the edge");
+  });
+});
+
 Deno.test("the lines a client printed into its terminal's history are on record; a resume starts after them", () => {
   withDir((dir) => {
     const store = SessionStore.open(envFor(dir));
