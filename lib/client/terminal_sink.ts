@@ -180,11 +180,25 @@ export class TerminalSink implements ClientSink {
    */
   #unshownRows: Row[] = [];
   /**
-   * Scrollback mode, this frame: after a change of width, how many rows
-   * above its cursor the terminal shows, all pushed into its history before
-   * the redraw (see #dropPrintedRows); null when the width did not change.
+   * Scrollback mode, this frame: after a change of width that rewrapped drawn
+   * rows, how many rows the terminal shows above its cursor (see
+   * #dropPrintedRows); null when the width did not change so.
    */
   #reflowedRows: number | null = null;
+  /**
+   * Scrollback mode: the top rows of the terminal hold lines it rewrapped at
+   * a change of width, which count as printed (in its history already). They
+   * stay on the screen, as a terminal alone keeps its rewrapped lines, above
+   * the session's rows (drawn from the next line on); they leave only by
+   * scrolling into the history, as many as the session's rows need, or all
+   * at once before anything else could write over them (a history line, the
+   * notification bar, a repaint, a resize under a full-screen program).
+   */
+  #foreignRows = 0;
+  /** The window's size when the terminal went onto its alternate screen ("80x24"). */
+  #alternateSize = "";
+  /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
+  #flushRows = 0;
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
@@ -260,6 +274,7 @@ export class TerminalSink implements ClientSink {
       // the repainted session, as the rows before the session did at its start.
       this.#frameSize = null; // the window may have changed while stopped
       out += this.#keepLocalRows();
+      this.#foreignRows = 0; // scrolled away with the rest
       this.#localHistory = Infinity; // the shell's lines in it are not counted
     }
     this.#term.write(out);
@@ -286,10 +301,10 @@ export class TerminalSink implements ClientSink {
     if (!final && this.#unchanged(core, bar, now)) return;
     let target: Framebuffer;
     if (final) {
-      target = this.#fitted(core.screen.clone(), core.remoteState.history);
+      target = this.#fitted(core.screen.clone(), core.remoteState.history, "");
       this.#drawnNum = -1n;
     } else {
-      target = this.#fitted(core.predictedScreen(), core.remoteState.history);
+      target = this.#fitted(core.predictedScreen(), core.remoteState.history, bar);
       this.#drawnNum = core.remoteStateNum;
       this.#drawnBar = bar;
       this.#drawnPredictions = core.prediction.active;
@@ -346,6 +361,7 @@ export class TerminalSink implements ClientSink {
       this.#mainCursorCol = this.#onScreen.ds.cursorCol;
       this.#mainCursorRow = this.#onScreen.ds.cursorRow;
       this.#mainMinRows = this.#onScreen.height;
+      this.#alternateSize = `${this.#onScreen.width}x${this.#onScreen.height}`;
     }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
@@ -376,16 +392,57 @@ export class TerminalSink implements ClientSink {
    * server still behind several resizes would otherwise have rows pushed
    * twice, or never.
    */
-  #fitted(screen: Framebuffer, history: ReceivedHistory): Framebuffer {
+  #fitted(screen: Framebuffer, history: ReceivedHistory, bar: string): Framebuffer {
     if (this.#history === null) return screen;
     const { columns, rows } = this.#windowSize();
     this.#unshownRows = [];
     this.#reflowedRows = null;
-    if (history.shrinkLines && !this.#onAlternate && screen.primaryRows === null) {
-      this.#dropPrintedRows(screen, columns, rows, history.end);
+    this.#flushRows = 0;
+    const main = screen.primaryRows === null;
+    let redrawsHeld = false;
+    if (history.shrinkLines && main) {
+      redrawsHeld = this.#dropPrintedRows(screen, columns, rows, history.end);
     }
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
+    if (this.#reflowedRows !== null) this.#foreignRows = this.#reflowedRows;
+    if (this.#foreignRows > 0 && main) {
+      const local = this.#history;
+      // Back from a full-screen program, the terminal shows its main screen as
+      // it left it, unless the window changed meanwhile.
+      const leftChanged = this.#onAlternate && this.#alternateSize !== `${columns}x${rows}`;
+      const flushAll = bar !== "" || redrawsHeld || this.#unshownRows.length > 0 ||
+        this.#repaint && this.#reflowedRows === null || leftChanged ||
+        history.end > Math.max(local.printed, history.clearedAt) || local.pendingSkipped > 0 ||
+        screen.historyClears !== this.#onScreen.historyClears;
+      this.#keepForeignRows(screen, rows, flushAll);
+    }
     return screen;
+  }
+
+  /**
+   * Puts the foreign rows (see #foreignRows) above the session's rows in
+   * `screen` (`rows` high), after scrolling out as many as the session's
+   * rows in use need (the cursor's, and any below it that are not blank), or
+   * all of them (`all`); those go first (#flushRows).
+   */
+  #keepForeignRows(screen: Framebuffer, rows: number, all: boolean): void {
+    const foreign = this.#foreignRows;
+    let used = screen.ds.cursorRow;
+    const blank = new Row(screen.width);
+    for (let y = rows - 1; y > used; y--) {
+      if (!screen.rows[y]!.contentEquals(blank)) {
+        used = y;
+        break;
+      }
+    }
+    const flush = all ? foreign : Math.min(foreign, Math.max(0, used + foreign - (rows - 1)));
+    const kept = foreign - flush;
+    this.#flushRows = flush;
+    this.#foreignRows = kept;
+    if (kept === 0) return;
+    const top = Array.from({ length: kept }, () => new Row(screen.width));
+    screen.rows = top.concat(screen.rows.slice(0, rows - kept));
+    screen.ds.cursorRow += kept;
   }
 
   /**
@@ -400,25 +457,35 @@ export class TerminalSink implements ClientSink {
    * as mosh's, cuts or pads its rows. So every row the terminal shows above
    * its cursor (the cursor-position answer says how many) goes into its
    * history, and the drawn lines above the cursor count as printed: each
-   * line lands there once, whole, as the terminal rewrapped it, and the
-   * screen starts again from the cursor's row. When no drawn row rewraps
-   * (short lines) the screen is just drawn again at the new width.
+   * line lands there once, whole, as the terminal rewrapped it, and it
+   * stays on the screen, the session's rows going on from the cursor's row
+   * (see #foreignRows). When no drawn row rewraps (short lines) the screen
+   * is just drawn again at the new width.
+   *
+   * Returns whether the cursor went up into rows the local history holds
+   * (they are drawn again).
    */
-  #dropPrintedRows(screen: Framebuffer, columns: number, rows: number, end: number): void {
+  #dropPrintedRows(screen: Framebuffer, columns: number, rows: number, end: number): boolean {
     const local = this.#history!;
     const drawn = this.#onScreen;
-    if (!this.#repaint && columns !== drawn.width && reflowsAt(drawn, columns)) {
+    const foreign = this.#foreignRows;
+    // Back from a full-screen program, what is drawn is its screen: only the drop below applies.
+    const adjust = !this.#repaint && !this.#onAlternate;
+    if (adjust && columns !== drawn.width && (foreign > 0 || reflowsAt(drawn, columns))) {
       this.#reflowedRows = this.#cursorQuery?.answer ?? drawn.ds.cursorRow;
-      local.advance(drawn.ds.cursorRow);
-    } else if (!this.#repaint && rows < drawn.height) {
-      // The terminal shrank around its cursor, pushing the drawn screen's top rows.
-      local.advance(Math.max(0, drawn.ds.cursorRow - rows + 1));
+      local.advance(drawn.ds.cursorRow - foreign);
+    } else if (adjust && rows < drawn.height) {
+      // The terminal shrank around its cursor, pushing the drawn screen's top
+      // rows: the foreign ones first.
+      const pushed = Math.max(0, drawn.ds.cursorRow - rows + 1);
+      this.#foreignRows -= Math.min(foreign, pushed);
+      local.advance(Math.max(0, pushed - foreign));
     }
     const ds = screen.ds;
     const held = Math.max(0, local.printed - end);
     const fit = Math.max(0, ds.cursorRow - rows + 1);
     const drop = Math.min(Math.max(held, fit), ds.cursorRow); // never the cursor's row
-    if (drop <= 0) return;
+    if (drop <= 0) return held > 0;
     const width = drawn.width;
     for (let y = held; y < drop; y++) {
       const row = screen.rows[y]!.copy();
@@ -429,6 +496,7 @@ export class TerminalSink implements ClientSink {
     while (kept.length < screen.height) kept.push(new Row(screen.width));
     screen.rows = kept;
     ds.cursorRow -= drop;
+    return drop < held;
   }
 
   /**
@@ -473,20 +541,28 @@ export class TerminalSink implements ClientSink {
     }
     const { columns, rows } = this.#windowSize();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
-      if (this.#reflowedRows !== null) {
-        out += pushedBack(rows, this.#reflowedRows);
-        this.#localHistory += this.#reflowedRows;
-      } else {
+      if (this.#reflowedRows === null) {
         out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
       }
-      // What the terminal shows is unknown: blank it row by row (a clear
-      // would push it into the history) and draw everything from there.
+      out += this.#scrollOutForeign(rows);
+      // What the terminal shows below the foreign rows is unknown: blank it row
+      // by row (a clear would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
-      for (let y = 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
+      for (let y = this.#foreignRows + 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
       this.#onScreen = this.#onScreen.blankLike(columns, rows);
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
+    } else if (this.#flushRows > 0) {
+      out += this.#scrollOutForeign(rows);
+      // The terminal scrolled: so does what it shows, its pen reset, the cursor on the bottom row.
+      const shown = this.#onScreen, ds = shown.ds;
+      shown.rows = shown.rows.slice(this.#flushRows);
+      while (shown.rows.length < rows) shown.rows.push(new Row(shown.width));
+      ds.cursorRow = rows - 1;
+      ds.cursorCol = 0;
+      ds.fg = ds.bg = ds.attrs = 0;
     }
+    this.#flushRows = 0;
     if (this.#caps.clearHistory && target.historyClears !== this.#onScreen.historyClears) {
       // The program erased the history (ED 3) before the lines that left after
       // it (the server sends none from before): erase first, then push those.
@@ -524,6 +600,14 @@ export class TerminalSink implements ClientSink {
       this.#history.advance(unshown.length);
     }
     return out;
+  }
+
+  /** Scrolls this frame's #flushRows foreign rows into the terminal's history. */
+  #scrollOutForeign(rows: number): string {
+    const n = this.#flushRows;
+    if (n === 0) return "";
+    this.#localHistory += n;
+    return pushedBack(rows, n);
   }
 
   /**
@@ -661,7 +745,7 @@ export class TerminalSink implements ClientSink {
     if (query === null) {
       const { columns, rows } = this.#windowSize();
       const widthChanged = widths && columns !== this.#onScreen.width &&
-        reflowsAt(this.#onScreen, columns);
+        (this.#foreignRows > 0 || reflowsAt(this.#onScreen, columns));
       if (rows <= this.#onScreen.height && !widthChanged) return false;
       const grown = Math.max(0, rows - this.#onScreen.height);
       this.#cursorQuery = {

@@ -508,38 +508,55 @@ Deno.test("a local resize after a clear and a bell: the history stays, nothing r
   });
 });
 
+/** A window size: rows (80 columns wide), or columns and rows. */
+type WindowSize = number | [columns: number, rows: number];
+
 /**
- * Resizes the pane to each height in turn; once the shell's terminal (pid
+ * Resizes the pane to each size in turn; once the shell's terminal (pid
  * `shell`) has the size, types `stty size` and waits for it.
  */
-async function resizeEach(tmux: TmuxSession, shell: number, heights: number[]): Promise<void> {
-  for (const [i, rows] of heights.entries()) {
-    await tmux.resize(80, rows);
-    await waitUntil(async () => (await ttySize(shell)).join("x") === `${rows}x80`, "resized");
+async function resizeEach(tmux: TmuxSession, shell: number, sizes: WindowSize[]): Promise<void> {
+  for (const [i, size] of sizes.entries()) {
+    const [columns, rows] = typeof size === "number" ? [80, size] : size;
+    await tmux.resize(columns, rows);
+    await waitUntil(
+      async () => (await ttySize(shell)).join("x") === `${rows}x${columns}`,
+      "resized",
+    );
     await tmux.sendText(`stty size; echo R${i}\r`);
-    await tmux.waitFor(new RegExp(`^${rows} 80\\nR${i}\\n\\$ ?$`, "m"));
+    await tmux.waitFor(new RegExp(`^${rows} ${columns}\\nR${i}\\n\\$ ?$`, "m"));
   }
 }
 
-/** Types `command`, then resizes through `heights`, in tmux alone (the oracle) and in a session. */
-async function resizedLikeTmuxAlone(command: string, heights: number[]): Promise<void> {
+/**
+ * Types `command`, then resizes through `sizes`, in tmux alone (the oracle)
+ * and in a session: the history and screen must match, and with `screen`,
+ * the screen alone too.
+ */
+async function resizedLikeTmuxAlone(
+  command: string,
+  sizes: WindowSize[],
+  screen = false,
+): Promise<void> {
   const alone = await TmuxSession.start({
     command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
   });
-  let expected: string[];
+  let expected: string[], expectedScreen: string;
   try {
     await alone.waitFor(PROMPT);
     await typeEach(alone, [command]);
-    await resizeEach(alone, await alone.panePid(), heights);
+    await resizeEach(alone, await alone.panePid(), sizes);
     expected = await historyAndScreen(alone);
+    expectedScreen = await alone.capture();
   } finally {
     await alone.close();
   }
-  assert.ok(expected.includes(`R${heights.length - 1}`), expected.join("\n"));
+  assert.ok(expected.includes(`R${sizes.length - 1}`), expected.join("\n"));
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     await typeEach(s.tmux, [command]);
-    await resizeEach(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!, heights);
+    await resizeEach(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!, sizes);
     assert.deepEqual(await historyAndScreen(s.tmux), expected);
+    if (screen) assert.equal(await s.tmux.capture(), expectedScreen);
   });
 }
 
@@ -604,6 +621,17 @@ Deno.test("grown when the terminal has fewer lines to pull back than rows gained
   // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
   // cursor's new row (CSI 6 n), or it would push 16 back and repeat screen rows in the history.
   resizedLikeTmuxAlone("seq 1 10; echo END0", [8, 24]));
+
+/** 100-character lines: two rows at 80 columns, one at 120, two at 60, three at 40. */
+const LONG_LINES = "for i in $(seq 1 30); do printf 'line %d %0100d\\n' $i 0; done; echo END0";
+
+Deno.test("a change of width leaves the lines the terminal rewrapped on its screen, as tmux alone does", () =>
+  // Until 2026-12-07 night the client pushed them all into the history: the screen went
+  // blank but for the prompt, on its top row.
+  resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [120, 24], [40, 24]], true));
+
+Deno.test("rewrapped lines on the screen, then the window shrunk and grown: history and screen as tmux alone", () =>
+  resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [60, 12], [60, 24], [70, 24]]));
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
