@@ -633,6 +633,34 @@ Deno.test("a change of width leaves the lines the terminal rewrapped on its scre
 Deno.test("rewrapped lines on the screen, then the window shrunk and grown: history and screen as tmux alone", () =>
   resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [60, 12], [60, 24], [70, 24]]));
 
+Deno.test("back from a full-screen program after a change of width: screen and history as tmux alone", async () => {
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    await typeEach(tmux, [LONG_LINES]);
+    await resizeEach(tmux, shell, [[60, 24]]);
+    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.waitFor(/^full/m);
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
+  };
+  const alone = await TmuxSession.start({
+    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
+  });
+  let expected: string[];
+  try {
+    await alone.waitFor(PROMPT);
+    expected = await run(alone, await alone.panePid());
+  } finally {
+    await alone.close();
+  }
+  assert.ok(expected.at(-1)!.startsWith("line "), "rewrapped lines on the screen");
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    // Until 2026-12-07 night the frame back on the main screen drew the server's cut rows
+    // again, under the rewrapped ones.
+    assert.deepEqual(await run(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
+  });
+});
+
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     const before = await paneFormat(s.tmux, "#{history_size}");
