@@ -195,6 +195,16 @@ export class TerminalSink implements ClientSink {
    * notification bar, a repaint, a resize under a full-screen program).
    */
   #foreignRows = 0;
+  /**
+   * Scrollback mode: the session asked the terminal where its cursor was
+   * before anything else, to start below the user's own lines as an ssh
+   * session does (see #startBelowLocalRows); the answer is taken out of the
+   * keys until CURSOR_ANSWER_MS after the first frame (`#startAskedAt`).
+   */
+  #startAsked = false;
+  #startAskedAt = -Infinity;
+  /** The answer: the cursor's row and column (from 0) and the window's size then ("80x24"). */
+  #startAt: { row: number; column: number; size: string } | null = null;
   /** The window's size when the terminal went onto its alternate screen ("80x24"). */
   #alternateSize = "";
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
@@ -238,7 +248,11 @@ export class TerminalSink implements ClientSink {
   /** Puts the terminal in raw mode and clears it (the first frame is blank). */
   start(): void {
     this.#term.setRaw(true);
-    this.#term.write(openString(this.#described, this.#noInit));
+    // Scrollback mode leaves the alternate screen at the server's first history; where the
+    // cursor is on the main screen (asked first, before smcup) says where the session starts.
+    this.#startAsked = this.#scrollback && !this.#noInit && this.#described.rmcup !== "";
+    const ask = this.#startAsked ? "\x1b[6n" : "";
+    this.#term.write(ask + openString(this.#described, this.#noInit));
     const blank = new Framebuffer(this.#onScreen.width, this.#onScreen.height);
     this.#term.write(newFrame(false, blank, blank, this.#described.caps));
   }
@@ -287,6 +301,7 @@ export class TerminalSink implements ClientSink {
       this.#resumedAt = core.resumed ? core.remoteState.history.end : null;
     }
     if (this.#suspended) return;
+    if (this.#startAsked && this.#startAskedAt === -Infinity) this.#startAskedAt = now;
     this.#frameSize = null;
     if (this.#onAlternate) {
       const { rows } = this.#windowSize();
@@ -294,7 +309,10 @@ export class TerminalSink implements ClientSink {
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
     }
     const reflows = core.remoteState.history.shrinkLines;
-    if (!final && (this.#awaitingCursor(now, reflows) || this.#awaitingMainScreen(core, now))) {
+    if (
+      !final && (this.#awaitingCursor(now, reflows) || this.#awaitingMainScreen(core, now) ||
+        this.#awaitingStartCursor(core, now) > 0)
+    ) {
       return;
     }
     const bar = final ? "" : core.notifications.text(now);
@@ -324,7 +342,7 @@ export class TerminalSink implements ClientSink {
     const switchable = !this.#noInit && this.#scrollback;
     if (switchable && target.primaryRows === null) out += this.#switchScreens(target);
     if (history.active && this.#scrollback && !this.#onAlternate) {
-      out += this.#pushHistory(history, target, final, now);
+      out += this.#pushHistory(history, target, final, now, bar);
     }
     if (switchable && this.#history !== null) out += this.#switchScreens(target);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
@@ -527,6 +545,7 @@ export class TerminalSink implements ClientSink {
     target: Framebuffer,
     final: boolean,
     now: number,
+    bar: string,
   ): string {
     let out = "";
     if (this.#history === null) {
@@ -535,7 +554,9 @@ export class TerminalSink implements ClientSink {
       this.#caps = { ...this.#caps, keepHistory: true, clearHistory: true };
       if (!this.#noInit) {
         out += this.#described.rmcup;
-        if (this.#described.rmcup !== "" && this.#resumedAt === null) out += this.#keepLocalRows();
+        if (this.#described.rmcup !== "" && this.#resumedAt === null) {
+          out += this.#startBelowLocalRows(target, history, bar);
+        }
       }
       this.#repaint = true;
     }
@@ -687,6 +708,43 @@ export class TerminalSink implements ClientSink {
   }
 
   /**
+   * Scrollback mode, the frame that leaves the alternate screen for good
+   * waits for the answer to the query start() sent, at most CURSOR_QUERY_MS
+   * after the first frame: returns how long still (0: no wait).
+   */
+  #awaitingStartCursor(core: ClientCore, now: number): number {
+    if (this.#history !== null || !this.#startAsked || this.#startAt !== null) return 0;
+    if (!core.remoteState.history.active) return 0;
+    return Math.max(0, this.#startAskedAt + CURSOR_QUERY_MS - now);
+  }
+
+  /**
+   * Back on the main screen at the session's start, the cursor where the
+   * shell left it: the session starts on its row (the next one if text was
+   * left on it), below the user's own lines, which stay on the screen as the
+   * foreign rows do (see #foreignRows), as an ssh session would leave them —
+   * they scroll into the history as the session needs the room. Without the
+   * cursor's position (no answer, or the window changed since), they all go
+   * into the history first (#keepLocalRows).
+   */
+  #startBelowLocalRows(target: Framebuffer, history: ReceivedHistory, bar: string): string {
+    const at = this.#startAt;
+    const { columns, rows } = this.#windowSize();
+    const size = `${columns}x${rows}`;
+    if (at === null || at.size !== size || target.width !== columns || target.height !== rows) {
+      return this.#keepLocalRows();
+    }
+    // As #keepLocalRows, but onto a fresh row only (a wrap at the bottom scrolls one).
+    const out = "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns);
+    this.#foreignRows = Math.min(at.column > 0 ? at.row + 1 : at.row, rows - 1);
+    if (this.#foreignRows > 0 && target.primaryRows === null) {
+      const flushAll = bar !== "" || history.end > history.clearedAt;
+      this.#keepForeignRows(target, rows, flushAll);
+    }
+    return out;
+  }
+
+  /**
    * Back on the main screen, the cursor is where the shell left it when the
    * session started: the rows above it (what the user had on the screen
    * before mosh) scroll into the history ahead of the session's lines instead
@@ -729,7 +787,9 @@ export class TerminalSink implements ClientSink {
 
   waitTime(core: ClientCore, now: number): number {
     const query = this.#cursorQuery;
-    const wait = Math.min(core.notifications.waitTime(now), this.#markerWait(now));
+    let wait = Math.min(core.notifications.waitTime(now), this.#markerWait(now));
+    const start = this.#awaitingStartCursor(core, now);
+    if (start > 0) wait = Math.min(wait, start);
     return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
   }
 
@@ -767,16 +827,25 @@ export class TerminalSink implements ClientSink {
    * them (late, it is only dropped); returns the rest.
    */
   takeCursorReport(bytes: Uint8Array, now: number): Uint8Array {
-    if (now - this.#cursorQuerySent > CURSOR_ANSWER_MS) return bytes;
+    // The start's query (see start()) was the first one sent: its answer comes first.
+    const start = this.#startAsked && this.#startAt === null &&
+      (this.#startAskedAt === -Infinity || now - this.#startAskedAt <= CURSOR_ANSWER_MS);
+    if (!start && now - this.#cursorQuerySent > CURSOR_ANSWER_MS) return bytes;
     const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
     // deno-lint-ignore no-control-regex -- the answer starts with ESC
-    const report = /\x1b\[(\d{1,5});\d{1,5}R/.exec(text);
+    const report = /\x1b\[(\d{1,5});(\d{1,5})R/.exec(text);
     if (report === null) return bytes;
-    this.#cursorQuerySent = -Infinity; // one answer per query
     const query = this.#cursorQuery;
-    if (query !== null && query.pulled === null && now < query.deadline) {
-      query.answer = Number(report[1]) - 1;
-      query.pulled = Math.min(query.grown, Math.max(0, query.answer - query.row));
+    if (start) {
+      const { columns, rows } = this.#term.size();
+      const [row, column] = [Number(report[1]) - 1, Number(report[2]) - 1];
+      this.#startAt = { row, column, size: `${columns}x${rows}` };
+    } else {
+      this.#cursorQuerySent = -Infinity; // one answer per query
+      if (query !== null && query.pulled === null && now < query.deadline) {
+        query.answer = Number(report[1]) - 1;
+        query.pulled = Math.min(query.grown, Math.max(0, query.answer - query.row));
+      }
     }
     const out = new Uint8Array(bytes.length - report[0].length);
     out.set(bytes.subarray(0, report.index));

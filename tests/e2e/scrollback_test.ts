@@ -204,9 +204,12 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
 /**
  * The user's own shell with some output on its screen, the client started
  * from it (after `before`, typed on the same line), `seq 1 50`, then the
- * escape key's quit: the pane's history and screen.
+ * escape key's quit: the pane's history and screen, and its screen when the
+ * session's prompt came.
  */
-async function sessionInLocalShell(before: string): Promise<string[]> {
+async function sessionInLocalShell(
+  before: string,
+): Promise<{ lines: string[]; firstScreen: string[] }> {
   const server = await startServer("ours", { env: { PS1: "$ " } });
   const tmux = await TmuxSession.start({ command: "sh", env: { PS1: "% ", MOSH_KEY: server.key } });
   try {
@@ -215,20 +218,25 @@ async function sessionInLocalShell(before: string): Promise<string[]> {
     await tmux.waitFor(/^local-2\n% ?$/m);
     await tmux.sendText(`${before}${clientCommandLine("ours", server.port)}\r`);
     await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
+    const firstScreen = (await tmux.capture()).split("\n").map((l) => l.trimEnd());
     await tmux.sendText("seq 1 50\r");
     await tmux.waitFor(/^50\n\$ ?$/m);
     await tmux.sendKeys("C-^");
     await tmux.sendText(".");
     await tmux.waitFor(/^\[mosh is exiting\.\]\n% ?$/m, { timeoutMs: 20_000 });
-    return await historyAndScreen(tmux);
+    return { lines: await historyAndScreen(tmux), firstScreen };
   } finally {
     await tmux.close();
     await server.stop();
   }
 }
 
-Deno.test("what the terminal showed before the session goes into its history; the session starts on the cursor's row and the exit message gets its own", async () => {
-  const lines = await sessionInLocalShell("");
+Deno.test("the session starts below what the terminal showed, as ssh would, which goes into its history; the exit message gets its own row", async () => {
+  const { lines, firstScreen } = await sessionInLocalShell("");
+  // On the screen: the user's lines and command line, then at once the session's prompt.
+  const prompt = firstScreen.indexOf("$");
+  assert.deepEqual(firstScreen.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
+  assert.match(firstScreen.slice(3, prompt).join(""), /^% .*mosh_client\.ts.*\d$/);
   const session = lines.indexOf("$ seq 1 50");
   assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
   assert.match(lines.slice(3, session).join(""), /^% .*mosh_client\.ts.*$/, "the command line");
@@ -242,8 +250,9 @@ Deno.test("what the terminal showed before the session goes into its history; th
   ]);
 });
 
-Deno.test("text left on the cursor's row before the session stays in the history, on its own row", async () => {
-  const lines = await sessionInLocalShell("printf partial; ");
+Deno.test("text left on the cursor's row before the session stays, on its own row", async () => {
+  const { lines, firstScreen } = await sessionInLocalShell("printf partial; ");
+  assert.equal(firstScreen[firstScreen.indexOf("$") - 1], "partial", "the row above the prompt");
   const session = lines.indexOf("$ seq 1 50");
   assert.deepEqual(lines.slice(0, 3), ["% echo local-1; echo local-2", "local-1", "local-2"]);
   assert.match(lines.slice(3, session - 1).join(""), /^% printf partial; .*mosh_client\.ts.*$/);
