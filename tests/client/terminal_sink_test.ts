@@ -8,6 +8,9 @@
 import assert from "node:assert/strict";
 import { clientArgv, startServer } from "../support/mosh_programs.ts";
 import { PtyProgram } from "../support/pty_program.ts";
+import { libc } from "../../lib/libc.ts";
+
+libc(); // loaded once for the whole file, not inside the test (resource sanitizer)
 
 Deno.test("a terminal that never says where its cursor is: the session starts on the top row, and works", async () => {
   const server = await startServer("ours", { env: { PS1: "$ " } });
