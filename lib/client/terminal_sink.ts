@@ -209,6 +209,8 @@ export class TerminalSink implements ClientSink {
   #alternateSize = "";
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
   #flushRows = 0;
+  /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
+  #pulledKept = false;
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
@@ -416,6 +418,7 @@ export class TerminalSink implements ClientSink {
     this.#unshownRows = [];
     this.#reflowedRows = null;
     this.#flushRows = 0;
+    this.#pulledKept = false;
     const main = screen.primaryRows === null;
     let redrawsHeld = false;
     if (history.shrinkLines && main) {
@@ -498,6 +501,15 @@ export class TerminalSink implements ClientSink {
       const pushed = Math.max(0, drawn.ds.cursorRow - rows + 1);
       this.#foreignRows -= Math.min(foreign, pushed);
       local.advance(Math.max(0, pushed - foreign));
+    } else if (adjust && rows > drawn.height) {
+      // The terminal grew, pulling lines back from its history onto its top
+      // rows (tmux and VTE do): they stay there, as in a terminal alone, as
+      // foreign rows above the drawn ones (see #afterResize for how many).
+      const pulled = this.#cursorQuery?.pulled ??
+        Math.min(rows - drawn.height, this.#localHistory);
+      this.#foreignRows += pulled;
+      this.#localHistory -= pulled;
+      this.#pulledKept = true;
     }
     const ds = screen.ds;
     const held = Math.max(0, local.printed - end);
@@ -636,9 +648,11 @@ export class TerminalSink implements ClientSink {
    * history (xterm, tmux, VTE) shrink around the cursor, pushing the rows
    * above it into their history (so does the server's screen for a client
    * in scrollback mode, without sending them), and grow by pulling lines
-   * back from their history onto the top of the screen: those are pushed
-   * back (line feeds on the bottom row) before the redraw, which would
-   * otherwise write over them. How many: the terminal's answer to a
+   * back from their history onto the top of the screen: those stay there as
+   * foreign rows with a server that tracks the screen's top line
+   * (Feature.ShrinkLines, see #dropPrintedRows), else they are pushed back
+   * (line feeds on the bottom row) before the redraw, which would otherwise
+   * write over them. How many: the terminal's answer to a
    * cursor-position query, or, without one within CURSOR_QUERY_MS, as many
    * as the window grew (unless the client erased the history since: then at
    * most as many as it pushed).
@@ -652,6 +666,7 @@ export class TerminalSink implements ClientSink {
     // As the terminal said (the cursor moved down as many rows), else a guess.
     const measured = this.#cursorQuery?.pulled ?? null;
     this.#cursorQuery = null;
+    if (this.#pulledKept) return ""; // they stay on the screen (see #dropPrintedRows)
     const pulled = measured ?? Math.min(rows - old.height, this.#localHistory);
     if (pulled <= 0) return "";
     this.#localHistory -= pulled;
