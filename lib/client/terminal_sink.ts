@@ -205,8 +205,13 @@ export class TerminalSink implements ClientSink {
   #startAskedAt = -Infinity;
   /** The answer: the cursor's row and column (from 0) and the window's size then ("80x24"). */
   #startAt: { row: number; column: number; size: string } | null = null;
+  /** The main screen's cursor row when the terminal went onto its alternate screen. */
+  #mainCursorRowAtEntry = 0;
   /** The window's size when the terminal went onto its alternate screen ("80x24"). */
   #alternateSize = "";
+  /** On the alternate screen: the window changed size since (at a frame), and its width did. */
+  #alternateResized = false;
+  #alternateWidthChanged = false;
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
   #flushRows = 0;
   /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
@@ -306,9 +311,11 @@ export class TerminalSink implements ClientSink {
     if (this.#startAsked && this.#startAskedAt === -Infinity) this.#startAskedAt = now;
     this.#frameSize = null;
     if (this.#onAlternate) {
-      const { rows } = this.#windowSize();
+      const { columns, rows } = this.#windowSize();
       this.#mainMinRows = Math.min(this.#mainMinRows, rows);
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
+      if (`${columns}x${rows}` !== this.#alternateSize) this.#alternateResized = true;
+      if (!this.#alternateSize.startsWith(`${columns}x`)) this.#alternateWidthChanged = true;
     }
     const reflows = core.remoteState.history.shrinkLines;
     if (
@@ -379,9 +386,10 @@ export class TerminalSink implements ClientSink {
     this.#onAlternate = remoteAlternate;
     if (remoteAlternate) {
       this.#mainCursorCol = this.#onScreen.ds.cursorCol;
-      this.#mainCursorRow = this.#onScreen.ds.cursorRow;
+      this.#mainCursorRow = this.#mainCursorRowAtEntry = this.#onScreen.ds.cursorRow;
       this.#mainMinRows = this.#onScreen.height;
       this.#alternateSize = `${this.#onScreen.width}x${this.#onScreen.height}`;
+      this.#alternateResized = this.#alternateWidthChanged = false;
     }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
@@ -426,18 +434,44 @@ export class TerminalSink implements ClientSink {
     }
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     if (this.#reflowedRows !== null) this.#foreignRows = this.#reflowedRows;
+    const mainKnown = !(main && this.#onAlternate) ||
+      this.#foreignOnMainScreen(columns, rows, history.shrinkLines);
     if (this.#foreignRows > 0 && main) {
       const local = this.#history;
-      // Back from a full-screen program, the terminal shows its main screen as
-      // it left it, unless the window changed meanwhile.
-      const leftChanged = this.#onAlternate && this.#alternateSize !== `${columns}x${rows}`;
       const flushAll = bar !== "" || redrawsHeld || this.#unshownRows.length > 0 ||
-        this.#repaint && this.#reflowedRows === null || leftChanged ||
+        this.#repaint && this.#reflowedRows === null || !mainKnown ||
         history.end > Math.max(local.printed, history.clearedAt) || local.pendingSkipped > 0 ||
         screen.historyClears !== this.#onScreen.historyClears;
       this.#keepForeignRows(screen, rows, flushAll);
     }
     return screen;
+  }
+
+  /**
+   * Back from a full-screen program (the frame that leaves the alternate
+   * screen): sets how many foreign rows the terminal's main screen shows
+   * above the session's rows: as many as it left, fewer the ones a shrink
+   * pushed off its top (shrinking around the cursor, as #mainCursorRow
+   * follows), and more the lines a grow pulled back from its history (its
+   * answer to where the main cursor is, see #awaitingMainScreen): those stay,
+   * as foreign rows. Returns false when that is not known (the width
+   * changed, or no answer came).
+   */
+  #foreignOnMainScreen(columns: number, rows: number, tracked: boolean): boolean {
+    if (!this.#alternateResized && this.#alternateSize === `${columns}x${rows}`) return true;
+    if (!tracked || this.#alternateWidthChanged || !this.#alternateSize.startsWith(`${columns}x`)) {
+      return false;
+    }
+    const pushed = this.#mainCursorRowAtEntry - this.#mainCursorRow;
+    let foreign = Math.max(0, this.#foreignRows - pushed);
+    const query = this.#cursorQuery;
+    if (query?.leaving === true) {
+      if (query.pulled === null) return false;
+      foreign += query.pulled;
+      this.#pulledKept = true;
+    }
+    this.#foreignRows = foreign;
+    return true;
   }
 
   /**
@@ -682,6 +716,7 @@ export class TerminalSink implements ClientSink {
    * awaitingMainScreen's query).
    */
   #pushBackAfterAlternate(rows: number): string {
+    if (this.#pulledKept) return ""; // they stay, as foreign rows (see #foreignOnMainScreen)
     const query = this.#cursorQuery;
     const pulled = query?.leaving === true ? query.pulled ?? 0 : 0;
     if (pulled <= 0) return "";

@@ -597,7 +597,7 @@ async function shrunkUnderProgram(screen: string, heights = [12]): Promise<void>
     await tmux.sendText("\r"); // the program ends
     await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
     await resizeEach(tmux, shell, [24]);
-    return await historyAndScreen(tmux);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
   };
   const alone = await TmuxSession.start({
     command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
