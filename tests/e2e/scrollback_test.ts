@@ -547,25 +547,36 @@ async function resizedLikeTmuxAlone(
   sizes: WindowSize[],
   screen = false,
 ): Promise<void> {
+  await sameAsTmuxAlone(async (tmux, shell) => {
+    await typeEach(tmux, [command]);
+    await resizeEach(tmux, shell, sizes);
+    const lines = await historyAndScreen(tmux);
+    return screen ? [...lines, "--- screen", await tmux.capture()] : lines;
+  }, (expected) => assert.ok(expected.includes(`R${sizes.length - 1}`), expected.join("\n")));
+}
+
+/**
+ * Runs `steps` (given the pane and its shell's pid) in tmux alone, the
+ * oracle, then in a session of ours: what they return must be equal.
+ * `check` looks at tmux alone's first (that the steps did what they should).
+ */
+async function sameAsTmuxAlone(
+  steps: (tmux: TmuxSession, shell: number) => Promise<string[]>,
+  check: (expected: string[]) => void,
+): Promise<void> {
   const alone = await TmuxSession.start({
     command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
   });
-  let expected: string[], expectedScreen: string;
+  let expected: string[];
   try {
     await alone.waitFor(PROMPT);
-    await typeEach(alone, [command]);
-    await resizeEach(alone, await alone.panePid(), sizes);
-    expected = await historyAndScreen(alone);
-    expectedScreen = await alone.capture();
+    expected = await steps(alone, await alone.panePid());
   } finally {
     await alone.close();
   }
-  assert.ok(expected.includes(`R${sizes.length - 1}`), expected.join("\n"));
+  check(expected);
   await withSession({ client: "ours", server: "ours" }, async (s) => {
-    await typeEach(s.tmux, [command]);
-    await resizeEach(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!, sizes);
-    assert.deepEqual(await historyAndScreen(s.tmux), expected);
-    if (screen) assert.equal(await s.tmux.capture(), expectedScreen);
+    assert.deepEqual(await steps(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
   });
 }
 
@@ -599,20 +610,11 @@ async function shrunkUnderProgram(screen: string, heights = [12]): Promise<void>
     await resizeEach(tmux, shell, [24]);
     return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
   };
-  const alone = await TmuxSession.start({
-    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
-  });
-  let expected: string[];
-  try {
-    await alone.waitFor(PROMPT);
-    expected = await run(alone, await alone.panePid());
-  } finally {
-    await alone.close();
-  }
-  assert.ok(expected.includes("30") && !expected.includes("full"), expected.join("\n"));
-  await withSession({ client: "ours", server: "ours" }, async (s) => {
-    assert.deepEqual(await run(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
-  });
+  await sameAsTmuxAlone(
+    run,
+    (expected) =>
+      assert.ok(expected.includes("30") && !expected.includes("full"), expected.join("\n")),
+  );
 }
 
 Deno.test("shrunk under a full-screen program: the main screen's top rows reach the history, as in tmux alone", () =>
@@ -654,22 +656,12 @@ Deno.test("back from a full-screen program after a change of width: screen and h
     await tmux.waitFor(/^END1\n\$ ?$/m);
     return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
   };
-  const alone = await TmuxSession.start({
-    command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
-  });
-  let expected: string[];
-  try {
-    await alone.waitFor(PROMPT);
-    expected = await run(alone, await alone.panePid());
-  } finally {
-    await alone.close();
-  }
-  assert.ok(expected.at(-1)!.startsWith("line "), "rewrapped lines on the screen");
-  await withSession({ client: "ours", server: "ours" }, async (s) => {
-    // Until 2026-12-07 night the frame back on the main screen drew the server's cut rows
-    // again, under the rewrapped ones.
-    assert.deepEqual(await run(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
-  });
+  // Until 2026-12-07 night the frame back on the main screen drew the server's cut rows
+  // again, under the rewrapped ones.
+  await sameAsTmuxAlone(
+    run,
+    (expected) => assert.ok(expected.at(-1)!.startsWith("line "), "rewrapped lines on the screen"),
+  );
 });
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
