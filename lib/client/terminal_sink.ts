@@ -510,12 +510,15 @@ export class TerminalSink implements ClientSink {
    * VTE) rewrapped them, pushing those that no longer fit into their history
    * or pulling history rows back onto the screen, while the server's screen,
    * as mosh's, cuts or pads its rows. So every row the terminal shows above
-   * its cursor (the cursor-position answer says how many) goes into its
-   * history, and the drawn lines above the cursor count as printed: each
-   * line lands there once, whole, as the terminal rewrapped it, and it
-   * stays on the screen, the session's rows going on from the cursor's row
-   * (see #foreignRows). When no drawn row rewraps (short lines) the screen
-   * is just drawn again at the new width.
+   * its cursor (the cursor-position answer says how many) becomes a foreign
+   * row (see #foreignRows), left as the terminal rewrapped it, and the drawn
+   * lines above the cursor count as printed: the session's rows go on from
+   * the cursor's row, and each of those lines reaches the history once,
+   * whole, when its rows scroll off. When no drawn row rewraps (short lines)
+   * the screen is just drawn again at the new width.
+   *
+   * A shrink pushes the top rows, foreign ones first; a grow pulls lines back
+   * from the history onto the top, which stay as foreign rows.
    *
    * Returns whether the cursor went up into rows the local history holds
    * (they are drawn again).
