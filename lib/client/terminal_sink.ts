@@ -178,7 +178,7 @@ export class TerminalSink implements ClientSink {
    * the fit took off and the local history lacks (see #fitted), to push
    * after the frame's history lines.
    */
-  #unshownRows: Row[] = [];
+  readonly #unshownRows: Row[] = [];
   /**
    * Scrollback mode, this frame: after a change of width that rewrapped drawn
    * rows, how many rows the terminal shows above its cursor (see
@@ -216,6 +216,8 @@ export class TerminalSink implements ClientSink {
   #flushRows = 0;
   /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
   #pulledKept = false;
+  /** A blank row to compare rows with (never drawn or written). */
+  #blank = new Row(0);
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
@@ -423,7 +425,7 @@ export class TerminalSink implements ClientSink {
   #fitted(screen: Framebuffer, history: ReceivedHistory, bar: string): Framebuffer {
     if (this.#history === null) return screen;
     const { columns, rows } = this.#windowSize();
-    this.#unshownRows = [];
+    this.#unshownRows.length = 0;
     this.#reflowedRows = null;
     this.#flushRows = 0;
     this.#pulledKept = false;
@@ -435,7 +437,7 @@ export class TerminalSink implements ClientSink {
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     if (this.#reflowedRows !== null) this.#foreignRows = this.#reflowedRows;
     const mainKnown = !(main && this.#onAlternate) ||
-      this.#foreignOnMainScreen(columns, rows, history.shrinkLines);
+      this.#foreignOnMainScreen(history.shrinkLines);
     if (this.#foreignRows > 0 && main) {
       const local = this.#history;
       const flushAll = bar !== "" || redrawsHeld || this.#unshownRows.length > 0 ||
@@ -457,11 +459,9 @@ export class TerminalSink implements ClientSink {
    * as foreign rows. Returns false when that is not known (the width
    * changed, or no answer came).
    */
-  #foreignOnMainScreen(columns: number, rows: number, tracked: boolean): boolean {
-    if (!this.#alternateResized && this.#alternateSize === `${columns}x${rows}`) return true;
-    if (!tracked || this.#alternateWidthChanged || !this.#alternateSize.startsWith(`${columns}x`)) {
-      return false;
-    }
+  #foreignOnMainScreen(tracked: boolean): boolean {
+    if (!this.#alternateResized) return true;
+    if (!tracked || this.#alternateWidthChanged) return false;
     const pushed = this.#mainCursorRowAtEntry - this.#mainCursorRow;
     let foreign = Math.max(0, this.#foreignRows - pushed);
     const query = this.#cursorQuery;
@@ -483,7 +483,8 @@ export class TerminalSink implements ClientSink {
   #keepForeignRows(screen: Framebuffer, rows: number, all: boolean): void {
     const foreign = this.#foreignRows;
     let used = screen.ds.cursorRow;
-    const blank = new Row(screen.width);
+    if (this.#blank.width !== screen.width) this.#blank = new Row(screen.width);
+    const blank = this.#blank;
     for (let y = rows - 1; y > used; y--) {
       if (!screen.rows[y]!.contentEquals(blank)) {
         used = y;
@@ -622,17 +623,9 @@ export class TerminalSink implements ClientSink {
       this.#onScreen = this.#onScreen.blankLike(columns, rows);
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
-    } else if (this.#flushRows > 0) {
+    } else {
       out += this.#scrollOutForeign(rows);
-      // The terminal scrolled: so does what it shows, its pen reset, the cursor on the bottom row.
-      const shown = this.#onScreen, ds = shown.ds;
-      shown.rows = shown.rows.slice(this.#flushRows);
-      while (shown.rows.length < rows) shown.rows.push(new Row(shown.width));
-      ds.cursorRow = rows - 1;
-      ds.cursorCol = 0;
-      ds.fg = ds.bg = ds.attrs = 0;
     }
-    this.#flushRows = 0;
     if (this.#caps.clearHistory && target.historyClears !== this.#onScreen.historyClears) {
       // The program erased the history (ED 3) before the lines that left after
       // it (the server sends none from before): erase first, then push those.
@@ -672,11 +665,21 @@ export class TerminalSink implements ClientSink {
     return out;
   }
 
-  /** Scrolls this frame's #flushRows foreign rows into the terminal's history. */
+  /**
+   * Scrolls this frame's #flushRows foreign rows into the terminal's history;
+   * what is drawn scrolls with them, the pen reset, the cursor on the bottom row.
+   */
   #scrollOutForeign(rows: number): string {
     const n = this.#flushRows;
     if (n === 0) return "";
+    this.#flushRows = 0;
     this.#localHistory += n;
+    const shown = this.#onScreen, ds = shown.ds;
+    shown.rows = shown.rows.slice(n);
+    while (shown.rows.length < shown.height) shown.rows.push(new Row(shown.width));
+    ds.cursorRow = shown.height - 1;
+    ds.cursorCol = 0;
+    ds.fg = ds.bg = ds.attrs = 0;
     return pushedBack(rows, n);
   }
 
@@ -787,8 +790,7 @@ export class TerminalSink implements ClientSink {
     if (at === null || at.size !== size || target.width !== columns || target.height !== rows) {
       return this.#keepLocalRows();
     }
-    // As #keepLocalRows, but onto a fresh row only (a wrap at the bottom scrolls one).
-    const out = "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns);
+    const out = toFreshRow(columns); // a wrap at the bottom scrolls one
     this.#foreignRows = Math.min(at.column > 0 ? at.row + 1 : at.row, rows - 1);
     if (this.#foreignRows > 0 && target.primaryRows === null) {
       const flushAll = bar !== "" || history.end > history.clearedAt;
@@ -809,9 +811,7 @@ export class TerminalSink implements ClientSink {
    */
   #keepLocalRows(): string {
     const { columns, rows } = this.#windowSize();
-    // No renditions (new rows take the background), no scrolling region
-    // (ESC [ r homes the cursor: saved and restored around it).
-    return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns) + "\n".repeat(rows - 1);
+    return toFreshRow(columns) + "\n".repeat(rows - 1);
   }
 
   /**
@@ -928,4 +928,12 @@ export class TerminalSink implements ClientSink {
  */
 function onFreshRow(columns: number): string {
   return " ".repeat(columns) + "\r";
+}
+
+/**
+ * onFreshRow with no renditions (new rows take the background) and no
+ * scrolling region (`ESC [ r` homes the cursor: saved and restored around it).
+ */
+function toFreshRow(columns: number): string {
+  return "\x1b[0m\x1b7\x1b[r\x1b8" + onFreshRow(columns);
 }
