@@ -8,7 +8,7 @@
  */
 import { Feature } from "../statesync/capabilities.ts";
 import type { ReceivedHistory } from "../statesync/received_history.ts";
-import { type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
+import { BOTTOM_ROW, type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
 import { Row } from "../terminal/row.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
@@ -18,6 +18,15 @@ import { describeTerminal, type TerminalDescription } from "./terminal_descripti
 
 /** How long a frame waits for the terminal's cursor position after the window grew (ms). */
 const CURSOR_QUERY_MS = 300;
+/**
+ * How long after a change of the window's size frames ask the terminal for
+ * its screen's size first (ms): tmux resizes its screen at once but tells the
+ * program (the pty's size, SIGWINCH) at most every 250 ms, so while a window
+ * is dragged its screen is often not the size the client was told.
+ */
+const SETTLE_MS = 300;
+/** Asks for the screen's size: the cursor to the bottom-right corner, its position, back. */
+const SIZE_QUERY = "\x1b7\x1b[9999;9999H\x1b[6n\x1b8";
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
 const CURSOR_ANSWER_MS = 2000;
 /**
@@ -49,11 +58,11 @@ interface CursorQuery {
 }
 
 /**
- * Pushes the top `n` rows of a screen `rows` high into the terminal's
+ * Pushes the top `n` rows of the screen into the terminal's
  * history: line feeds on the bottom row, with no region or renditions.
  */
-function pushedBack(rows: number, n: number): string {
-  return `\x1b[r\x1b[0m\x1b[${rows};1H` + "\n".repeat(n);
+function pushedBack(n: number): string {
+  return `\x1b[r\x1b[0m${BOTTOM_ROW}` + "\n".repeat(n);
 }
 
 /**
@@ -159,8 +168,15 @@ export class TerminalSink implements ClientSink {
    * many rows). The frame waits for the answer, at most until `deadline`.
    */
   #cursorQuery: CursorQuery | null = null;
-  /** When the last cursor-position query went out: a late answer is still taken out of the keys. */
-  #cursorQuerySent = -Infinity;
+  /**
+   * The cursor-position queries sent after the start's whose answers are
+   * due, oldest first (the terminal answers in order): when each went out (a
+   * late answer is still taken out of the keys) and what takes its answer.
+   */
+  readonly #answersDue: {
+    sent: number;
+    take: (row: number, column: number, now: number) => void;
+  }[] = [];
   /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
   #onAlternate = false;
   /** The main screen's cursor column when the terminal left it (restored on the way back). */
@@ -221,6 +237,11 @@ export class TerminalSink implements ClientSink {
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
+  /** The window's size as told at the last frame ("80x24"), and when that last changed. */
+  #sizeTold = "";
+  #sizeToldAt = -Infinity;
+  /** Scrollback mode: the last query for the screen's size, and its answer ("80x24"). */
+  #sizeQuery: { sent: number; answer: string | null } | null = null;
   /** The window's size as read in this frame (null: not read yet). */
   #frameSize: { columns: number; rows: number } | null = null;
 
@@ -235,6 +256,7 @@ export class TerminalSink implements ClientSink {
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
     this.#onScreen = new Framebuffer(columns, rows);
+    this.#sizeTold = `${columns}x${rows}`;
   }
 
   /**
@@ -312,16 +334,23 @@ export class TerminalSink implements ClientSink {
     if (this.#suspended) return;
     if (this.#startAsked && this.#startAskedAt === -Infinity) this.#startAskedAt = now;
     this.#frameSize = null;
+    const { columns, rows } = this.#windowSize();
+    const size = `${columns}x${rows}`;
+    if (size !== this.#sizeTold) {
+      this.#sizeTold = size;
+      this.#sizeToldAt = now;
+    }
     if (this.#onAlternate) {
-      const { columns, rows } = this.#windowSize();
       this.#mainMinRows = Math.min(this.#mainMinRows, rows);
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
-      if (`${columns}x${rows}` !== this.#alternateSize) this.#alternateResized = true;
+      if (size !== this.#alternateSize) this.#alternateResized = true;
       if (!this.#alternateSize.startsWith(`${columns}x`)) this.#alternateWidthChanged = true;
     }
     const reflows = core.remoteState.history.shrinkLines;
     if (
-      !final && (this.#awaitingCursor(now, reflows) || this.#awaitingMainScreen(core, now) ||
+      !final &&
+      (this.#awaitingSettledSize(now) || this.#awaitingCursor(now, reflows) ||
+        this.#awaitingMainScreen(core, now) ||
         this.#awaitingStartCursor(core, now) > 0)
     ) {
       return;
@@ -613,9 +642,9 @@ export class TerminalSink implements ClientSink {
     const { columns, rows } = this.#windowSize();
     if (this.#repaint || columns !== this.#onScreen.width || rows !== this.#onScreen.height) {
       if (this.#reflowedRows === null) {
-        out += this.#repaint ? this.#pushBackAfterAlternate(rows) : this.#afterResize(rows);
+        out += this.#repaint ? this.#pushBackAfterAlternate() : this.#afterResize(rows);
       }
-      out += this.#scrollOutForeign(rows);
+      out += this.#scrollOutForeign();
       // What the terminal shows below the foreign rows is unknown: blank it row
       // by row (a clear would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
@@ -624,7 +653,7 @@ export class TerminalSink implements ClientSink {
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
     } else {
-      out += this.#scrollOutForeign(rows);
+      out += this.#scrollOutForeign();
     }
     if (this.#caps.clearHistory && target.historyClears !== this.#onScreen.historyClears) {
       // The program erased the history (ED 3) before the lines that left after
@@ -669,7 +698,7 @@ export class TerminalSink implements ClientSink {
    * Scrolls this frame's #flushRows foreign rows into the terminal's history;
    * what is drawn scrolls with them, the pen reset, the cursor on the bottom row.
    */
-  #scrollOutForeign(rows: number): string {
+  #scrollOutForeign(): string {
     const n = this.#flushRows;
     if (n === 0) return "";
     this.#flushRows = 0;
@@ -680,7 +709,7 @@ export class TerminalSink implements ClientSink {
     ds.cursorRow = shown.height - 1;
     ds.cursorCol = 0;
     ds.fg = ds.bg = ds.attrs = 0;
-    return pushedBack(rows, n);
+    return pushedBack(n);
   }
 
   /**
@@ -710,7 +739,7 @@ export class TerminalSink implements ClientSink {
     const pulled = measured ?? Math.min(rows - old.height, this.#localHistory);
     if (pulled <= 0) return "";
     this.#localHistory -= pulled;
-    return pushedBack(rows, pulled);
+    return pushedBack(pulled);
   }
 
   /**
@@ -721,13 +750,13 @@ export class TerminalSink implements ClientSink {
    * cursor is below where shrinking alone would have left it (the answer to
    * awaitingMainScreen's query).
    */
-  #pushBackAfterAlternate(rows: number): string {
+  #pushBackAfterAlternate(): string {
     if (this.#pulledKept) return ""; // they stay, as foreign rows (see #foreignOnMainScreen)
     const query = this.#cursorQuery;
     const pulled = query?.leaving === true ? query.pulled ?? 0 : 0;
     if (pulled <= 0) return "";
     this.#localHistory += pulled;
-    return pushedBack(rows, pulled);
+    return pushedBack(pulled);
   }
 
   /**
@@ -758,8 +787,7 @@ export class TerminalSink implements ClientSink {
       pulled: null,
       leaving: true,
     };
-    this.#cursorQuerySent = now;
-    this.#term.write("\x1b[?1049l\x1b[6n");
+    this.#askCursor("\x1b[?1049l", now);
     return true;
   }
 
@@ -843,7 +871,44 @@ export class TerminalSink implements ClientSink {
     let wait = Math.min(core.notifications.waitTime(now), this.#markerWait(now));
     const start = this.#awaitingStartCursor(core, now);
     if (start > 0) wait = Math.min(wait, start);
+    const size = this.#sizeQuery;
+    if (size !== null && now < this.#sizeToldAt + SETTLE_MS) {
+      const until = size.answer === null
+        ? size.sent + CURSOR_QUERY_MS
+        : this.#sizeToldAt + SETTLE_MS;
+      wait = Math.min(wait, Math.max(0, until - now));
+    }
     return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
+  }
+
+  /**
+   * Scrollback mode, within SETTLE_MS of a change of the window's size:
+   * whether the frame waits to know that the terminal's screen is the size
+   * the client was told. Drawn for another size, a frame would scroll the
+   * wrong rows into the history, or write over lines a grow pulled back from
+   * it. So each frame first asks for the screen's size (SIZE_QUERY), and
+   * waits for the answer, then, while it is not the told size, for the next
+   * SIGWINCH — at most until the window settles. Only with a terminal that
+   * answered the start's query.
+   */
+  #awaitingSettledSize(now: number): boolean {
+    if (this.#history === null || this.#onAlternate || this.#startAt === null) return false;
+    if (now >= this.#sizeToldAt + SETTLE_MS) return false;
+    const query = this.#sizeQuery;
+    if (query !== null && query.sent >= this.#sizeToldAt) {
+      if (query.answer === null) return now < query.sent + CURSOR_QUERY_MS;
+      if (query.answer !== this.#sizeTold) return true;
+      this.#sizeQuery = null; // the next frame asks again
+      return false;
+    }
+    if (this.#cursorQuery?.pulled === null) return false; // one query at a time: that one first
+    const asked = this.#sizeQuery = { sent: now, answer: null as string | null };
+    this.#answersDue.push({
+      sent: now,
+      take: (row, column) => asked.answer = `${column + 1}x${row + 1}`,
+    });
+    this.#term.write(SIZE_QUERY);
+    return true;
   }
 
   /**
@@ -867,43 +932,60 @@ export class TerminalSink implements ClientSink {
         deadline: now + CURSOR_QUERY_MS,
         pulled: null,
       };
-      this.#cursorQuerySent = now;
-      this.#term.write("\x1b[6n");
+      this.#askCursor("", now);
       return true;
     }
     return query.pulled === null && now < query.deadline;
   }
 
   /**
-   * Keystrokes from the terminal at `now`: the answer to a cursor-position
-   * query (`ESC [ row ; column R`) sent in the last 2 s is taken out of
-   * them (late, it is only dropped); returns the rest.
+   * Asks where the cursor is after `before`, for #cursorQuery: its answer
+   * says how many rows the cursor moved down since the query's `row` (lines
+   * pulled back from the history).
+   */
+  #askCursor(before: string, now: number): void {
+    const query = this.#cursorQuery!;
+    this.#answersDue.push({
+      sent: now,
+      take: (row, _column, at) => {
+        if (query.pulled !== null || at >= query.deadline) return; // too late: dropped
+        query.answer = row;
+        query.pulled = Math.min(query.grown, Math.max(0, row - query.row));
+      },
+    });
+    this.#term.write(before + "\x1b[6n");
+  }
+
+  /**
+   * Keystrokes from the terminal at `now`: the answers to the
+   * cursor-position queries (`ESC [ row ; column R`) sent in the last 2 s
+   * are taken out of them (late, they are only dropped); returns the rest.
    */
   takeCursorReport(bytes: Uint8Array, now: number): Uint8Array {
+    const due = this.#answersDue;
+    while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
     // The start's query (see start()) was the first one sent: its answer comes first.
-    const start = this.#startAsked && this.#startAt === null &&
+    const starting = () =>
+      this.#startAsked && this.#startAt === null &&
       (this.#startAskedAt === -Infinity || now - this.#startAskedAt <= CURSOR_ANSWER_MS);
-    if (!start && now - this.#cursorQuerySent > CURSOR_ANSWER_MS) return bytes;
-    const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
-    // deno-lint-ignore no-control-regex -- the answer starts with ESC
-    const report = /\x1b\[(\d{1,5});(\d{1,5})R/.exec(text);
-    if (report === null) return bytes;
-    const query = this.#cursorQuery;
-    if (start) {
-      const { columns, rows } = this.#term.size();
-      const [row, column] = [Number(report[1]) - 1, Number(report[2]) - 1];
-      this.#startAt = { row, column, size: `${columns}x${rows}` };
-    } else {
-      this.#cursorQuerySent = -Infinity; // one answer per query
-      if (query !== null && query.pulled === null && now < query.deadline) {
-        query.answer = Number(report[1]) - 1;
-        query.pulled = Math.min(query.grown, Math.max(0, query.answer - query.row));
+    let keys = bytes;
+    for (let from = 0; due.length > 0 || starting();) {
+      const report = findCursorReport(keys, from);
+      if (report === null) break;
+      const { index, length, row, column } = report;
+      if (starting()) {
+        const { columns, rows } = this.#term.size();
+        this.#startAt = { row, column, size: `${columns}x${rows}` };
+      } else {
+        due.shift()!.take(row, column, now);
       }
+      const rest = new Uint8Array(keys.length - length);
+      rest.set(keys.subarray(0, index));
+      rest.set(keys.subarray(index + length), index);
+      keys = rest;
+      from = index;
     }
-    const out = new Uint8Array(bytes.length - report[0].length);
-    out.set(bytes.subarray(0, report.index));
-    out.set(bytes.subarray(report.index + report[0].length), report.index);
-    return out;
+    return keys;
   }
 
   finish(): void {
@@ -917,6 +999,33 @@ export class TerminalSink implements ClientSink {
     this.#term.write(out);
     this.#term.setRaw(false);
   }
+}
+
+/**
+ * The first cursor-position report (`ESC [ row ; column R`, 1 to 5 digits
+ * each) in `bytes` from `from` on: where it is, how long, and the row and
+ * column it says (from 0); null if there is none.
+ */
+function findCursorReport(
+  bytes: Uint8Array,
+  from: number,
+): { index: number; length: number; row: number; column: number } | null {
+  for (let i = bytes.indexOf(0x1b, from); i >= 0; i = bytes.indexOf(0x1b, i + 1)) {
+    if (bytes[i + 1] !== 0x5b) continue; // [
+    const numbers = [0, 0];
+    let at = i + 2, ok = true;
+    for (let n = 0; n < 2 && ok; n++) {
+      const start = at;
+      while (at < bytes.length && bytes[at]! >= 0x30 && bytes[at]! <= 0x39 && at - start < 5) {
+        numbers[n] = numbers[n]! * 10 + bytes[at]! - 0x30;
+        at++;
+      }
+      ok = at > start && bytes[at] === (n === 0 ? 0x3b : 0x52); // ; then R
+      at++;
+    }
+    if (ok) return { index: i, length: at - i, row: numbers[0]! - 1, column: numbers[1]! - 1 };
+  }
+  return null;
 }
 
 /**

@@ -606,6 +606,9 @@ function blankRow(width: number): Row {
   return sharedBlank;
 }
 
+/** To the first column of the bottom row, whatever the terminal's height (a move is clamped). */
+export const BOTTOM_ROW = "\x1b[9999;1H";
+
 /**
  * Scrollback mode: the escape string that pushes `lines` (rows as wide as
  * `screen`, or plain text: {@linkcode HistoryLine}) through the top of a
@@ -687,7 +690,9 @@ export function pushLines(
       w.out += " ";
       if (group.length === height) feeds--;
     }
-    w.out += `\x1b[${height};1H` + "\n".repeat(feeds);
+    // The bottom row as the terminal has it: if it was resized since the client
+    // last knew (tmux tells a resize late), these still scroll the drawn lines out.
+    w.out += BOTTOM_ROW + "\n".repeat(feeds);
     w.cursorX = 0;
     w.cursorY = height - 1;
     screen.rows.splice(0, group.length);
