@@ -13,7 +13,7 @@ import { Row, WIDE } from "../terminal/row.ts";
 
 const encoder = new TextEncoder();
 /** Before each line: no autowrap, home, no renditions or link, the row erased. */
-const LINE_START = encoder.encode("\x1b[?7l\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K");
+const LINE_START = encoder.encode("\x1b[?7h\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K");
 
 /** The marker for `n` lines that were never received (output outran the link). */
 export function skipMarker(n: number): string {
@@ -60,6 +60,8 @@ export class LocalScrollback {
   #pool: Row[] = [];
   /** The scratch emulator's rows: the pool row being written. */
   readonly #slot: Row[] = [];
+  /** Where the scratch emulator's filled rows go (the take in progress). */
+  #out: HistoryLine[] = [];
 
   /** Lines before this number are in the local history or counted as skipped. */
   get printed(): number {
@@ -121,8 +123,9 @@ export class LocalScrollback {
     for (const chunk of history.chunks) {
       const end = chunk.first + chunk.lines.length;
       if (end <= this.#printed) continue;
+      let joined = false; // a line of a chain is laid out with the ones before it
       for (let n = Math.max(chunk.first, this.#printed); n < end; n++) {
-        if (rows.length >= max) return rows;
+        if (!joined && rows.length >= max) return rows;
         this.#skipped += n - this.#printed;
         if (this.#skipped > 0) {
           rows.push(skipMarker(this.#skipped));
@@ -131,7 +134,9 @@ export class LocalScrollback {
         // A line that wrapped continues on the next one: the line after it in
         // this chunk, or the screen's top row (none is missing in between).
         const wraps = chunk.wrapped.has(n) && (n + 1 < end || n + 1 === history.end);
-        rows.push(this.#line(chunk.lines[n - chunk.first]!, width, rows.length, wraps));
+        const continues = wraps && n + 1 < end;
+        this.#layOut(chunk.lines[n - chunk.first]!, width, rows, joined, continues, wraps);
+        joined = continues;
         this.#printed = n + 1;
       }
     }
@@ -141,31 +146,54 @@ export class LocalScrollback {
   }
 
   /**
-   * A received line as pushLines takes it. Printable ASCII (most lines) is
-   * text. Anything else runs through an emulator one row high with autowrap
-   * off, so whatever the bytes hold (cursor motion, line feeds, hostile
-   * sequences) only SGR, links and text reach the local terminal; the
-   * emulator writes straight into pool row `index`. A line that `wraps` is a
-   * row whose wrap flag pushLines draws, when it reaches the last column.
+   * Lays a received line out at `width` for pushLines, into `out`: text
+   * where it is printable ASCII that fits, else rows. Anything else runs
+   * through an emulator one row high, so whatever the bytes hold (cursor
+   * motion, line feeds, hostile sequences) only SGR, links and text reach
+   * the local terminal; the emulator writes straight into pool rows. Its
+   * autowrap is on: a line wider than `width` (the server's window was
+   * wider) goes on over more rows, wrapped as the terminal's own output
+   * would be, rather than cut. `joined`: the line continues the one before
+   * (a chain of wrapped lines, one long line the server's terminal wrapped at
+   * its width, laid out again at this one's); `continues`: the next line
+   * continues it; `wraps`: the screen's top row does, so its last row gets
+   * the wrap flag when it reaches the last column.
    */
-  #line(line: Uint8Array, width: number, index: number, wraps: boolean): HistoryLine {
-    if (!wraps && plainAscii(line)) {
-      // What the emulator would make of it: with autowrap off, the characters
-      // past the edge overwrite the last cell.
-      if (line.length <= width) return asciiText(line);
-      return asciiText(line.subarray(0, width - 1)) + asciiText(line.subarray(line.length - 1));
+  #layOut(
+    line: Uint8Array,
+    width: number,
+    out: HistoryLine[],
+    joined: boolean,
+    continues: boolean,
+    wraps: boolean,
+  ): void {
+    if (!joined && !continues && !wraps && line.length <= width && plainAscii(line)) {
+      out.push(asciiText(line));
+      return;
     }
-    if (this.#scratch === null || this.#scratch.fb.width !== width) {
-      this.#scratch = new Emulator(width, 1);
+    let scratch = this.#scratch;
+    if (scratch === null || scratch.fb.width !== width) {
+      scratch = this.#scratch = new Emulator(width, 1);
       this.#pool = [];
+      // A row filled and wrapped: it is the line's next row out, and the next pool row follows.
+      // A line feed in the bytes scrolls an unwrapped row: it is dropped, the row used again.
+      scratch.fb.scrollOff = (row) => {
+        if (!row.wrap && !row.wideWrap) return row;
+        this.#out.push(row);
+        return this.#poolRow(this.#out.length, width);
+      };
     }
-    const scratch = this.#scratch;
-    this.#slot[0] = this.#pool[index] ?? new Row(width);
-    scratch.fb.rows = this.#slot;
-    scratch.write(LINE_START);
+    this.#out = out;
+    if (!joined) {
+      this.#slot[0] = this.#poolRow(out.length, width);
+      scratch.fb.rows = this.#slot;
+      scratch.write(LINE_START);
+    }
     scratch.write(line);
-    const row = scratch.fb.row(0); // the same row, unless a line feed replaced it
-    this.#pool[index] = row;
+    if (continues) return; // its last row is still being written
+    const row = scratch.fb.row(0);
+    this.#pool[out.length] = row;
+    out.push(row);
     if (wraps) {
       // A line as wide as the window: its last cell in use (or a wide character's right half).
       if (row.contents[width - 1] !== "" || (row.flags[width - 2]! & WIDE)) row.wrap = true;
@@ -175,6 +203,10 @@ export class LocalScrollback {
         row.wideWrap = true;
       }
     }
-    return row;
+  }
+
+  /** The pool's row for the `index`th line out of a take (written over by the next take). */
+  #poolRow(index: number, width: number): Row {
+    return this.#pool[index] ??= new Row(width);
   }
 }

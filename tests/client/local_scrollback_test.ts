@@ -17,6 +17,7 @@ import {
 } from "../../lib/terminal/display.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import type { Row } from "../../lib/terminal/row.ts";
 import { TerminalState } from "../../lib/terminal/terminal_state.ts";
 import { seededRandom } from "../support/sim_network.ts";
 
@@ -231,29 +232,38 @@ Deno.test("plain ASCII lines come out as the emulator makes them, whatever came 
   const texts: string[] = ["", " ", "x".repeat(width), "y".repeat(width + 1), "abc   "];
   for (let i = 0; i < 60; i++) texts.push(random() < 0.3 ? others[i % others.length]! : ascii());
   const lines = texts.map((t) => enc.encode(t));
-  /** The row a fresh emulator makes of each line on its own. */
+  const describe = (r: Row) =>
+    [r.contents.join("|"), r.fg.join(), r.bg.join(), r.attrs.join(), r.flags.join(), r.wrap]
+      .join(" ");
+  /** The rows a fresh emulator makes of each line on its own: those it wrapped, then the last. */
   const reference = (line: Uint8Array) => {
     const e = new Emulator(width, 1);
-    e.write(enc.encode("\x1b[?7l\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K"));
+    const rows: string[] = [];
+    e.fb.scrollOff = (row) => {
+      rows.push(describe(row));
+      return null;
+    };
+    e.write(enc.encode("\x1b[H\x1b[0m\x1b]8;;\x1b\\\x1b[2K"));
     e.write(line);
-    const r = e.fb.rows[0]!;
-    return [r.contents.join("|"), r.fg.join(), r.bg.join(), r.attrs.join(), r.flags.join(), r.wrap]
-      .join(" ");
+    return [...rows, describe(e.fb.rows[0]!)];
   };
   const printer = new LocalScrollback();
   const taken = printer.take(ReceivedHistory.NONE.append(0, lines), width);
-  // Plain lines come out as text, the rest as rows; text is judged by the row it draws.
+  // Plain lines that fit come out as text, the rest as rows (a line wider than the window
+  // over as many as it fills, wrapped, none cut); text is judged by the row it draws.
   assert.deepEqual(
     taken.map((l) => typeof l === "string"),
-    texts.map((t) => /^[\x20-\x7e]*$/.test(t)),
+    texts.flatMap((t) =>
+      /^[\x20-\x7e]*$/.test(t) && t.length <= width
+        ? [true]
+        : reference(enc.encode(t)).map(() => false)
+    ),
   );
-  const got = taken.map((l) =>
-    typeof l === "string"
-      ? reference(enc.encode(l))
-      : [l.contents.join("|"), l.fg.join(), l.bg.join(), l.attrs.join(), l.flags.join(), l.wrap]
-        .join(" ")
+  const got = taken.flatMap((l) =>
+    typeof l === "string" ? reference(enc.encode(l)) : [describe(l)]
   );
-  assert.deepEqual(got, lines.map(reference));
+  assert.deepEqual(got, lines.flatMap(reference));
+  assert.ok(got.length > lines.length, "some lines went on over more rows");
 });
 
 Deno.test("plain text pushed as text leaves the terminal as the same line pushed as a row", () => {
