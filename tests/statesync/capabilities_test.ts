@@ -248,14 +248,22 @@ Deno.test("a long line that wrapped leaves the screen marked so; the printer get
   assert.deepEqual(carried.lines.map((l) => dec.decode(l)), ["x".repeat(80), "x".repeat(19) + "y"]);
   assert.deepEqual(carried.wrapped, [0]);
   client.apply(diff);
+  const text = (l: string | { contents: string[] }) =>
+    typeof l === "string" ? l : l.contents.join("");
   const rows = new LocalScrollback().take(client.history, 80);
   assert.equal(rows.length, 2);
   const [first, second] = rows;
   assert.ok(typeof first !== "string" && first!.wrap, "the first row wraps");
-  assert.equal(second, "x".repeat(19) + "y");
-  // On a wider window (a resize since) the line does not reach the edge: not joined.
-  const wider = new LocalScrollback().take(client.history, 100)[0]!;
-  assert.ok(typeof wider !== "string" && !wider.wrap && wider.contents.join("") === "x".repeat(80));
+  assert.equal(text(second!), "x".repeat(19) + "y");
+  // On a wider window (a resize since) the line is laid out again at its width: one row.
+  const wider = new LocalScrollback().take(client.history, 100);
+  assert.equal(wider.length, 1);
+  assert.ok(typeof wider[0] !== "string" && !wider[0]!.wrap);
+  assert.equal(text(wider[0]!), "x".repeat(99) + "y");
+  // On a narrower one, over three rows, the first two wrapped.
+  const narrower = new LocalScrollback().take(client.history, 40);
+  assert.deepEqual(narrower.map(text), ["x".repeat(40), "x".repeat(40), "x".repeat(19) + "y"]);
+  assert.deepEqual(narrower.map((l) => typeof l !== "string" && l.wrap), [true, true, false]);
 });
 
 Deno.test("wrap marks that are not lines of the message (hostile or damaged) are dropped", () => {
