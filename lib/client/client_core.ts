@@ -77,7 +77,7 @@ export interface ClientSink {
   /** Milliseconds until the sink needs another frame (a ticking bar); Infinity when never. */
   waitTime?(core: ClientCore, now: number): number;
   /** The session is over: undo what the sink did to its output (after the final frame). */
-  finish?(): void;
+  finish?(now: number): void;
 }
 
 /**
@@ -475,8 +475,9 @@ export class ClientCore {
     this.#timer.cancel();
     this.notifications.clear();
     try {
-      this.#sink.frame(this, this.#clock(), true);
-      this.#sink.finish?.();
+      const now = this.#clock();
+      this.#sink.frame(this, now, true);
+      this.#sink.finish?.(now);
     } catch {
       // The terminal is gone (hangup): nothing is left to draw on, but the
       // session must still end. A failed final frame once left a client

@@ -243,6 +243,7 @@ export async function clientMain(args: string[], argv0 = "mosh-client"): Promise
     releaseStartupCode();
     readStdin(session, stdinDone.signal);
     result = await session.finished;
+    await session.restored(); // the answers still due to the client's queries, read first
   } catch (error) {
     terminal.write("\x1b[?1l\x1b[0m\x1b[?25h\r\n");
     terminal.setRaw(false);

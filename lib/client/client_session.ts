@@ -144,6 +144,14 @@ export class ClientSession {
     return true;
   }
 
+  /**
+   * Resolves once the terminal is given back after the session ended (see
+   * TerminalSink.restored): keep feeding input() until then.
+   */
+  restored(): Promise<void> {
+    return this.#sink.restored();
+  }
+
   /** SIGWINCH: the window changed size. */
   resize(): void {
     const { columns, rows } = this.#terminal.size();

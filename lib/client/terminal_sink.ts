@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { after } from "../network/wakeup_timer.ts";
 import { Feature } from "../statesync/capabilities.ts";
 import type { ReceivedHistory } from "../statesync/received_history.ts";
 import { BOTTOM_ROW, type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
@@ -242,6 +243,9 @@ export class TerminalSink implements ClientSink {
   #sizeToldAt = -Infinity;
   /** Scrollback mode: the last query for the screen's size, and its answer ("80x24"). */
   #sizeQuery: { sent: number; answer: string | null } | null = null;
+  /** finish() left raw mode on for answers still due: what gives the terminal back (restored()). */
+  #restoring: (() => void) | null = null;
+  #onRestored: (() => void) | null = null;
   /** The window's size as read in this frame (null: not read yet). */
   #frameSize: { columns: number; rows: number } | null = null;
 
@@ -956,6 +960,12 @@ export class TerminalSink implements ClientSink {
     this.#term.write(before + "\x1b[6n");
   }
 
+  /** Whether the answer to the start's query (see start()) may still come at `now`. */
+  #startAnswerDue(now: number): boolean {
+    return this.#startAsked && this.#startAt === null &&
+      (this.#startAskedAt === -Infinity || now - this.#startAskedAt <= CURSOR_ANSWER_MS);
+  }
+
   /**
    * Keystrokes from the terminal at `now`: the answers to the
    * cursor-position queries (`ESC [ row ; column R`) sent in the last 2 s
@@ -965,9 +975,7 @@ export class TerminalSink implements ClientSink {
     const due = this.#answersDue;
     while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
     // The start's query (see start()) was the first one sent: its answer comes first.
-    const starting = () =>
-      this.#startAsked && this.#startAt === null &&
-      (this.#startAskedAt === -Infinity || now - this.#startAskedAt <= CURSOR_ANSWER_MS);
+    const starting = () => this.#startAnswerDue(now);
     let keys = bytes;
     for (let from = 0; due.length > 0 || starting();) {
       const report = findCursorReport(keys, from);
@@ -985,10 +993,11 @@ export class TerminalSink implements ClientSink {
       keys = rest;
       from = index;
     }
+    if (due.length === 0 && !this.#startAnswerDue(now)) this.#restoring?.();
     return keys;
   }
 
-  finish(): void {
+  finish(now: number): void {
     // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
     // local prompt go on a row of their own, as after rmcup (leaving a
     // program's alternate screen puts the cursor back where it was on the main one).
@@ -997,7 +1006,32 @@ export class TerminalSink implements ClientSink {
     let out = this.#closing();
     if (newRow) out += "\r\n";
     this.#term.write(out);
-    this.#term.setRaw(false);
+    const due = this.#answersDue;
+    while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
+    if (due.length === 0 && !this.#startAnswerDue(now)) return this.#term.setRaw(false);
+    // Answers still due would reach the shell as typed text (and be echoed): raw mode
+    // stays until they are taken out of the input, or restored() gives up waiting.
+    this.#restoring = () => {
+      this.#restoring = null;
+      this.#term.setRaw(false);
+      this.#onRestored?.();
+    };
+  }
+
+  /**
+   * Resolves once finish() has given the terminal back: at once, or when the
+   * answers to the queries still due have been taken out of the input (keep
+   * passing it to takeCursorReport meanwhile), at most `ms` later.
+   */
+  restored(ms = 200): Promise<void> {
+    if (this.#restoring === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const cancel = after(ms, () => this.#restoring?.());
+      this.#onRestored = () => {
+        cancel();
+        resolve();
+      };
+    });
   }
 }
 
