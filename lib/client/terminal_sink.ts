@@ -20,14 +20,12 @@ import { describeTerminal, type TerminalDescription } from "./terminal_descripti
 /** How long a frame waits for the terminal's cursor position after the window grew (ms). */
 const CURSOR_QUERY_MS = 300;
 /**
- * How long after a change of the window's size frames ask the terminal for
- * its screen's size first (ms): tmux resizes its screen at once but tells the
- * program (the pty's size, SIGWINCH) at most every 250 ms, so while a window
- * is dragged its screen is often not the size the client was told.
+ * How long after a change of the window's size frames wait for the next
+ * (ms): tmux resizes its screen at once but tells the program (the pty's
+ * size, SIGWINCH) at most every 250 ms, so while a window is dragged its
+ * screen is often not the size the client was told.
  */
 const SETTLE_MS = 300;
-/** Asks for the screen's size: the cursor to the bottom-right corner, its position, back. */
-const SIZE_QUERY = "\x1b7\x1b[9999;9999H\x1b[6n\x1b8";
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
 const CURSOR_ANSWER_MS = 2000;
 /**
@@ -241,8 +239,6 @@ export class TerminalSink implements ClientSink {
   /** The window's size as told at the last frame ("80x24"), and when that last changed. */
   #sizeTold = "";
   #sizeToldAt = -Infinity;
-  /** Scrollback mode: the last query for the screen's size, and its answer ("80x24"). */
-  #sizeQuery: { sent: number; answer: string | null } | null = null;
   /** finish() left raw mode on for answers still due: what gives the terminal back (restored()). */
   #restoring: (() => void) | null = null;
   #onRestored: (() => void) | null = null;
@@ -875,44 +871,22 @@ export class TerminalSink implements ClientSink {
     let wait = Math.min(core.notifications.waitTime(now), this.#markerWait(now));
     const start = this.#awaitingStartCursor(core, now);
     if (start > 0) wait = Math.min(wait, start);
-    const size = this.#sizeQuery;
-    if (size !== null && now < this.#sizeToldAt + SETTLE_MS) {
-      const until = size.answer === null
-        ? size.sent + CURSOR_QUERY_MS
-        : this.#sizeToldAt + SETTLE_MS;
-      wait = Math.min(wait, Math.max(0, until - now));
-    }
+    if (this.#awaitingSettledSize(now)) wait = Math.min(wait, this.#sizeToldAt + SETTLE_MS - now);
     return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
   }
 
   /**
-   * Scrollback mode, within SETTLE_MS of a change of the window's size:
-   * whether the frame waits to know that the terminal's screen is the size
-   * the client was told. Drawn for another size, a frame would scroll the
-   * wrong rows into the history, or write over lines a grow pulled back from
-   * it. So each frame first asks for the screen's size (SIZE_QUERY), and
-   * waits for the answer, then, while it is not the told size, for the next
-   * SIGWINCH — at most until the window settles. Only with a terminal that
-   * answered the start's query.
+   * Scrollback mode: whether frames wait for the window to settle, until
+   * SETTLE_MS after the last change of its size. While a window is dragged,
+   * a frame drawn for the size the client was told may reach a screen of
+   * another size (tmux tells late; any terminal resizes under the bytes it
+   * has not yet read): it would scroll the wrong rows into the history, or
+   * write over the lines a grow pulled back from it. The terminal shows its
+   * screen meanwhile, resized as it chose; the session catches up at once
+   * after.
    */
   #awaitingSettledSize(now: number): boolean {
-    if (this.#history === null || this.#onAlternate || this.#startAt === null) return false;
-    if (now >= this.#sizeToldAt + SETTLE_MS) return false;
-    const query = this.#sizeQuery;
-    if (query !== null && query.sent >= this.#sizeToldAt) {
-      if (query.answer === null) return now < query.sent + CURSOR_QUERY_MS;
-      if (query.answer !== this.#sizeTold) return true;
-      this.#sizeQuery = null; // the next frame asks again
-      return false;
-    }
-    if (this.#cursorQuery?.pulled === null) return false; // one query at a time: that one first
-    const asked = this.#sizeQuery = { sent: now, answer: null as string | null };
-    this.#answersDue.push({
-      sent: now,
-      take: (row, column) => asked.answer = `${column + 1}x${row + 1}`,
-    });
-    this.#term.write(SIZE_QUERY);
-    return true;
+    return this.#history !== null && !this.#onAlternate && now < this.#sizeToldAt + SETTLE_MS;
   }
 
   /**

@@ -805,3 +805,33 @@ Deno.test("resized while output flows through a slow link: each line lands in th
     assert.deepEqual(lines, numbers(1, last).map((n) => `line ${n}`));
   });
 });
+
+Deno.test("a window dragged while output flows: each line lands in the history once, in order", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    // tmux resizes its screen at once but tells the program at most every 0.25 s: through
+    // a drag the client is mostly told a size the screen no longer has. The drag keeps
+    // the loop's pace (its progress file), not the client's frames.
+    const last = 1500;
+    const progress = await Deno.makeTempFile({ prefix: "mosh-drag-" });
+    const written = async () => Number((await Deno.readTextFile(progress)).trim()) || 0;
+    try {
+      await s.tmux.sendText(
+        `for i in $(seq 1 ${last}); do echo line $i; echo $i > ${progress}; sleep 0.002; done; echo END\r`,
+      );
+      let at = 60;
+      for (let drag = 0; drag < 2; drag++) {
+        for (const rows of [18, 30, 24, 14, 30, 20, 24]) {
+          await waitUntil(async () => await written() >= at, `line ${at} written`, 20_000);
+          await s.tmux.resize(80, rows);
+          at += 8;
+        }
+        at += 200; // a pause between drags
+      }
+      await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 30_000 });
+    } finally {
+      await Deno.remove(progress);
+    }
+    const lines = (await historyAndScreen(s.tmux)).filter((l) => l.startsWith("line "));
+    assert.deepEqual(lines, numbers(1, last).map((n) => `line ${n}`));
+  });
+});
