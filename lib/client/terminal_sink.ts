@@ -20,10 +20,10 @@ import { describeTerminal, type TerminalDescription } from "./terminal_descripti
 /** How long a frame waits for the terminal's cursor position after the window grew (ms). */
 const CURSOR_QUERY_MS = 300;
 /**
- * How long after a change of the window's size frames wait for the next
- * (ms): tmux resizes its screen at once but tells the program (the pty's
- * size, SIGWINCH) at most every 250 ms, so while a window is dragged its
- * screen is often not the size the client was told.
+ * How long frames wait after a change of the window's size, in case another
+ * comes (ms): tmux resizes its screen at once but tells the program (the
+ * pty's size, SIGWINCH) at most every 250 ms, so while a window is dragged
+ * its screen is often not the size the client was told.
  */
 const SETTLE_MS = 300;
 /** How long after a query its answer is still taken out of the keystrokes (ms). */
@@ -174,7 +174,7 @@ export class TerminalSink implements ClientSink {
    */
   readonly #answersDue: {
     sent: number;
-    take: (row: number, column: number, now: number) => void;
+    take: (row: number, now: number) => void;
   }[] = [];
   /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
   #onAlternate = false;
@@ -925,7 +925,7 @@ export class TerminalSink implements ClientSink {
     const query = this.#cursorQuery!;
     this.#answersDue.push({
       sent: now,
-      take: (row, _column, at) => {
+      take: (row, at) => {
         if (query.pulled !== null || at >= query.deadline) return; // too late: dropped
         query.answer = row;
         query.pulled = Math.min(query.grown, Math.max(0, row - query.row));
@@ -959,7 +959,7 @@ export class TerminalSink implements ClientSink {
         const { columns, rows } = this.#term.size();
         this.#startAt = { row, column, size: `${columns}x${rows}` };
       } else {
-        due.shift()!.take(row, column, now);
+        due.shift()!.take(row, now);
       }
       const rest = new Uint8Array(keys.length - length);
       rest.set(keys.subarray(0, index));
