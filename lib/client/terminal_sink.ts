@@ -222,8 +222,8 @@ export class TerminalSink implements ClientSink {
   #startAt: { row: number; column: number; size: string } | null = null;
   /** The main screen's cursor row when the terminal went onto its alternate screen. */
   #mainCursorRowAtEntry = 0;
-  /** The window's size when the terminal went onto its alternate screen ("80x24"). */
-  #alternateSize = "";
+  /** The window's size when the terminal went onto its alternate screen. */
+  #alternateSize = { columns: 0, rows: 0 };
   /** On the alternate screen: the window changed size since (at a frame), and its width did. */
   #alternateResized = false;
   #alternateWidthChanged = false;
@@ -236,8 +236,8 @@ export class TerminalSink implements ClientSink {
   /** The server's history end in the last frame, and when it last moved (see MARKER_WAIT_MS). */
   #historyEnd = -1;
   #historyMovedAt = 0;
-  /** The window's size as told at the last frame ("80x24"), and when that last changed. */
-  #sizeTold = "";
+  /** Scrollback mode: the window's size as told at the last frame, and when that last changed. */
+  #sizeTold = { columns: 0, rows: 0 };
   #sizeToldAt = -Infinity;
   /** finish() left raw mode on for answers still due: what gives the terminal back (restored()). */
   #restoring: (() => void) | null = null;
@@ -256,7 +256,7 @@ export class TerminalSink implements ClientSink {
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
     this.#onScreen = new Framebuffer(columns, rows);
-    this.#sizeTold = `${columns}x${rows}`;
+    this.#sizeTold = { columns, rows };
   }
 
   /**
@@ -334,17 +334,14 @@ export class TerminalSink implements ClientSink {
     if (this.#suspended) return;
     if (this.#startAsked && this.#startAskedAt === -Infinity) this.#startAskedAt = now;
     this.#frameSize = null;
-    const { columns, rows } = this.#windowSize();
-    const size = `${columns}x${rows}`;
-    if (size !== this.#sizeTold) {
-      this.#sizeTold = size;
-      this.#sizeToldAt = now;
-    }
+    if (this.#history !== null) this.#trackSize(now); // scrollback mode only: a system call
     if (this.#onAlternate) {
+      const { columns, rows } = this.#windowSize();
       this.#mainMinRows = Math.min(this.#mainMinRows, rows);
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
-      if (size !== this.#alternateSize) this.#alternateResized = true;
-      if (!this.#alternateSize.startsWith(`${columns}x`)) this.#alternateWidthChanged = true;
+      const entry = this.#alternateSize;
+      if (columns !== entry.columns || rows !== entry.rows) this.#alternateResized = true;
+      if (columns !== entry.columns) this.#alternateWidthChanged = true;
     }
     const reflows = core.remoteState.history.shrinkLines;
     if (
@@ -419,7 +416,7 @@ export class TerminalSink implements ClientSink {
       this.#mainCursorCol = this.#onScreen.ds.cursorCol;
       this.#mainCursorRow = this.#mainCursorRowAtEntry = this.#onScreen.ds.cursorRow;
       this.#mainMinRows = this.#onScreen.height;
-      this.#alternateSize = `${this.#onScreen.width}x${this.#onScreen.height}`;
+      this.#alternateSize = { columns: this.#onScreen.width, rows: this.#onScreen.height };
       this.#alternateResized = this.#alternateWidthChanged = false;
     }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
@@ -512,7 +509,10 @@ export class TerminalSink implements ClientSink {
   #keepForeignRows(screen: Framebuffer, rows: number, all: boolean): void {
     const foreign = this.#foreignRows;
     let used = screen.ds.cursorRow;
-    if (this.#blank.width !== screen.width) this.#blank = new Row(screen.width);
+    if (this.#blank.width !== screen.width) {
+      this.#blank = new Row(screen.width);
+      this.#blank.shared = true; // a write to it copies it first
+    }
     const blank = this.#blank;
     for (let y = rows - 1; y > used; y--) {
       if (!screen.rows[y]!.contentEquals(blank)) {
@@ -525,8 +525,9 @@ export class TerminalSink implements ClientSink {
     this.#flushRows = flush;
     this.#foreignRows = kept;
     if (kept === 0) return;
-    const top = Array.from({ length: kept }, () => new Row(screen.width));
-    screen.rows = top.concat(screen.rows.slice(0, rows - kept));
+    // Placeholders never drawn (the diff finds them equal): no new row per frame, which is
+    // every keystroke's while the user's own lines from before the session stay above it.
+    screen.rows = new Array<Row>(kept).fill(blank).concat(screen.rows.slice(0, rows - kept));
     screen.ds.cursorRow += kept;
   }
 
@@ -875,6 +876,15 @@ export class TerminalSink implements ClientSink {
     return query?.pulled === null ? Math.max(0, Math.min(wait, query.deadline - now)) : wait;
   }
 
+  /** Notes when the window's size last changed, for #awaitingSettledSize. */
+  #trackSize(now: number): void {
+    const { columns, rows } = this.#windowSize();
+    const told = this.#sizeTold;
+    if (columns === told.columns && rows === told.rows) return;
+    this.#sizeTold = { columns, rows };
+    this.#sizeToldAt = now;
+  }
+
   /**
    * Scrollback mode: whether frames wait for the window to settle, until
    * SETTLE_MS after the last change of its size. While a window is dragged,
@@ -934,6 +944,13 @@ export class TerminalSink implements ClientSink {
     this.#term.write(before + "\x1b[6n");
   }
 
+  /** Whether answers to the queries may still come at `now` (the late ones are forgotten). */
+  #answersPending(now: number): boolean {
+    const due = this.#answersDue;
+    while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
+    return due.length > 0 || this.#startAnswerDue(now);
+  }
+
   /** Whether the answer to the start's query (see start()) may still come at `now`. */
   #startAnswerDue(now: number): boolean {
     return this.#startAsked && this.#startAt === null &&
@@ -946,20 +963,17 @@ export class TerminalSink implements ClientSink {
    * are taken out of them (late, they are only dropped); returns the rest.
    */
   takeCursorReport(bytes: Uint8Array, now: number): Uint8Array {
-    const due = this.#answersDue;
-    while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
-    // The start's query (see start()) was the first one sent: its answer comes first.
-    const starting = () => this.#startAnswerDue(now);
     let keys = bytes;
-    for (let from = 0; due.length > 0 || starting();) {
+    for (let from = 0; this.#answersPending(now);) {
       const report = findCursorReport(keys, from);
       if (report === null) break;
       const { index, length, row, column } = report;
-      if (starting()) {
+      // The start's query (see start()) was the first one sent: its answer comes first.
+      if (this.#startAnswerDue(now)) {
         const { columns, rows } = this.#term.size();
         this.#startAt = { row, column, size: `${columns}x${rows}` };
       } else {
-        due.shift()!.take(row, now);
+        this.#answersDue.shift()!.take(row, now);
       }
       const rest = new Uint8Array(keys.length - length);
       rest.set(keys.subarray(0, index));
@@ -967,7 +981,7 @@ export class TerminalSink implements ClientSink {
       keys = rest;
       from = index;
     }
-    if (due.length === 0 && !this.#startAnswerDue(now)) this.#restoring?.();
+    if (!this.#answersPending(now)) this.#restoring?.();
     return keys;
   }
 
@@ -980,9 +994,7 @@ export class TerminalSink implements ClientSink {
     let out = this.#closing();
     if (newRow) out += "\r\n";
     this.#term.write(out);
-    const due = this.#answersDue;
-    while (due.length > 0 && now - due[0]!.sent > CURSOR_ANSWER_MS) due.shift();
-    if (due.length === 0 && !this.#startAnswerDue(now)) return this.#term.setRaw(false);
+    if (!this.#answersPending(now)) return this.#term.setRaw(false);
     // Answers still due would reach the shell as typed text (and be echoed): raw mode
     // stays until they are taken out of the input, or restored() gives up waiting.
     this.#restoring = () => {
