@@ -6,7 +6,12 @@
  * @module
  */
 import { charWidth } from "./char_width.ts";
-import { defaultSavedCursor, Framebuffer, TITLE_STACK_DEPTH } from "./framebuffer.ts";
+import {
+  defaultSavedCursor,
+  Framebuffer,
+  type SavedCursor,
+  TITLE_STACK_DEPTH,
+} from "./framebuffer.ts";
 import { Charset, decSpecialGraphics, drawsLines } from "./charsets.ts";
 import { Parser, type ParserHandler } from "./parser.ts";
 import { Attr, TRUE_COLOR } from "./renditions.ts";
@@ -496,16 +501,9 @@ export class Emulator implements ParserHandler {
     this.#repeatable = -1;
     if (intermediates === "") {
       if (final === 0x37) {
-        ds.saved = {
-          row: ds.cursorRow,
-          col: ds.cursorCol,
-          renditions: ds.renditions,
-          autowrap: ds.autowrap,
-          originMode: ds.originMode,
-          charsets: ds.charsets,
-        };
+        ds.saved = this.#cursorNow();
       } else if (final === 0x38) {
-        this.#restoreCursor();
+        this.#restoreCursor(ds.saved);
       } else if (final === 0x63) {
         this.#fullReset();
       }
@@ -522,9 +520,21 @@ export class Emulator implements ParserHandler {
     }
   }
 
-  #restoreCursor(): void {
+  /** The cursor as DECSC saves it. */
+  #cursorNow(): SavedCursor {
     const ds = this.fb.ds;
-    const s = ds.saved;
+    return {
+      row: ds.cursorRow,
+      col: ds.cursorCol,
+      renditions: ds.renditions,
+      autowrap: ds.autowrap,
+      originMode: ds.originMode,
+      charsets: ds.charsets,
+    };
+  }
+
+  #restoreCursor(s: SavedCursor): void {
+    const ds = this.fb.ds;
     ds.cursorRow = s.row;
     ds.cursorCol = s.col;
     ds.fg = s.renditions.fg;
@@ -660,7 +670,7 @@ export class Emulator implements ParserHandler {
         break;
       }
       case "u":
-        if (p.length === 1 && p[0]! < 0) this.#restoreCursor();
+        if (p.length === 1 && p[0]! < 0) this.#restoreCursor(ds.saved);
         break;
       case "g": {
         const mode = param(p, 0, 0);
@@ -882,18 +892,23 @@ export class Emulator implements ParserHandler {
     }
   }
 
-  /** Beyond mosh 1.4.0: switch to / from the alternate screen (1049 also saves the cursor). */
-  #alternateScreen(on: boolean, saveCursor: boolean): void {
+  /**
+   * Beyond mosh 1.4.0: switch to / from the alternate screen. The main
+   * screen's cursor is kept aside whatever the mode (a shrink under the
+   * program keeps its row, as terminals do); 1049 restores it on the way back.
+   */
+  #alternateScreen(on: boolean, restoreCursor: boolean): void {
     const fb = this.fb, ds = fb.ds;
     if (on === (fb.primaryRows !== null)) return;
     if (on) {
-      if (saveCursor) this.escDispatch("", 0x37);
+      fb.primaryCursor = this.#cursorNow();
       fb.primaryRows = fb.rows;
       fb.rows = Array.from({ length: fb.height }, () => new Row(fb.width, ds.bg));
     } else {
       fb.rows = fb.primaryRows!;
-      fb.primaryRows = null;
-      if (saveCursor) this.#restoreCursor();
+      const cursor = fb.primaryCursor!;
+      fb.primaryRows = fb.primaryCursor = null;
+      if (restoreCursor) this.#restoreCursor(cursor);
     }
   }
 

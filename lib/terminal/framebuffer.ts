@@ -214,6 +214,12 @@ export class Framebuffer {
   /** The primary screen's rows while the alternate screen is shown (modes 47/1047/1049). */
   primaryRows: Row[] | null = null;
   /**
+   * While the alternate screen is shown: the main screen's cursor when it was
+   * left (mode 1049 restores it), apart from DECSC's, as xterm and tmux keep
+   * it: a program's own DECSC must not move the shell's cursor.
+   */
+  primaryCursor: SavedCursor | null = null;
+  /**
    * Receives each row leaving the top of the main screen by scrolling (the
    * scrollback extension) and hands back a row to reuse as the new blank one
    * (an old one it let go of, or the same row when it kept none). Not copied
@@ -285,6 +291,7 @@ export class Framebuffer {
     f.notificationCount = this.notificationCount;
     if (this.primaryRows) { for (const r of this.primaryRows) r.shared = true; }
     f.primaryRows = this.primaryRows?.slice() ?? null;
+    f.primaryCursor = this.primaryCursor;
     f.scrollOff = null;
     f.historyCleared = null;
     return f;
@@ -421,7 +428,7 @@ export class Framebuffer {
    * `recordDropped` too, while the history is recorded, those rows go there
    * first, as if they had scrolled off (Feature.ShrinkLines: the client
    * counts them in its terminal's history). Under the alternate screen the hidden main screen
-   * shrinks the same way around its saved cursor, whatever the client: as a
+   * shrinks the same way around its cursor (`primaryCursor`), whatever the client: as a
    * terminal shrinks the main screen it keeps aside (a scrollback client
    * shows the program on its terminal's own alternate screen, having saved
    * its cursor there), and a stock client, which knows nothing of that
@@ -435,8 +442,15 @@ export class Framebuffer {
       ? Math.max(0, ds.cursorRow - height + 1)
       : 0;
     if (recordDropped && drop > 0 && this.scrollOff !== null) this.#recordTop(this.scrollOff, drop);
-    const primaryDrop = this.primaryRows !== null ? Math.max(0, ds.saved.row - height + 1) : 0;
-    if (primaryDrop > 0) ds.saved = { ...ds.saved, row: ds.saved.row - primaryDrop };
+    const kept = this.primaryCursor;
+    const primaryDrop = kept !== null ? Math.max(0, kept.row - height + 1) : 0;
+    if (kept !== null) {
+      this.primaryCursor = {
+        ...kept,
+        row: kept.row - primaryDrop,
+        col: Math.min(kept.col, width - 1),
+      };
+    }
     ds.scrollTop = 0;
     ds.scrollBottom = height - 1;
     const tabs = ds.tabs.slice(0, width);

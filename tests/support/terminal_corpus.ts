@@ -79,6 +79,11 @@ export const CASES: Record<string, string> = {
   "emoji": "\u{1f600}\u{1f680} ok",
   "alternate screen entered and left": `primary${esc}[?1049hALT SCREEN${esc}[?1049l`,
   "alternate screen left on": `primary${esc}[?1049h${esc}[2;2Halt text`,
+  // The shell's cursor comes back where 1049 left it, whatever the program saved (until
+  // 2026-12-08 one slot held both: the program's DECSC moved the shell's cursor).
+  "DECSC on the alternate screen leaves the shell's cursor":
+    `abc${esc}[?1049h${esc}[5;5H${esc}7alt${esc}[?1049lX${esc}8Y`,
+  "1047 keeps the cursor where the program left it": `abc${esc}[?1047h${esc}[5;5Hx${esc}[?1047lY`,
   "invalid UTF-8 becomes U+FFFD": "a\xff\xfeb",
   "a listing that scrolls": [...Array(25).keys()].map((i) =>
     `${esc}[01;34mdir${i}${esc}[0m  ${esc}[01;32mexec${i}${esc}[0m  file${i}.txt\r\n`
