@@ -9,7 +9,13 @@
 import { after } from "../network/wakeup_timer.ts";
 import { Feature } from "../statesync/capabilities.ts";
 import type { ReceivedHistory } from "../statesync/received_history.ts";
-import { BOTTOM_ROW, type Capabilities, newFrame, pushLines } from "../terminal/display.ts";
+import {
+  BOTTOM_ROW,
+  type Capabilities,
+  leftMainScreen,
+  newFrame,
+  pushLines,
+} from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
 import { Row } from "../terminal/row.ts";
 import type { ClientCore, ClientSink } from "./client_core.ts";
@@ -379,7 +385,16 @@ export class TerminalSink implements ClientSink {
     const switchable = !this.#noInit && this.#scrollback;
     if (switchable && target.primaryRows === null) out += this.#switchScreens(target);
     if (history.active && this.#scrollback && !this.#onAlternate) {
-      out += this.#pushHistory(history, target, final, now, bar);
+      // Onto a full-screen program: the main screen it left goes first, as a frame of its
+      // own, so the terminal keeps that one aside (see leftMainScreen).
+      const left = switchable && !final ? leftMainScreen(target, target) : null;
+      const main = left === null ? target : this.#fitted(left, history, "");
+      out += this.#pushHistory(history, main, final, now, bar);
+      if (left !== null) {
+        out += newFrame(!this.#repaint, this.#onScreen, main, this.#caps);
+        this.#repaint = false;
+        this.#onScreen = main;
+      }
     }
     if (switchable && this.#history !== null) out += this.#switchScreens(target);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
@@ -406,7 +421,8 @@ export class TerminalSink implements ClientSink {
    * terminal follows it onto its own alternate screen, where its history
    * gets none of the program's rows (when the window shrinks, say) and the
    * mouse wheel scrolls the program, as over ssh; the main screen waits
-   * there as the client left it, and history lines wait for it.
+   * there as the program left it (drawn just before, see frame), and
+   * history lines wait for it.
    */
   #switchScreens(target: Framebuffer): string {
     const remoteAlternate = target.primaryRows !== null;

@@ -219,7 +219,11 @@ export function newFrame(
   let init = initialized;
   const altSwitch = caps.alternateScreen === true && initialized &&
     (f.primaryRows !== null) !== (last.primaryRows !== null);
-  if (altSwitch) w.out += f.primaryRows !== null ? "\x1b[?1047h" : "\x1b[?1047l";
+  if (altSwitch && f.primaryRows !== null) {
+    const main = leftMainScreen(last, f);
+    if (main !== null) w.out += newFrame(true, last, main, caps);
+    w.out += "\x1b[?1047h";
+  } else if (altSwitch) w.out += "\x1b[?1047l";
   if (!initialized || altSwitch || f.width !== last.width || f.height !== last.height) {
     // Keeping the history: every row is drawn in full below, no clear needed.
     w.out += caps.keepHistory ? "\x1b[r\x1b[0m\x1b[H" : "\x1b[r\x1b[0m\x1b[H\x1b[2J";
@@ -290,6 +294,31 @@ export function newFrame(
     }
   }
   return w.out;
+}
+
+/**
+ * Entering the alternate screen: the main screen `f` keeps aside, as a
+ * screen to draw over `last` (a copy of it but for the rows and cursor; `f`
+ * itself gives a main screen with its modes), or null when `f` is on its main
+ * screen or the sizes differ (the whole screen is drawn again).
+ *
+ * The server's diff draws it before the switch, and a client keeping the
+ * history draws it on its terminal's main screen before that one's switch,
+ * so the main screen kept aside is the one the program left, not the one
+ * last seen — output and a full-screen program can start in one frame
+ * (`seq 1 40; less`) — and a shrink under the program pushes those rows
+ * into the terminal's history, as in a terminal alone.
+ */
+export function leftMainScreen(last: Framebuffer, f: Framebuffer): Framebuffer | null {
+  const cursor = f.primaryCursor;
+  if (f.primaryRows === null || cursor === null) return null;
+  if (f.width !== last.width || f.height !== last.height) return null;
+  const main = last.clone();
+  main.rows = f.primaryRows.slice();
+  main.primaryRows = main.primaryCursor = null;
+  main.ds.cursorRow = cursor.row;
+  main.ds.cursorCol = cursor.col;
+  return main;
 }
 
 /** Scroll detection (display.md §3): returns the first row still to draw. */

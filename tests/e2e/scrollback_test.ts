@@ -588,16 +588,16 @@ Deno.test("the window shrunk and grown under a session: history and screen as tm
 /**
  * `seq 1 30`, then a full-screen program (`screen`: what it prints on the alternate screen)
  * while the window takes each of `heights` (by default shrunk to 12 rows), grown back to 24
- * after: the history and screen of a session against tmux alone's.
+ * after: the history and screen of a session against tmux alone's. `oneWrite`: the lines
+ * and the program's start in one write, so in one frame of the server's.
  */
-async function shrunkUnderProgram(screen: string, heights = [12]): Promise<void> {
-  const commands = [
-    "seq 1 30; echo END0",
-    `printf '\\033[?1049h${screen}'; read -r x; printf '\\033[?1049l'; echo END1`,
-  ];
+async function shrunkUnderProgram(screen: string, heights = [12], oneWrite = false): Promise<void> {
+  const output = oneWrite ? `$(seq 1 30; echo END0)\\n` : "";
+  const program =
+    `printf "${output}\\033[?1049h${screen}"; read -r x; printf '\\033[?1049l'; echo END1`;
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
-    await typeEach(tmux, commands.slice(0, 1));
-    await tmux.sendText(`${commands[1]}\r`);
+    if (!oneWrite) await typeEach(tmux, ["seq 1 30; echo END0"]);
+    await tmux.sendText(`${program}\r`);
     await tmux.waitFor(/^full/m);
     // The terminal follows the program onto its alternate screen.
     assert.equal(await paneFormat(tmux, "#{alternate_on}"), "1");
@@ -624,6 +624,12 @@ Deno.test("shrunk under a full-screen program with its cursor low: none of its r
   // The program's rows above the cursor do not fit: on the terminal's main screen, the
   // terminal pushed them into its history; on its alternate screen (as tmux alone) it does not.
   shrunkUnderProgram("\\033[Hfull\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\033[20;1Hlow"));
+
+Deno.test("output and a full-screen program in one frame, then shrunk under it: the main screen's top rows reach the history, as in tmux alone", () =>
+  // Until 2026-12-08 the lines the program's start hid were lost: the server's diff went
+  // straight to the program's screen, so the terminal kept aside the main screen it had
+  // shown before, and the shrink pushed that one's rows.
+  shrunkUnderProgram("\\033[Hfull", [12], true));
 
 Deno.test("shrunk and grown again under a full-screen program: the rows the terminal pulled back onto its main screen stay in the history", () =>
   // tmux pulls history back onto the main screen it keeps aside; leaving the program, the
@@ -662,6 +668,24 @@ Deno.test("back from a full-screen program after a change of width: screen and h
     run,
     (expected) => assert.ok(expected.at(-1)!.startsWith("line "), "rewrapped lines on the screen"),
   );
+});
+
+Deno.test("after a change of width, output and a full-screen program in one frame: screen and history as tmux alone", async () => {
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    await typeEach(tmux, [LONG_LINES]);
+    await resizeEach(tmux, shell, [[60, 24]]);
+    await tmux.sendText(
+      `printf "$(seq 1 40)\\n\\033[?1049hfull"; read -r x; printf '\\033[?1049l'; echo END1\r`,
+    );
+    await tmux.waitFor(/^full/m);
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
+  };
+  // Until 2026-12-08 the rewrapped lines on the screen never reached the history (9 lost
+  // here), and old rows and 19 blank ones did: the frame that started the program pushed the
+  // output through rows it did not know.
+  await sameAsTmuxAlone(run, (expected) => assert.ok(expected.includes("40"), "the output"));
 });
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {

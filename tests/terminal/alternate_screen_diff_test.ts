@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { type Capabilities, newFrame, SERVER_CAPABILITIES } from "../../lib/terminal/display.ts";
 import { Emulator } from "../../lib/terminal/emulator.ts";
 import { Framebuffer } from "../../lib/terminal/framebuffer.ts";
+import { playInTmux } from "../support/tmux_cells.ts";
 
 const enc = new TextEncoder();
 const WITH: Capabilities = { ...SERVER_CAPABILITIES, alternateScreen: true };
@@ -42,4 +43,30 @@ Deno.test("without the capability (mosh 1.4.0's client) no switch is sent: the a
   server.write(enc.encode("\x1b[?1049h\x1b[Hfile"));
   const diff = newFrame(true, before, server.fb.clone(), SERVER_CAPABILITIES);
   assert.equal(diff.includes("\x1b[?1047"), false);
+});
+
+Deno.test("output and the switch in one frame: the diff draws the main screen the program left first (tmux as the terminal)", async () => {
+  // `seq 1 12; less` in one frame: a terminal that keeps the main screen aside (a client
+  // keeping the history) must keep this one, not the one it showed before (until
+  // 2026-12-08 the diff went straight to the program's screen, and those lines were lost).
+  const before = "$ seq 1 12; less\r\n";
+  const output = Array.from({ length: 12 }, (_, i) => `${i + 1}\r\n`).join("") + "END";
+  const program = "\x1b[?1049h\x1b[Hfull";
+  const server = new Emulator(20, 5);
+  server.write(enc.encode(before));
+  const shown = server.fb.clone();
+  server.write(enc.encode(output + program));
+  const diff = newFrame(true, shown, server.fb.clone(), WITH);
+  const at = diff.indexOf("\x1b[?1047h");
+  assert.ok(at > 0, JSON.stringify(diff));
+  // Up to the switch, the diff played after the shown screen leaves the terminal as the
+  // program's output itself does, cursor and all.
+  const [drawn, direct] = await Promise.all([
+    playInTmux(enc.encode(before + diff.slice(0, at)), 20, 5),
+    playInTmux(enc.encode(before + output), 20, 5),
+  ]);
+  const text = (lines: string[]) => lines.map((l) => l.trimEnd());
+  assert.deepEqual(text(drawn.lines), text(direct.lines));
+  assert.deepEqual(drawn.cursor, direct.cursor);
+  assert.equal(direct.lines.at(-1), "END");
 });
