@@ -230,9 +230,15 @@ export class TerminalSink implements ClientSink {
   #mainCursorRowAtEntry = 0;
   /** The window's size when the terminal went onto its alternate screen. */
   #alternateSize = { columns: 0, rows: 0 };
-  /** On the alternate screen: the window changed size since (at a frame), and its width did. */
+  /**
+   * On the alternate screen: the window changed size since (at a frame), and
+   * its width changed so that the terminal rewraps the main screen it keeps
+   * aside (#mainAtEntry, and any foreign rows, whose text is not known).
+   */
   #alternateResized = false;
-  #alternateWidthChanged = false;
+  #alternateRewrapped = false;
+  /** The main screen as drawn when the terminal went onto its alternate screen. */
+  #mainAtEntry: Framebuffer | null = null;
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
   #flushRows = 0;
   /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
@@ -347,7 +353,12 @@ export class TerminalSink implements ClientSink {
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
       const entry = this.#alternateSize;
       if (columns !== entry.columns || rows !== entry.rows) this.#alternateResized = true;
-      if (columns !== entry.columns) this.#alternateWidthChanged = true;
+      if (
+        columns !== entry.columns && !this.#alternateRewrapped &&
+        (this.#foreignRows > 0 || reflowsAt(this.#mainAtEntry!, columns))
+      ) {
+        this.#alternateRewrapped = true;
+      }
     }
     const reflows = core.remoteState.history.shrinkLines;
     if (
@@ -433,7 +444,8 @@ export class TerminalSink implements ClientSink {
       this.#mainCursorRow = this.#mainCursorRowAtEntry = this.#onScreen.ds.cursorRow;
       this.#mainMinRows = this.#onScreen.height;
       this.#alternateSize = { columns: this.#onScreen.width, rows: this.#onScreen.height };
-      this.#alternateResized = this.#alternateWidthChanged = false;
+      this.#alternateResized = this.#alternateRewrapped = false;
+      this.#mainAtEntry = this.#onScreen;
     }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
@@ -498,12 +510,12 @@ export class TerminalSink implements ClientSink {
    * pushed off its top (shrinking around the cursor, as #mainCursorRow
    * follows), and more the lines a grow pulled back from its history (its
    * answer to where the main cursor is, see #awaitingMainScreen): those stay,
-   * as foreign rows. Returns false when that is not known (the width
-   * changed, or no answer came).
+   * as foreign rows. Returns false when that is not known (a change of
+   * width rewrapped its rows, or no answer came).
    */
   #foreignOnMainScreen(tracked: boolean): boolean {
     if (!this.#alternateResized) return true;
-    if (!tracked || this.#alternateWidthChanged) return false;
+    if (!tracked || this.#alternateRewrapped) return false;
     const pushed = this.#mainCursorRowAtEntry - this.#mainCursorRow;
     let foreign = Math.max(0, this.#foreignRows - pushed);
     const query = this.#cursorQuery;

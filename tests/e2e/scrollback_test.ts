@@ -591,7 +591,11 @@ Deno.test("the window shrunk and grown under a session: history and screen as tm
  * after: the history and screen of a session against tmux alone's. `oneWrite`: the lines
  * and the program's start in one write, so in one frame of the server's.
  */
-async function shrunkUnderProgram(screen: string, heights = [12], oneWrite = false): Promise<void> {
+async function shrunkUnderProgram(
+  screen: string,
+  heights: WindowSize[] = [12],
+  oneWrite = false,
+): Promise<void> {
   const output = oneWrite ? `$(seq 1 30; echo END0)\\n` : "";
   const program =
     `printf "${output}\\033[?1049h${screen}"; read -r x; printf '\\033[?1049l'; echo END1`;
@@ -601,9 +605,13 @@ async function shrunkUnderProgram(screen: string, heights = [12], oneWrite = fal
     await tmux.waitFor(/^full/m);
     // The terminal follows the program onto its alternate screen.
     assert.equal(await paneFormat(tmux, "#{alternate_on}"), "1");
-    for (const rows of heights) {
-      await tmux.resize(80, rows);
-      await waitUntil(async () => (await ttySize(shell)).join("x") === `${rows}x80`, "resized");
+    for (const size of heights) {
+      const [columns, rows] = typeof size === "number" ? [80, size] : size;
+      await tmux.resize(columns, rows);
+      await waitUntil(
+        async () => (await ttySize(shell)).join("x") === `${rows}x${columns}`,
+        "resized",
+      );
     }
     await tmux.sendText("\r"); // the program ends
     await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
@@ -635,6 +643,13 @@ Deno.test("shrunk and grown again under a full-screen program: the rows the term
   // tmux pulls history back onto the main screen it keeps aside; leaving the program, the
   // client pushes them back before it redraws (it drew over them: 2026-12-07, found side by side).
   shrunkUnderProgram("\\033[Hfull", [12, 30]));
+
+Deno.test("narrowed, shrunk and grown under a full-screen program, short lines: the pulled-back rows stay, as in tmux alone", () =>
+  // No row of the main screen rewraps at those widths (the longest, the command line, has
+  // 76 characters), so the terminal's main screen is known as with heights alone (until
+  // 2026-12-08 any change of width made it unknown: the client pushed everything into the
+  // history and redrew from the top, blank rows below).
+  shrunkUnderProgram("\\033[Hfull", [[76, 12], [100, 30]]));
 
 Deno.test("grown when the terminal has fewer lines to pull back than rows gained: asked, not guessed", () =>
   // tmux pulls back only the 4 rows the shrink pushed: the client reads how many from the
