@@ -239,6 +239,11 @@ export class TerminalSink implements ClientSink {
   #alternateRewrapped = false;
   /** The main screen as drawn when the terminal went onto its alternate screen. */
   #mainAtEntry: Framebuffer | null = null;
+  /**
+   * The line its top row would be in the history then (the history's end:
+   * nothing is recorded from a main screen kept aside).
+   */
+  #mainFirstLine = 0;
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
   #flushRows = 0;
   /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
@@ -394,7 +399,7 @@ export class TerminalSink implements ClientSink {
     // Off the program's screen before the history lines, onto it after them (and after
     // the first of them, which start scrollback mode: a resumed session may resume in vim).
     const switchable = !this.#noInit && this.#scrollback;
-    if (switchable && target.primaryRows === null) out += this.#switchScreens(target);
+    if (switchable && target.primaryRows === null) out += this.#switchScreens(target, history);
     if (history.active && this.#scrollback && !this.#onAlternate) {
       // Onto a full-screen program: the main screen it left goes first, as a frame of its
       // own, so the terminal keeps that one aside (see leftMainScreen).
@@ -407,7 +412,7 @@ export class TerminalSink implements ClientSink {
         this.#onScreen = main;
       }
     }
-    if (switchable && this.#history !== null) out += this.#switchScreens(target);
+    if (switchable && this.#history !== null) out += this.#switchScreens(target, history);
     out += newFrame(!this.#repaint, this.#onScreen, target, this.#caps);
     if (out.length > 0) {
       // One synchronized update (mode 2026): a terminal that knows it shows the frame whole,
@@ -435,7 +440,7 @@ export class TerminalSink implements ClientSink {
    * there as the program left it (drawn just before, see frame), and
    * history lines wait for it.
    */
-  #switchScreens(target: Framebuffer): string {
+  #switchScreens(target: Framebuffer, history: ReceivedHistory): string {
     const remoteAlternate = target.primaryRows !== null;
     if (remoteAlternate === this.#onAlternate) return "";
     this.#onAlternate = remoteAlternate;
@@ -446,6 +451,7 @@ export class TerminalSink implements ClientSink {
       this.#alternateSize = { columns: this.#onScreen.width, rows: this.#onScreen.height };
       this.#alternateResized = this.#alternateRewrapped = false;
       this.#mainAtEntry = this.#onScreen;
+      this.#mainFirstLine = history.end;
     }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
@@ -484,6 +490,7 @@ export class TerminalSink implements ClientSink {
     this.#flushRows = 0;
     this.#pulledKept = false;
     const main = screen.primaryRows === null;
+    if (main && this.#onAlternate && history.shrinkLines) this.#rewrappedWhileAway();
     let redrawsHeld = false;
     if (history.shrinkLines && main) {
       redrawsHeld = this.#dropPrintedRows(screen, columns, rows, history.end);
@@ -515,7 +522,8 @@ export class TerminalSink implements ClientSink {
    */
   #foreignOnMainScreen(tracked: boolean): boolean {
     if (!this.#alternateResized) return true;
-    if (!tracked || this.#alternateRewrapped) return false;
+    if (!tracked) return false;
+    if (this.#alternateRewrapped) return this.#reflowedRows !== null; // see #rewrappedWhileAway
     const pushed = this.#mainCursorRowAtEntry - this.#mainCursorRow;
     let foreign = Math.max(0, this.#foreignRows - pushed);
     const query = this.#cursorQuery;
@@ -526,6 +534,22 @@ export class TerminalSink implements ClientSink {
     }
     this.#foreignRows = foreign;
     return true;
+  }
+
+  /**
+   * Back from a full-screen program under which a change of width rewrapped
+   * the terminal's main screen (#alternateRewrapped), with its answer to
+   * where its main cursor is: as after a change of width on the main screen
+   * (see #dropPrintedRows), every row the terminal shows above its cursor
+   * becomes a foreign row, left as it rewrapped it, and the lines above the
+   * program's cursor count as printed.
+   */
+  #rewrappedWhileAway(): void {
+    const query = this.#cursorQuery;
+    if (!this.#alternateRewrapped || query?.leaving !== true || query.answer === undefined) return;
+    const local = this.#history!;
+    local.advance(Math.max(0, this.#mainFirstLine + this.#mainCursorRow - local.printed));
+    this.#reflowedRows = query.answer;
   }
 
   /**
@@ -808,7 +832,8 @@ export class TerminalSink implements ClientSink {
       return false;
     }
     if (query?.leaving === true) return query.pulled === null && now < query.deadline;
-    if (rows <= this.#mainMinRows) return false; // never grown: nothing pulled back
+    // Never grown, nor rewrapped: nothing pulled back, and the rows are where they were.
+    if (rows <= this.#mainMinRows && !this.#alternateRewrapped) return false;
     this.#cursorQuery = {
       row: this.#mainCursorRow,
       grown: rows,

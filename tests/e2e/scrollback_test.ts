@@ -520,18 +520,21 @@ Deno.test("a local resize after a clear and a bell: the history stays, nothing r
 /** A window size: rows (80 columns wide), or columns and rows. */
 type WindowSize = number | [columns: number, rows: number];
 
+/** Resizes the pane and waits until the shell's terminal (pid `shell`) has the size. */
+async function resizeTo(tmux: TmuxSession, shell: number, size: WindowSize): Promise<number[]> {
+  const [columns, rows] = typeof size === "number" ? [80, size] : size;
+  await tmux.resize(columns, rows);
+  await waitUntil(async () => (await ttySize(shell)).join("x") === `${rows}x${columns}`, "resized");
+  return [columns, rows];
+}
+
 /**
  * Resizes the pane to each size in turn; once the shell's terminal (pid
  * `shell`) has the size, types `stty size` and waits for it.
  */
 async function resizeEach(tmux: TmuxSession, shell: number, sizes: WindowSize[]): Promise<void> {
   for (const [i, size] of sizes.entries()) {
-    const [columns, rows] = typeof size === "number" ? [80, size] : size;
-    await tmux.resize(columns, rows);
-    await waitUntil(
-      async () => (await ttySize(shell)).join("x") === `${rows}x${columns}`,
-      "resized",
-    );
+    const [columns, rows] = await resizeTo(tmux, shell, size);
     await tmux.sendText(`stty size; echo R${i}\r`);
     await tmux.waitFor(new RegExp(`^${rows} ${columns}\\nR${i}\\n\\$ ?$`, "m"));
   }
@@ -605,14 +608,7 @@ async function shrunkUnderProgram(
     await tmux.waitFor(/^full/m);
     // The terminal follows the program onto its alternate screen.
     assert.equal(await paneFormat(tmux, "#{alternate_on}"), "1");
-    for (const size of heights) {
-      const [columns, rows] = typeof size === "number" ? [80, size] : size;
-      await tmux.resize(columns, rows);
-      await waitUntil(
-        async () => (await ttySize(shell)).join("x") === `${rows}x${columns}`,
-        "resized",
-      );
-    }
+    for (const size of heights) await resizeTo(tmux, shell, size);
     await tmux.sendText("\r"); // the program ends
     await tmux.waitFor(/^END1\n\$ ?$/m, { timeoutMs: 10_000 });
     await resizeEach(tmux, shell, [24]);
@@ -701,6 +697,29 @@ Deno.test("after a change of width, output and a full-screen program in one fram
   // here), and old rows and 19 blank ones did: the frame that started the program pushed the
   // output through rows it did not know.
   await sameAsTmuxAlone(run, (expected) => assert.ok(expected.includes("40"), "the output"));
+});
+
+Deno.test("long lines, then the width changed under a full-screen program: screen and history as tmux alone", async () => {
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    await typeEach(tmux, [LONG_LINES]);
+    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.waitFor(/^full/m);
+    for (const size of [[60, 16], [100, 30]] as WindowSize[]) await resizeTo(tmux, shell, size);
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
+  };
+  // The terminal rewrapped the main screen it kept aside; until 2026-12-08 the client
+  // pushed it into the history as the server's rows, cut at the old width: each long line
+  // on it in two pieces, and the screen drawn again from the top.
+  await sameAsTmuxAlone(
+    run,
+    (expected) =>
+      assert.ok(
+        expected.some((l) => l.startsWith("line ") && l.length === 100),
+        "rows rewrapped at 100 columns",
+      ),
+  );
 });
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
