@@ -240,10 +240,12 @@ export class TerminalSink implements ClientSink {
   /** The main screen as drawn when the terminal went onto its alternate screen. */
   #mainAtEntry: Framebuffer | null = null;
   /**
-   * The line its top row would be in the history then (the history's end:
-   * nothing is recorded from a main screen kept aside).
+   * The server's main screen then: the line its top row would be in the
+   * history (the history's end: nothing is recorded from a main screen kept
+   * aside) and its cursor's row (the drawn one is below foreign rows).
    */
   #mainFirstLine = 0;
+  #mainServerRow = 0;
   /** Scrollback mode, this frame: how many of the foreign rows scroll into the history first. */
   #flushRows = 0;
   /** Scrollback mode, this frame: the rows a grown window pulled back stay, as foreign rows. */
@@ -452,7 +454,8 @@ export class TerminalSink implements ClientSink {
       this.#alternateResized = this.#alternateRewrapped = false;
       this.#mainAtEntry = this.#onScreen;
       this.#mainFirstLine = history.end;
-    }
+      this.#mainServerRow = target.primaryCursor?.row ?? 0;
+    } else this.#mainAtEntry = null;
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
     // The alternate screen starts blank; the main one comes back as the terminal kept it
@@ -547,8 +550,10 @@ export class TerminalSink implements ClientSink {
   #rewrappedWhileAway(): void {
     const query = this.#cursorQuery;
     if (!this.#alternateRewrapped || query?.leaving !== true || query.answer === undefined) return;
+    // The server's main screen shrank around its cursor, as the window did at the most.
+    const above = Math.min(this.#mainServerRow, this.#mainMinRows - 1);
     const local = this.#history!;
-    local.advance(Math.max(0, this.#mainFirstLine + this.#mainCursorRow - local.printed));
+    local.advance(Math.max(0, this.#mainFirstLine + above - local.printed));
     this.#reflowedRows = query.answer;
   }
 

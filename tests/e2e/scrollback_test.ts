@@ -209,6 +209,7 @@ Deno.test("lines of every length and colour land in the history as tmux itself s
  */
 async function sessionInLocalShell(
   before: string,
+  inSession?: (tmux: TmuxSession, shell: number) => Promise<void>,
 ): Promise<{ lines: string[]; firstScreen: string[] }> {
   const server = await startServer("ours", { env: { PS1: "$ " } });
   const tmux = await TmuxSession.start({ command: "sh", env: { PS1: "% ", MOSH_KEY: server.key } });
@@ -219,6 +220,7 @@ async function sessionInLocalShell(
     await tmux.sendText(`${before}${clientCommandLine("ours", server.port)}\r`);
     await tmux.waitFor(PROMPT, { timeoutMs: 60_000 });
     const firstScreen = (await tmux.capture()).split("\n").map((l) => l.trimEnd());
+    await inSession?.(tmux, findDescendant(server.pid, ["/bin/sh"])!);
     await tmux.sendText("seq 1 50\r");
     await tmux.waitFor(/^50\n\$ ?$/m);
     await tmux.sendKeys("C-^");
@@ -248,6 +250,22 @@ Deno.test("the session starts below what the terminal showed, as ssh would, whic
     "[mosh is exiting.]",
     "%",
   ]);
+});
+
+Deno.test("the user's lines above the session, then a change of width under a full-screen program: every later line reaches the history", async () => {
+  const { lines } = await sessionInLocalShell("", async (tmux, shell) => {
+    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.waitFor(/^full/m);
+    await resizeTo(tmux, shell, [100, 24]);
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+  });
+  // The lines above the program's cursor count as printed, not the user's rows above them
+  // too: for a few hours on 2026-12-08 as many lines after the program as those rows never
+  // reached the history.
+  const session = lines.indexOf("$ seq 1 50");
+  assert.equal(lines[session - 1], "END1", lines.join("\n"));
+  assert.deepEqual(lines.slice(session, session + 51), ["$ seq 1 50", ...numbers(1, 50)]);
 });
 
 Deno.test("text left on the cursor's row before the session stays, on its own row", async () => {
