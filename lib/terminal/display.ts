@@ -298,9 +298,9 @@ export function newFrame(
 
 /**
  * Entering the alternate screen: the main screen `f` keeps aside, as a
- * screen to draw over `last` (a copy of it but for the rows and cursor; `f`
- * itself gives a main screen with its modes), or null when `f` is on its main
- * screen or the sizes differ (the whole screen is drawn again).
+ * screen to draw over `last` (a copy of it but for the rows and cursor, or
+ * of `f` when the size changed too: the whole screen is drawn then), or
+ * null when `f` is on its main screen.
  *
  * The server's diff draws it before the switch, and a client keeping the
  * history draws it on its terminal's main screen before that one's switch,
@@ -312,8 +312,7 @@ export function newFrame(
 export function leftMainScreen(last: Framebuffer, f: Framebuffer): Framebuffer | null {
   const cursor = f.primaryCursor;
   if (f.primaryRows === null || cursor === null) return null;
-  if (f.width !== last.width || f.height !== last.height) return null;
-  const main = last.clone();
+  const main = (f.width === last.width && f.height === last.height ? last : f).clone();
   main.rows = f.primaryRows.slice();
   main.primaryRows = main.primaryCursor = null;
   main.ds.cursorRow = cursor.row;

@@ -70,3 +70,22 @@ Deno.test("output and the switch in one frame: the diff draws the main screen th
   assert.deepEqual(drawn.cursor, direct.cursor);
   assert.equal(direct.lines.at(-1), "END");
 });
+
+Deno.test("a resize and the switch in one frame: the main screen the program left is drawn first, at the new size", async () => {
+  const server = new Emulator(20, 5);
+  server.write(enc.encode("$ seq 1 12; less\r\n"));
+  const shown = server.fb.clone();
+  const output = Array.from({ length: 12 }, (_, i) => `${i + 1}\r\n`).join("") + "END";
+  server.write(enc.encode(output + "\x1b[?1049h\x1b[Hfull"));
+  server.resize(24, 6);
+  const diff = newFrame(true, shown, server.fb.clone(), WITH);
+  const at = diff.indexOf("\x1b[?1047h");
+  assert.ok(at > 0, JSON.stringify(diff));
+  // Until the switch, tmux shows what the server keeps aside, cursor and all.
+  const drawn = await playInTmux(enc.encode(diff.slice(0, at)), 24, 6);
+  const kept = server.fb.primaryRows!.map((row) => row.text().trimEnd());
+  assert.deepEqual(drawn.lines.map((l) => l.trimEnd()), kept);
+  assert.equal(kept.at(-2), "END", "the output's last line, above a row the grow added");
+  const cursor = server.fb.primaryCursor!;
+  assert.deepEqual(drawn.cursor, [cursor.row, cursor.col]);
+});
