@@ -72,14 +72,15 @@ function pushedBack(n: number): string {
 
 /**
  * Whether a terminal that reflows (tmux, VTE) rewraps any of `screen`'s rows
- * down to its cursor's at `columns` wide: one that wrapped, or one with
- * cells in use past `columns` (tmux splits a row by the cells written).
+ * down to its cursor's at `columns` wide: one that wrapped (a wide character
+ * that did not fit in its last column too), or one with cells in use past
+ * `columns` (tmux splits a row by the cells written).
  */
 function reflowsAt(screen: Framebuffer, columns: number): boolean {
   const last = Math.min(screen.ds.cursorRow, screen.height - 1);
   for (let y = 0; y <= last; y++) {
     const row = screen.row(y);
-    if (row.wrap) return true;
+    if (row.wrap || row.wideWrap) return true;
     for (let x = row.width - 1; x >= columns; x--) if (row.contents[x] !== "") return true;
   }
   return false;

@@ -260,6 +260,19 @@ export function newFrame(
   for (let y = firstRow; y < f.height; y++) {
     const old = init ? oldRows[y] ?? null : null;
     wrap = putRow(w, init, f, y, old, wrap, caps);
+    const row = f.row(y);
+    if (
+      row.wideWrap && y + 1 < f.height && !(init && old === row) && wrapsWide(row, f.row(y + 1))
+    ) {
+      // A wide character that did not fit in this row's last column went on to the next
+      // row: the cursor waits in that column, where it does not fit either, so the terminal
+      // wraps it there as it did, and its copy and reflow join the two rows.
+      w.cursorX = w.cursorY = -1; // an absolute move: no wrap may be pending there
+      w.silentMove(y, f.width - 1);
+      w.cursorX = 0; // where the next row's first character lands
+      w.cursorY = y + 1;
+      wrap = true;
+    }
   }
   w.hyperlink(""); // typing, predictions and the bar must not land in a link
 
@@ -318,6 +331,23 @@ export function leftMainScreen(last: Framebuffer, f: Framebuffer): Framebuffer |
   main.ds.cursorRow = cursor.row;
   main.ds.cursorCol = cursor.col;
   return main;
+}
+
+/** Whether `row` starts with a wide character. */
+function startsWide(row: Row): boolean {
+  return (row.flags[0]! & WIDE) !== 0;
+}
+
+/**
+ * Whether printing `next`'s first character in `row`'s last column leaves
+ * that column as it is: a wide character that does not fit there blanks it
+ * in the current background (as it did when the program printed it, unless
+ * it changed since) and goes on to the next row.
+ */
+function wrapsWide(row: Row, next: Row): boolean {
+  const x = row.width - 1;
+  return startsWide(next) && row.contents[x] === "" && row.fg[x] === 0 && row.attrs[x] === 0 &&
+    row.flags[x] === 0 && row.bg[x] === next.bg[0] && row.linkAt(x) === "";
 }
 
 /** Scroll detection (display.md §3): returns the first row still to draw. */
@@ -692,7 +722,7 @@ export function pushLines(
       // row: this one is drawn but for that cell, and the cursor left there, where the
       // next row's first character does not fit either: the terminal wraps it, as it did.
       const next = group[y + 1];
-      const wideWrap = row.wideWrap && typeof next === "object" && (next.flags[0]! & WIDE) !== 0;
+      const wideWrap = row.wideWrap && typeof next === "object" && startsWide(next);
       if (!wrap && !row.wrap && !wideWrap && old.contentEquals(row)) continue;
       screen.rows[y] = row;
       // What the terminal shows is compared against, but never a wrap flag:

@@ -678,6 +678,17 @@ Deno.test("a change of width leaves the lines the terminal rewrapped on its scre
   // blank but for the prompt, on its top row.
   resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [120, 24], [40, 24]], true));
 
+Deno.test("lines of wide characters, the window made wider: history and screen as tmux alone", () =>
+  // 漢 (UTF-8 in octal: the session's sh has no \u). A wide character that does not fit in
+  // a row's last column goes on to the next row; until 2026-12-08 the diff went there with
+  // CR LF and the client did not count such rows as rewrapping: each line on the screen
+  // reached the history in two pieces.
+  resizedLikeTmuxAlone(
+    `for i in $(seq 1 20); do printf "%d " $i; printf "\\346\\274\\242%.0s" $(seq 1 50); echo; done; echo END0`,
+    [[90, 24]],
+    true,
+  ));
+
 Deno.test("rewrapped lines on the screen, then the window shrunk and grown: history and screen as tmux alone", () =>
   resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [60, 12], [60, 24], [70, 24]], true));
 

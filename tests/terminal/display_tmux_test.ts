@@ -104,3 +104,20 @@ Deno.test("random frames (text, colours, wide and combining characters, scrolls,
     await assertTmuxShows(width, height, steps, `trial ${trial} (${width}x${height})`);
   }
 });
+
+Deno.test("a wide character wrapped from a row's last column: tmux joins the rows as for the program's own output", async () => {
+  // "1 " and 19 wide characters fill 40 of 41 columns; the 20th does not fit in the last one
+  // and goes on to the next row. Until 2026-12-08 the diff went there with CR LF, so the
+  // terminal's copy, history and reflow saw two lines (in scrollback mode, after a change
+  // of width, each such line on the screen reached the history in two pieces).
+  const output = "1 " + "漢字".repeat(12) + "\r\n2 " + "漢字".repeat(12) + "\r\n";
+  const emulator = new Emulator(41, 6);
+  const diff = diffsOf(emulator, [output, "\x1b[1;1H\x1b[42m漢\x1b[m"]);
+  const [drawn, direct] = await Promise.all([
+    playInTmux(encoder.encode(diff), 41, 6),
+    playInTmux(encoder.encode(output + "\x1b[1;1H\x1b[42m漢\x1b[m"), 41, 6),
+  ]);
+  assert.equal(direct.joined.length, 2, JSON.stringify(direct.joined));
+  assert.deepEqual(drawn.joined, direct.joined);
+  assert.deepEqual(drawn.lines, direct.lines);
+});
