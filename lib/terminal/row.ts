@@ -224,6 +224,11 @@ export class Row {
       while (this.links.length < width) this.links.push("");
     }
     if (width > old && bg !== 0) this.bg.fill(bg, old);
+    // A wide character cut in two by the new edge goes, as terminals drop it: left in the last
+    // column, no diff could draw it (a terminal wraps a wide character that does not fit).
+    if (width < old && width > 0 && (this.flags[width - 1]! & WIDE) !== 0) {
+      this.resetCell(width - 1, this.bg[width - 1]!);
+    }
     this.wrap = this.wideWrap = false;
   }
 

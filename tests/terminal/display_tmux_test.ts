@@ -121,3 +121,22 @@ Deno.test("a wide character wrapped from a row's last column: tmux joins the row
   assert.deepEqual(drawn.joined, direct.joined);
   assert.deepEqual(drawn.lines, direct.lines);
 });
+
+Deno.test("a wide character cut by a narrower window: the screen drawn again is the server's", async () => {
+  // 漢 in columns 9-10 of 10; the window narrowed to 9 cut it in two. Left in the last
+  // column, the redraw printed it there and the terminal (and the client's emulator)
+  // wrapped it onto the next row, writing over that row's first cells: in scrollback mode
+  // later output showed `字` where `11` was (found side by side, 2026-12-08).
+  const emulator = new Emulator(10, 3);
+  emulator.write(encoder.encode("abcdefgh漢\r\n11\r\n"));
+  emulator.resize(9, 3);
+  const frame = newFrame(true, new Framebuffer(9, 3), emulator.fb);
+  const screen = await playInTmux(encoder.encode(frame), 9, 3);
+  const diff = cellDifferences(
+    shownCells(emulator.fb),
+    parseTmuxCapture(screen.lines.join("\n"), 3),
+    { erasedBackground: false },
+  );
+  assert.deepEqual(diff, [], JSON.stringify(frame));
+  assert.equal(emulator.fb.rowText(1).trimEnd(), "11");
+});
