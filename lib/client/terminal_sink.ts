@@ -185,8 +185,6 @@ export class TerminalSink implements ClientSink {
   }[] = [];
   /** Scrollback mode: the terminal is on its alternate screen, showing a full-screen program. */
   #onAlternate = false;
-  /** The main screen's cursor column when the terminal left it (restored on the way back). */
-  #mainCursorCol = 0;
   /**
    * On the alternate screen: the main screen's cursor row had the window only
    * ever shrunk around it since the terminal left it, as the server's main
@@ -227,10 +225,6 @@ export class TerminalSink implements ClientSink {
   #startAskedAt = -Infinity;
   /** The answer: the cursor's row and column (from 0) and the window's size then ("80x24"). */
   #startAt: { row: number; column: number; size: string } | null = null;
-  /** The main screen's cursor row when the terminal went onto its alternate screen. */
-  #mainCursorRowAtEntry = 0;
-  /** The window's size when the terminal went onto its alternate screen. */
-  #alternateSize = { columns: 0, rows: 0 };
   /**
    * On the alternate screen: the window changed size since (at a frame), and
    * its width changed so that the terminal rewraps the main screen it keeps
@@ -238,8 +232,11 @@ export class TerminalSink implements ClientSink {
    */
   #alternateResized = false;
   #alternateRewrapped = false;
-  /** The main screen as drawn when the terminal went onto its alternate screen. */
-  #mainAtEntry: Framebuffer | null = null;
+  /**
+   * The main screen as drawn when the terminal went onto its alternate
+   * screen (its size the window's then, its cursor the main one's).
+   */
+  #mainAtEntry: Framebuffer;
   /**
    * The server's main screen then: the line its top row would be in the
    * history (the history's end: nothing is recorded from a main screen kept
@@ -275,7 +272,7 @@ export class TerminalSink implements ClientSink {
     this.#onLinesPrinted = options.onLinesPrinted ?? null;
     this.#titlePrefix = options.titleNoPrefix ? "" : "[mosh] ";
     const { columns, rows } = this.#term.size();
-    this.#onScreen = new Framebuffer(columns, rows);
+    this.#onScreen = this.#mainAtEntry = new Framebuffer(columns, rows);
     this.#sizeTold = { columns, rows };
   }
 
@@ -359,11 +356,11 @@ export class TerminalSink implements ClientSink {
       const { columns, rows } = this.#windowSize();
       this.#mainMinRows = Math.min(this.#mainMinRows, rows);
       this.#mainCursorRow = Math.min(this.#mainCursorRow, rows - 1);
-      const entry = this.#alternateSize;
-      if (columns !== entry.columns || rows !== entry.rows) this.#alternateResized = true;
+      const entry = this.#mainAtEntry;
+      if (columns !== entry.width || rows !== entry.height) this.#alternateResized = true;
       if (
-        columns !== entry.columns && !this.#alternateRewrapped &&
-        (this.#foreignRows > 0 || reflowsAt(this.#mainAtEntry!, columns))
+        columns !== entry.width && !this.#alternateRewrapped &&
+        (this.#foreignRows > 0 || reflowsAt(entry, columns))
       ) {
         this.#alternateRewrapped = true;
       }
@@ -448,15 +445,13 @@ export class TerminalSink implements ClientSink {
     if (remoteAlternate === this.#onAlternate) return "";
     this.#onAlternate = remoteAlternate;
     if (remoteAlternate) {
-      this.#mainCursorCol = this.#onScreen.ds.cursorCol;
-      this.#mainCursorRow = this.#mainCursorRowAtEntry = this.#onScreen.ds.cursorRow;
+      this.#mainCursorRow = this.#onScreen.ds.cursorRow;
       this.#mainMinRows = this.#onScreen.height;
-      this.#alternateSize = { columns: this.#onScreen.width, rows: this.#onScreen.height };
       this.#alternateResized = this.#alternateRewrapped = false;
       this.#mainAtEntry = this.#onScreen;
       this.#mainFirstLine = history.end;
       this.#mainServerRow = target.primaryCursor?.row ?? 0;
-    } else this.#mainAtEntry = null;
+    }
     const left = this.#cursorQuery?.leaving === true; // ahead, by awaitingMainScreen
     const { columns, rows } = this.#windowSize();
     // The alternate screen starts blank; the main one comes back as the terminal kept it
@@ -528,7 +523,7 @@ export class TerminalSink implements ClientSink {
     if (!this.#alternateResized) return true;
     if (!tracked) return false;
     if (this.#alternateRewrapped) return this.#reflowedRows !== null; // see #rewrappedWhileAway
-    const pushed = this.#mainCursorRowAtEntry - this.#mainCursorRow;
+    const pushed = this.#mainAtEntry.ds.cursorRow - this.#mainCursorRow;
     let foreign = Math.max(0, this.#foreignRows - pushed);
     const query = this.#cursorQuery;
     if (query?.leaving === true) {
@@ -1048,7 +1043,7 @@ export class TerminalSink implements ClientSink {
     // Scrollback mode stays on the main screen: "[mosh is exiting.]" and the
     // local prompt go on a row of their own, as after rmcup (leaving a
     // program's alternate screen puts the cursor back where it was on the main one).
-    const column = this.#onAlternate ? this.#mainCursorCol : this.#onScreen.ds.cursorCol;
+    const column = (this.#onAlternate ? this.#mainAtEntry : this.#onScreen).ds.cursorCol;
     const newRow = this.#history !== null && column > 0;
     let out = this.#closing();
     if (newRow) out += "\r\n";

@@ -134,6 +134,18 @@ class FrameWriter {
     this.move(y, x);
   }
 
+  /**
+   * Leaves the cursor in row `y`'s last column (`width` wide), where the
+   * next row's wide first character does not fit: the terminal wraps it
+   * there itself, marking the row wrapped. Tracked as on the next row's start.
+   */
+  waitToWrapWide(y: number, width: number): void {
+    this.cursorX = this.cursorY = -1; // an absolute move: no wrap may be pending there
+    this.silentMove(y, width - 1);
+    this.cursorX = 0; // where the next row's first character lands
+    this.cursorY = y + 1;
+  }
+
   move(y: number, x: number): void {
     this.hyperlink(""); // a link covers a run of printed cells, never a cursor motion
     const ly = this.cursorY, lx = this.cursorX;
@@ -265,12 +277,8 @@ export function newFrame(
       row.wideWrap && y + 1 < f.height && !(init && old === row) && wrapsWide(row, f.row(y + 1))
     ) {
       // A wide character that did not fit in this row's last column went on to the next
-      // row: the cursor waits in that column, where it does not fit either, so the terminal
-      // wraps it there as it did, and its copy and reflow join the two rows.
-      w.cursorX = w.cursorY = -1; // an absolute move: no wrap may be pending there
-      w.silentMove(y, f.width - 1);
-      w.cursorX = 0; // where the next row's first character lands
-      w.cursorY = y + 1;
+      // row: the terminal wraps it there as it did, and its copy and reflow join the rows.
+      w.waitToWrapWide(y, f.width);
       wrap = true;
     }
   }
@@ -731,10 +739,7 @@ export function pushLines(
       wrap = putRow(w, true, screen, y, base, wrap, caps) ||
         (row.wrap && y === height - 1); // on the last column, waiting to wrap
       if (wideWrap) {
-        w.cursorX = w.cursorY = -1; // an absolute move: no wrap may be pending there
-        w.silentMove(y, screen.width - 1);
-        w.cursorX = 0; // where the next row's first character lands
-        w.cursorY = y + 1;
+        w.waitToWrapWide(y, screen.width);
         wrap = true;
       }
     }
