@@ -15,6 +15,7 @@ import {
   leftMainScreen,
   newFrame,
   pushLines,
+  unknownRow,
 } from "../terminal/display.ts";
 import { Framebuffer } from "../terminal/framebuffer.ts";
 import { Row } from "../terminal/row.ts";
@@ -215,6 +216,11 @@ export class TerminalSink implements ClientSink {
    * notification bar, a repaint, a resize under a full-screen program).
    */
   #foreignRows = 0;
+  /**
+   * Scrollback mode, this frame: the first row drawn continues the line
+   * before it, the last in the history (a long line the terminal wrapped).
+   */
+  #topContinues = false;
   /**
    * Scrollback mode: the session asked the terminal where its cursor was
    * before anything else, to start below the user's own lines as an ssh
@@ -487,12 +493,13 @@ export class TerminalSink implements ClientSink {
     this.#unshownRows.length = 0;
     this.#reflowedRows = null;
     this.#flushRows = 0;
+    this.#topContinues = false;
     this.#pulledKept = false;
     const main = screen.primaryRows === null;
     if (main && this.#onAlternate && history.shrinkLines) this.#rewrappedWhileAway();
     let redrawsHeld = false;
     if (history.shrinkLines && main) {
-      redrawsHeld = this.#dropPrintedRows(screen, columns, rows, history.end);
+      redrawsHeld = this.#dropPrintedRows(screen, columns, rows, history);
     }
     if (screen.width !== columns || screen.height !== rows) screen.resize(columns, rows, true);
     if (this.#reflowedRows !== null) this.#foreignRows = this.#reflowedRows;
@@ -607,7 +614,12 @@ export class TerminalSink implements ClientSink {
    * Returns whether the cursor went up into rows the local history holds
    * (they are drawn again).
    */
-  #dropPrintedRows(screen: Framebuffer, columns: number, rows: number, end: number): boolean {
+  #dropPrintedRows(
+    screen: Framebuffer,
+    columns: number,
+    rows: number,
+    history: ReceivedHistory,
+  ): boolean {
     const local = this.#history!;
     const drawn = this.#onScreen;
     const foreign = this.#foreignRows;
@@ -632,8 +644,13 @@ export class TerminalSink implements ClientSink {
       this.#localHistory -= pulled;
       this.#pulledKept = true;
     }
-    const ds = screen.ds;
+    const ds = screen.ds, end = history.end;
     const held = Math.max(0, local.printed - end);
+    // Whether the line the local history ends with wraps onto the next: then the
+    // terminal's top row (below any foreign rows) goes on with it, unless it rewrapped.
+    const last = held > 0 ? screen.rows[held - 1]! : null;
+    this.#topContinues = this.#reflowedRows === null &&
+      (last !== null ? last.wrap || last.wideWrap : history.continues(local.printed - 1));
     const fit = Math.max(0, ds.cursorRow - rows + 1);
     const drop = Math.min(Math.max(held, fit), ds.cursorRow); // never the cursor's row
     if (drop <= 0) return held > 0;
@@ -702,8 +719,14 @@ export class TerminalSink implements ClientSink {
       // What the terminal shows below the foreign rows is unknown: blank it row
       // by row (a clear would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
-      for (let y = this.#foreignRows + 1; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
+      // But a top row that continues the history's last line (which the terminal
+      // pushed itself as its window shrank, or pulled back onto the screen as it
+      // grew): erasing the whole row would unmark that line as wrapped (tmux), so
+      // the row is drawn over instead.
+      const top = this.#foreignRows, keepTop = this.#topContinues;
+      for (let y = top + (keepTop ? 2 : 1); y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
       this.#onScreen = this.#onScreen.blankLike(columns, rows);
+      if (keepTop && top < rows) this.#onScreen.rows[top] = unknownRow(columns);
       this.#onScreen.ds.cursorRow = rows - 1;
       this.#repaint = false;
     } else {

@@ -71,6 +71,18 @@ export class ReceivedHistory {
   }
 
   /**
+   * Whether line `n` continues on the next (a long line the terminal
+   * wrapped), the screen's top row after the last line; false when not kept.
+   */
+  continues(n: number): boolean {
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      const chunk = this.chunks[i]!;
+      if (n >= chunk.first) return n < chunk.first + chunk.lines.length && chunk.wrapped.has(n);
+    }
+    return false;
+  }
+
+  /**
    * The history of a state restored from a resume record: the server sends
    * history and there have been `end` lines; none of them is kept (the dead
    * client put them into the local terminal); `shrinkLines` as the server

@@ -652,7 +652,7 @@ function unwrapped(row: Row): Row {
 }
 
 /** A row no drawn row equals, so every cell of it is drawn again. */
-function unknownRow(width: number): Row {
+export function unknownRow(width: number): Row {
   const row = new Row(width);
   row.contents.fill("\u0000");
   return row;

@@ -59,9 +59,12 @@ async function withSession(
   }
 }
 
-/** The pane's history and screen, trailing blank lines dropped. */
+/**
+ * The pane's history and screen, trailing blank lines dropped, each wrapped
+ * line joined as tmux marked it (as its copy mode and a reflow see it).
+ */
 async function historyAndScreen(tmux: TmuxSession): Promise<string[]> {
-  const text = await tmux.tmux("capture-pane", "-p", "-t", "0", "-S", "-", "-E", "-");
+  const text = await tmux.tmux("capture-pane", "-p", "-J", "-t", "0", "-S", "-", "-E", "-");
   const lines = text.split("\n").map((l) => l.trimEnd());
   while (lines.length > 0 && lines.at(-1) === "") lines.pop();
   while (lines.length > 0 && lines[0] === "") lines.shift();
@@ -692,6 +695,13 @@ Deno.test("lines of wide characters, the window made wider: history and screen a
 Deno.test("rewrapped lines on the screen, then the window shrunk and grown: history and screen as tmux alone", () =>
   resizedLikeTmuxAlone(LONG_LINES, [[60, 24], [60, 12], [60, 24], [70, 24]], true));
 
+Deno.test("long lines, the window shrunk through one of them, grown, shrunk again: each line whole in the history, as tmux alone", () =>
+  // At 11 rows the terminal pushes the first row of a long line into its history and keeps
+  // the rest on its top row, marking the pushed row wrapped. Until 2026-12-08 the client
+  // erased that top row (CSI 2K) before drawing it again, which unmarks it (tmux): the
+  // line reached the history in two pieces.
+  resizedLikeTmuxAlone(LONG_LINES, [11, 30, 13], true));
+
 Deno.test("back from a full-screen program after a change of width: screen and history as tmux alone", async () => {
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
     await typeEach(tmux, [LONG_LINES]);
@@ -745,7 +755,7 @@ Deno.test("long lines, then the width changed under a full-screen program: scree
     run,
     (expected) =>
       assert.ok(
-        expected.some((l) => l.startsWith("line ") && l.length === 100),
+        expected.at(-1)!.split("\n").some((l) => l.startsWith("line ") && l.length === 100),
         "rows rewrapped at 100 columns",
       ),
   );
