@@ -81,7 +81,7 @@ function reflowsAt(screen: Framebuffer, columns: number): boolean {
   const last = Math.min(screen.ds.cursorRow, screen.height - 1);
   for (let y = 0; y <= last; y++) {
     const row = screen.row(y);
-    if (row.wrap || row.wideWrap) return true;
+    if (row.continues) return true;
     for (let x = row.width - 1; x >= columns; x--) if (row.contents[x] !== "") return true;
   }
   return false;
@@ -531,6 +531,9 @@ export class TerminalSink implements ClientSink {
     if (!tracked) return false;
     if (this.#alternateRewrapped) return this.#reflowedRows !== null; // see #rewrappedWhileAway
     const pushed = this.#mainAtEntry.ds.cursorRow - this.#mainCursorRow;
+    // The terminal's history now ends with the last row it pushed; the top row
+    // (pulled-back rows above it or not) goes on with it if that one wrapped.
+    if (pushed > 0) this.#topContinues = this.#mainAtEntry.rows[pushed - 1]!.continues;
     let foreign = Math.max(0, this.#foreignRows - pushed);
     const query = this.#cursorQuery;
     if (query?.leaving === true) {
@@ -650,7 +653,7 @@ export class TerminalSink implements ClientSink {
     // terminal's top row (below any foreign rows) goes on with it, unless it rewrapped.
     const last = held > 0 ? screen.rows[held - 1]! : null;
     this.#topContinues = this.#reflowedRows === null &&
-      (last !== null ? last.wrap || last.wideWrap : history.continues(local.printed - 1));
+      (last !== null ? last.continues : history.continues(local.printed - 1));
     const fit = Math.max(0, ds.cursorRow - rows + 1);
     const drop = Math.min(Math.max(held, fit), ds.cursorRow); // never the cursor's row
     if (drop <= 0) return held > 0;

@@ -83,6 +83,11 @@ export class Row {
    */
   #cells!: Uint32Array;
 
+  /** The row's line goes on to the next row: `wrap`, or `wideWrap`. */
+  get continues(): boolean {
+    return this.wrap || this.wideWrap;
+  }
+
   /** A blank Row of `width` cells (or a copy of `source`, same generation). */
   constructor(width: number, bg = 0, source?: Row) {
     if (source !== undefined) {

@@ -112,7 +112,7 @@ export class ScrollbackStore {
     if (n < 0 || n >= this.#end) return false;
     const i = n % this.#capacity;
     const row = this.#rows[i]!;
-    return this.#nums[i] === n && (row.wrap || row.wideWrap);
+    return this.#nums[i] === n && row.continues;
   }
 
   /** Line `n` rendered (renditions, links unless `links` is false, text), or null when not kept. */

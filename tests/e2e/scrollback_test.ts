@@ -761,6 +761,28 @@ Deno.test("long lines, then the width changed under a full-screen program: scree
   );
 });
 
+Deno.test("long lines, shrunk through one under a full-screen program: each line whole in the history, as tmux alone", async () => {
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    // 8 lines of 90 characters from the top of the screen: at 12 rows the terminal
+    // pushes the command line, 3 lines and the first row of the fourth.
+    await typeEach(tmux, [
+      "for i in $(seq 1 8); do printf 'line %d %083d\\n' $i 0; done; echo END0",
+    ]);
+    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.waitFor(/^full/m);
+    await resizeTo(tmux, shell, 12);
+    await tmux.sendText("\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
+  };
+  // Until 2026-12-08 the client, back from the program, erased the rest of that line on the
+  // top row before drawing it again, which unmarks the pushed row as wrapped (tmux): the
+  // line in two pieces.
+  await sameAsTmuxAlone(run, (expected) => {
+    assert.ok(expected.includes(`line 4 ${"0".repeat(83)}`), expected.join("\n"));
+  });
+});
+
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
   await withSession({ client: "ours", server: "ours" }, async (s) => {
     const before = await paneFormat(s.tmux, "#{history_size}");
