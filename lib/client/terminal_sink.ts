@@ -650,10 +650,9 @@ export class TerminalSink implements ClientSink {
     const ds = screen.ds, end = history.end;
     const held = Math.max(0, local.printed - end);
     // Whether the line the local history ends with wraps onto the next: then the
-    // terminal's top row (below any foreign rows) goes on with it, unless it rewrapped.
+    // terminal's top row (below any foreign rows) goes on with it.
     const last = held > 0 ? screen.rows[held - 1]! : null;
-    this.#topContinues = this.#reflowedRows === null &&
-      (last !== null ? last.continues : history.continues(local.printed - 1));
+    this.#topContinues = last !== null ? last.continues : history.continues(local.printed - 1);
     const fit = Math.max(0, ds.cursorRow - rows + 1);
     const drop = Math.min(Math.max(held, fit), ds.cursorRow); // never the cursor's row
     if (drop <= 0) return held > 0;
@@ -727,7 +726,9 @@ export class TerminalSink implements ClientSink {
       // grew): erasing the whole row would unmark that line as wrapped (tmux), so
       // the row is drawn over instead.
       const top = this.#foreignRows, keepTop = this.#topContinues;
-      for (let y = top + (keepTop ? 2 : 1); y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
+      const first = top + (keepTop ? 2 : 1);
+      for (let y = first; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;
+      if (first > rows) out += BOTTOM_ROW; // where the cursor is taken to be (below)
       this.#onScreen = this.#onScreen.blankLike(columns, rows);
       if (keepTop && top < rows) this.#onScreen.rows[top] = unknownRow(columns);
       this.#onScreen.ds.cursorRow = rows - 1;

@@ -38,10 +38,17 @@ interface Session {
 }
 
 async function withSession(
-  pair: { client: Implementation; server: Implementation; env?: Record<string, string> },
+  pair: {
+    client: Implementation;
+    server: Implementation;
+    env?: Record<string, string>;
+    /** What the server runs (default /bin/sh). */
+    command?: string[];
+  },
   scenario: (s: Session) => Promise<void>,
 ): Promise<void> {
-  const server = await startServer(pair.server, { env: { PS1: "$ " } });
+  const command = pair.command === undefined ? {} : { command: pair.command };
+  const server = await startServer(pair.server, { env: { PS1: "$ " }, ...command });
   const proxy = new UdpImpairmentProxy(server.port, 11);
   const tap = new WireTap(server.key);
   proxy.tap = tap.observe;
@@ -583,10 +590,13 @@ async function resizedLikeTmuxAlone(
  * Runs `steps` (given the pane and its shell's pid) in tmux alone, the
  * oracle, then in a session of ours: what they return must be equal.
  * `check` looks at tmux alone's first (that the steps did what they should).
+ * The session runs /bin/sh, or bash as tmux alone does (`bash`: for what is
+ * typed at its prompt, which bash draws again as the window changes).
  */
 async function sameAsTmuxAlone(
   steps: (tmux: TmuxSession, shell: number) => Promise<string[]>,
   check: (expected: string[]) => void,
+  bash = false,
 ): Promise<void> {
   const alone = await TmuxSession.start({
     command: "env -i PATH=/usr/bin:/bin TERM=xterm-256color PS1='$ ' bash --norc --noprofile",
@@ -599,8 +609,9 @@ async function sameAsTmuxAlone(
     await alone.close();
   }
   check(expected);
-  await withSession({ client: "ours", server: "ours" }, async (s) => {
-    assert.deepEqual(await steps(s.tmux, findDescendant(s.server.pid, ["/bin/sh"])!), expected);
+  const command = bash ? ["/bin/bash", "--norc", "--noprofile"] : ["/bin/sh"];
+  await withSession({ client: "ours", server: "ours", command }, async (s) => {
+    assert.deepEqual(await steps(s.tmux, findDescendant(s.server.pid, command)!), expected);
   });
 }
 
@@ -781,6 +792,23 @@ Deno.test("long lines, shrunk through one under a full-screen program: each line
   await sameAsTmuxAlone(run, (expected) => {
     assert.ok(expected.includes(`line 4 ${"0".repeat(83)}`), expected.join("\n"));
   });
+});
+
+Deno.test("a long command line typed at bash's prompt, then a change of width: whole in the history, as tmux alone", async () => {
+  const line = `true;#${"0".repeat(100)}`;
+  const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
+    await typeEach(tmux, ["seq 1 30; echo END0"]);
+    await tmux.sendText(line);
+    await tmux.waitFor(/^0+$/m); // echoed, on two rows
+    await resizeTo(tmux, shell, [60, 24]);
+    await tmux.sendText("\recho END1\r");
+    await tmux.waitFor(/^END1\n\$ ?$/m);
+    return [...await historyAndScreen(tmux), "--- screen", await tmux.capture()];
+  };
+  // The terminal rewrapped the line: its first row stays above the session's rows, the rest
+  // is on the cursor's row. Until 2026-12-08 the client erased that row before drawing it
+  // again, which unmarks the row above as wrapped (tmux): the line in two pieces.
+  await sameAsTmuxAlone(run, (expected) => assert.ok(expected.includes(`$ ${line}`)), true);
 });
 
 Deno.test("less and vi (alternate screen) add nothing to the history", async () => {
