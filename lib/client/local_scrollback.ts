@@ -120,10 +120,14 @@ export class LocalScrollback {
     }
     if (history.end <= this.#printed) return [];
     const rows: HistoryLine[] = [];
-    for (const chunk of history.chunks) {
+    const chunks = history.chunks;
+    let joined = false; // a line of a chain is laid out with the ones before it
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
       const end = chunk.first + chunk.lines.length;
       if (end <= this.#printed) continue;
-      let joined = false; // a line of a chain is laid out with the ones before it
+      // The next chunk, when it goes on from this one's last line (a chain may span both).
+      const adjoins = chunks[c + 1]?.first === end;
       for (let n = Math.max(chunk.first, this.#printed); n < end; n++) {
         if (!joined && rows.length >= max) return rows;
         this.#skipped += n - this.#printed;
@@ -131,10 +135,11 @@ export class LocalScrollback {
           rows.push(skipMarker(this.#skipped));
           this.#skipped = 0;
         }
-        // A line that wrapped continues on the next one: the line after it in
-        // this chunk, or the screen's top row (none is missing in between).
-        const wraps = chunk.wrapped.has(n) && (n + 1 < end || n + 1 === history.end);
-        const continues = wraps && n + 1 < end;
+        // A line that wrapped continues on the next one: the line after it, here
+        // or in the next chunk, or the screen's top row (none missing in between).
+        const next = n + 1 < end || adjoins;
+        const wraps = chunk.wrapped.has(n) && (next || n + 1 === history.end);
+        const continues = wraps && next;
         this.#layOut(chunk.lines[n - chunk.first]!, width, rows, joined, continues, wraps);
         joined = continues;
         this.#printed = n + 1;

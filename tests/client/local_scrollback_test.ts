@@ -379,3 +379,30 @@ Deno.test("a waiting marker can be taken before the line after the gap: once, an
   assert.equal(local.takeMarker(), null);
   assert.deepEqual(local.take(gap.append(5, [line("f")]), 80), ["f"], "no marker again");
 });
+
+Deno.test("a long line whose rows came in two states (two chunks) goes out as one wrapped line", () => {
+  // Until 2026-12-08 a chain was only followed within a chunk: when the client drew
+  // several states' lines at once (after a resize, or a pause), each line split
+  // between two states reached the terminal's history in two pieces.
+  const first = "x".repeat(60);
+  const history = ReceivedHistory.NONE
+    .append(0, [enc.encode("before"), enc.encode(first)], 0, [1])
+    .append(2, [enc.encode("yy"), enc.encode("after")]);
+  const shown = (line: HistoryLine) =>
+    typeof line === "string" ? line : `${line.text().trimEnd()}${line.wrap ? "+" : ""}`;
+  assert.deepEqual(new LocalScrollback().take(history, 60).map(shown), [
+    "before",
+    `${first}+`,
+    "yy",
+    "after",
+  ]);
+  // A gap between the chunks: the wrapped line's continuation never came.
+  const gap = ReceivedHistory.NONE
+    .append(0, [enc.encode(first)], 0, [0])
+    .append(5, [enc.encode("later")]);
+  assert.deepEqual(new LocalScrollback().take(gap, 60).map(shown), [
+    first,
+    skipMarker(4),
+    "later",
+  ]);
+});

@@ -982,3 +982,35 @@ Deno.test("a window dragged while output flows: each line lands in the history o
     assert.deepEqual(lines, numbers(1, last).map((n) => `line ${n}`));
   });
 });
+
+Deno.test("long lines while the window narrows: no line reaches the history in pieces", async () => {
+  await withSession({ client: "ours", server: "ours" }, async (s) => {
+    // 72-character lines: one row at 80 columns, two at 60. After the resize the client
+    // waits for the window to settle, then draws the lines of several server states at
+    // once; until 2026-12-08 a line whose two rows came in two states was pushed in two
+    // pieces. (Lines on the server's screen when it narrowed, not yet drawn, are cut at
+    // 60, as mosh's screen cuts its rows: still one line each.)
+    const last = 600;
+    const x = "x".repeat(62);
+    const progress = await Deno.makeTempFile({ prefix: "mosh-narrow-" });
+    try {
+      await s.tmux.sendText(
+        `for i in $(seq 1 ${last}); do echo line $i ${x}; echo $i > ${progress}; sleep 0.002; done; echo END\r`,
+      );
+      await waitUntil(
+        async () => Number((await Deno.readTextFile(progress)).trim()) >= 150,
+        "line 150 written",
+        20_000,
+      );
+      await s.tmux.resize(60, 24);
+      await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 30_000 });
+    } finally {
+      await Deno.remove(progress);
+    }
+    const lines = await historyAndScreen(s.tmux);
+    const start = lines.findIndex((l) => l.startsWith("line 1 "));
+    const output = lines.slice(start, lines.indexOf("END"));
+    assert.deepEqual(output.filter((l) => !/^line \d+ x+$/.test(l)), [], "pieces of lines");
+    assert.deepEqual(output.map((l) => l.split(" ")[1]), numbers(1, last));
+  });
+});
