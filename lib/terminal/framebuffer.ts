@@ -9,7 +9,7 @@
  * @module
  */
 import type { Renditions } from "./renditions.ts";
-import { Row } from "./row.ts";
+import { Row, WIDE } from "./row.ts";
 
 /** Cursor state saved by DECSC / restored by DECRC. */
 export interface SavedCursor {
@@ -127,6 +127,13 @@ function blankFrom(fb: Framebuffer, reuse: Row | null): Row {
   return reuse === null ? new Row(fb.width, fb.ds.bg) : recycle(fb, reuse);
 }
 
+/** Whether `row` made `width` wide loses cells in use, or its wrap flag (mosh's resize drops it). */
+function cutOrUnwrapped(row: Row, width: number): boolean {
+  if (row.continues || (width < row.width && (row.flags[width - 1]! & WIDE) !== 0)) return true;
+  for (let x = row.width - 1; x >= width; x--) if (row.contents[x] !== "") return true;
+  return false;
+}
+
 /** Whether any cell of `row` holds a character or a colour. */
 function written(row: Row): boolean {
   for (let x = 0; x < row.width; x++) {
@@ -232,6 +239,15 @@ export class Framebuffer {
    * by {@linkcode Framebuffer.clone}.
    */
   historyCleared: (() => void) | null = null;
+  /**
+   * For the history only, while it is recorded: the rows a change of width
+   * cut or unwrapped (mosh's screen cuts a row and unmarks it as wrapped at
+   * any change of width, where a terminal alone rewraps it), each with the
+   * row it was (`was`) and the one the change made of it (`made`). A row
+   * that still shows just that when it leaves the screen goes to the
+   * history as it was, whole. Not copied by {@linkcode Framebuffer.clone}.
+   */
+  #resized: Map<Row, { was: Row; made: Row }> | null = null;
 
   /** A blank Framebuffer of `width` columns by `height` rows. */
   constructor(width: number, height: number) {
@@ -367,7 +383,17 @@ export class Framebuffer {
   /** The main screen's top `n` rows go to the history (`off`), blank ones in their place. */
   #recordTop(off: (row: Row) => Row | null, n: number): void {
     const rows = this.rows;
-    for (let y = 0; y < n; y++) rows[y] = blankFrom(this, off(rows[y]!));
+    for (let y = 0; y < n; y++) rows[y] = blankFrom(this, off(this.#asItWas(rows[y]!)));
+  }
+
+  /** `row`, leaving the screen for the history: as it was before a change of width cut it, if it still shows just that. */
+  #asItWas(row: Row): Row {
+    const resized = this.#resized;
+    if (resized === null) return row;
+    const entry = resized.get(row);
+    if (entry === undefined) return row;
+    resized.delete(row);
+    return row.contentEquals(entry.made) ? entry.was : row;
   }
 
   /**
@@ -391,14 +417,16 @@ export class Framebuffer {
       // The common case (a line feed at the bottom of the screen): the top row,
       // blanked, becomes the bottom one where it is.
       const rows = this.#rows, i = this.#top;
-      rows[i] = off ? blankFrom(this, off(rows[i]!)) : recycle(this, rows[i]!);
+      rows[i] = off ? blankFrom(this, off(this.#asItWas(rows[i]!))) : recycle(this, rows[i]!);
       this.#top = i + 1 === rows.length ? 0 : i + 1;
       return;
     }
     if (n === 1) {
       // A line feed at the bottom of a region: rotate without splicing.
       const rows = this.rows;
-      const fresh = off ? blankFrom(this, off(rows[top]!)) : recycle(this, rows[top]!);
+      const fresh = off
+        ? blankFrom(this, off(this.#asItWas(rows[top]!)))
+        : recycle(this, rows[top]!);
       for (let y = top; y < bottom; y++) rows[y] = rows[y + 1]!;
       rows[bottom] = fresh;
       return;
@@ -407,7 +435,7 @@ export class Framebuffer {
     this.rows.splice(
       bottom - n + 1,
       0,
-      ...removed.map((r) => off ? blankFrom(this, off(r)) : recycle(this, r)),
+      ...removed.map((r) => off ? blankFrom(this, off(this.#asItWas(r))) : recycle(this, r)),
     );
   }
 
@@ -456,13 +484,26 @@ export class Framebuffer {
     const tabs = ds.tabs.slice(0, width);
     for (let x = ds.tabs.length; x < width; x++) tabs.push(ds.defaultTabs && x % 8 === 0);
     ds.tabs = tabs;
+    const before = this.#resized;
+    const resized = width === this.width
+      ? before
+      : this.scrollOff !== null
+      ? new Map<Row, { was: Row; made: Row }>()
+      : null;
     const fit = (rows: Row[], from = 0): Row[] => {
       const out = rows.slice(from, from + height);
       if (width !== this.width) {
         for (let i = 0; i < out.length; i++) {
-          const r = out[i]!.copy();
+          const old = out[i]!, r = old.copy();
           r.resize(width, ds.bg);
           out[i] = r;
+          if (resized === null) continue;
+          // A row still as an earlier change of width made it is kept as it was before that.
+          const earlier = before?.get(old);
+          const was = earlier !== undefined && old.contentEquals(earlier.made) ? earlier.was : null;
+          if (was !== null || cutOrUnwrapped(old, width)) {
+            resized.set(r, { was: was ?? old, made: r.copy() });
+          }
         }
       }
       while (out.length < height) out.push(new Row(width, ds.bg));
@@ -470,6 +511,7 @@ export class Framebuffer {
     };
     this.rows = fit(this.rows, drop);
     if (this.primaryRows) this.primaryRows = fit(this.primaryRows, primaryDrop);
+    this.#resized = resized !== null && resized.size > 0 ? resized : null;
     this.width = width;
     this.height = height;
     ds.cursorRow = Math.min(ds.cursorRow - drop, height - 1);

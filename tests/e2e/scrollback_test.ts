@@ -983,13 +983,16 @@ Deno.test("a window dragged while output flows: each line lands in the history o
   });
 });
 
-Deno.test("long lines while the window narrows: no line reaches the history in pieces", async () => {
+Deno.test("long lines while the window narrows: each line whole in the history", async () => {
+  // 72-character lines: one row at 80 columns, two at 60. After the resize the client waits
+  // for the window to settle, then draws the lines of several server states at once; until
+  // 2026-12-08 a line whose two rows came in two states was pushed in two pieces, and the
+  // lines on the server's screen when it narrowed, not yet drawn, reached the history cut
+  // at 60 columns, as mosh's screen cuts its rows. (Widening is left to the unit tests: a
+  // frame for the old width can meet the resize in flight, a race any terminal has, which
+  // there leaves a line in pieces once in a dozen runs.)
   await withSession({ client: "ours", server: "ours" }, async (s) => {
-    // 72-character lines: one row at 80 columns, two at 60. After the resize the client
-    // waits for the window to settle, then draws the lines of several server states at
-    // once; until 2026-12-08 a line whose two rows came in two states was pushed in two
-    // pieces. (Lines on the server's screen when it narrowed, not yet drawn, are cut at
-    // 60, as mosh's screen cuts its rows: still one line each.)
+    const shell = findDescendant(s.server.pid, ["/bin/sh"])!;
     const last = 600;
     const x = "x".repeat(62);
     const progress = await Deno.makeTempFile({ prefix: "mosh-narrow-" });
@@ -1002,15 +1005,16 @@ Deno.test("long lines while the window narrows: no line reaches the history in p
         "line 150 written",
         20_000,
       );
-      await s.tmux.resize(60, 24);
+      await resizeTo(s.tmux, shell, [60, 24]);
       await s.tmux.waitFor(/^END\n\$ ?$/m, { timeoutMs: 30_000 });
     } finally {
       await Deno.remove(progress);
     }
     const lines = await historyAndScreen(s.tmux);
-    const start = lines.findIndex((l) => l.startsWith("line 1 "));
-    const output = lines.slice(start, lines.indexOf("END"));
-    assert.deepEqual(output.filter((l) => !/^line \d+ x+$/.test(l)), [], "pieces of lines");
-    assert.deepEqual(output.map((l) => l.split(" ")[1]), numbers(1, last));
+    const first = lines.findIndex((l) => l.startsWith("line 1 "));
+    assert.deepEqual(
+      lines.slice(first, lines.indexOf("END")),
+      numbers(1, last).map((n) => `line ${n} ${x}`),
+    );
   });
 });

@@ -146,3 +146,28 @@ Deno.test("lines deleted at the top (DL) are not recorded: they did not scroll o
   term.write(enc.encode("\x1b[5;1H\n")); // a line feed at the bottom still scrolls one off
   assert.equal(store.end, 1);
 });
+
+Deno.test("rows a change of width cut or unwrapped leave for the history as they were, unless written since", () => {
+  // mosh's screen cuts its rows, and unmarks them as wrapped, at any change of width; a
+  // terminal alone rewraps them whole, so the history gets each such row as it was.
+  const long = (i: number) => `line ${i} ${"x".repeat(62)}`; // 72 characters
+  const narrowed = recording(80, 4);
+  narrowed.term.write(enc.encode(`${long(1)}\r\n${long(2)}\r\n${long(3)}`));
+  narrowed.term.resize(60, 4, true);
+  narrowed.term.write(enc.encode("\r\x1b[Kredrawn\r\n\r\n\r\n\r\n")); // line 3 written since
+  assert.deepEqual(narrowed.lines(), [long(1), long(2), "redrawn"]);
+
+  const widened = recording(60, 6);
+  widened.term.write(enc.encode(`${long(1)}\r\n${long(2)}`));
+  widened.term.resize(80, 6, true);
+  assert.equal(widened.term.fb.row(0).wrap, false, "the screen as mosh's: unwrapped");
+  widened.term.resize(100, 6, true); // a second change: still as they were at first
+  widened.term.write(enc.encode("\r\n".repeat(6)));
+  assert.deepEqual(widened.lines(), [
+    long(1).slice(0, 60),
+    long(1).slice(60),
+    long(2).slice(0, 60),
+    long(2).slice(60),
+  ]);
+  assert.deepEqual([0, 1, 2].map((n) => widened.store.wraps(n)), [true, false, true]);
+});
