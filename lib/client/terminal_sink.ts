@@ -217,8 +217,9 @@ export class TerminalSink implements ClientSink {
    */
   #foreignRows = 0;
   /**
-   * Scrollback mode, this frame: the first row drawn continues the line
-   * before it, the last in the history (a long line the terminal wrapped).
+   * Scrollback mode, this frame: the first row drawn (below any foreign
+   * rows) continues the line on the terminal's row above it — the last in
+   * its history, or the last foreign row (a long line the terminal wrapped).
    */
   #topContinues = false;
   /**
@@ -721,10 +722,10 @@ export class TerminalSink implements ClientSink {
       // What the terminal shows below the foreign rows is unknown: blank it row
       // by row (a clear would push it into the history) and draw everything from there.
       out += "\x1b[r\x1b[0m\x1b]8;;\x1b\\";
-      // But a top row that continues the history's last line (which the terminal
-      // pushed itself as its window shrank, or pulled back onto the screen as it
-      // grew): erasing the whole row would unmark that line as wrapped (tmux), so
-      // the row is drawn over instead.
+      // But a top row that continues the line above it (which the terminal pushed
+      // itself as its window shrank, pulled back as it grew, or rewrapped as a
+      // foreign row): erasing the whole row would unmark that one as wrapped
+      // (tmux), so the row is drawn over instead.
       const top = this.#foreignRows, keepTop = this.#topContinues;
       const first = top + (keepTop ? 2 : 1);
       for (let y = first; y <= rows; y++) out += `\x1b[${y};1H\x1b[2K`;

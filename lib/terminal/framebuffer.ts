@@ -383,17 +383,21 @@ export class Framebuffer {
   /** The main screen's top `n` rows go to the history (`off`), blank ones in their place. */
   #recordTop(off: (row: Row) => Row | null, n: number): void {
     const rows = this.rows;
-    for (let y = 0; y < n; y++) rows[y] = blankFrom(this, off(this.#asItWas(rows[y]!)));
+    for (let y = 0; y < n; y++) rows[y] = this.#toHistory(off, rows[y]!);
   }
 
-  /** `row`, leaving the screen for the history: as it was before a change of width cut it, if it still shows just that. */
-  #asItWas(row: Row): Row {
-    const resized = this.#resized;
-    if (resized === null) return row;
-    const entry = resized.get(row);
-    if (entry === undefined) return row;
-    resized.delete(row);
-    return row.contentEquals(entry.made) ? entry.was : row;
+  /**
+   * Hands `row`, leaving the screen, to the history (`off`) — as it was
+   * before a change of width cut or unwrapped it, if it still shows just
+   * what the change made — and returns a blank row to take its place.
+   */
+  #toHistory(off: (row: Row) => Row | null, row: Row): Row {
+    const entry = this.#resized?.get(row);
+    if (entry !== undefined) {
+      this.#resized!.delete(row);
+      if (row.contentEquals(entry.made)) return blankFrom(this, off(entry.was));
+    }
+    return blankFrom(this, off(row));
   }
 
   /**
@@ -417,16 +421,14 @@ export class Framebuffer {
       // The common case (a line feed at the bottom of the screen): the top row,
       // blanked, becomes the bottom one where it is.
       const rows = this.#rows, i = this.#top;
-      rows[i] = off ? blankFrom(this, off(this.#asItWas(rows[i]!))) : recycle(this, rows[i]!);
+      rows[i] = off ? this.#toHistory(off, rows[i]!) : recycle(this, rows[i]!);
       this.#top = i + 1 === rows.length ? 0 : i + 1;
       return;
     }
     if (n === 1) {
       // A line feed at the bottom of a region: rotate without splicing.
       const rows = this.rows;
-      const fresh = off
-        ? blankFrom(this, off(this.#asItWas(rows[top]!)))
-        : recycle(this, rows[top]!);
+      const fresh = off ? this.#toHistory(off, rows[top]!) : recycle(this, rows[top]!);
       for (let y = top; y < bottom; y++) rows[y] = rows[y + 1]!;
       rows[bottom] = fresh;
       return;
@@ -435,7 +437,7 @@ export class Framebuffer {
     this.rows.splice(
       bottom - n + 1,
       0,
-      ...removed.map((r) => off ? blankFrom(this, off(this.#asItWas(r))) : recycle(this, r)),
+      ...removed.map((r) => off ? this.#toHistory(off, r) : recycle(this, r)),
     );
   }
 
