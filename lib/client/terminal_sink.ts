@@ -81,8 +81,7 @@ function reflowsAt(screen: Framebuffer, columns: number): boolean {
   const last = Math.min(screen.ds.cursorRow, screen.height - 1);
   for (let y = 0; y <= last; y++) {
     const row = screen.row(y);
-    if (row.continues) return true;
-    for (let x = row.width - 1; x >= columns; x--) if (row.contents[x] !== "") return true;
+    if (row.continues || row.usedPast(columns)) return true;
   }
   return false;
 }

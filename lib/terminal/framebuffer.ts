@@ -129,9 +129,8 @@ function blankFrom(fb: Framebuffer, reuse: Row | null): Row {
 
 /** Whether `row` made `width` wide loses cells in use, or its wrap flag (mosh's resize drops it). */
 function cutOrUnwrapped(row: Row, width: number): boolean {
-  if (row.continues || (width < row.width && (row.flags[width - 1]! & WIDE) !== 0)) return true;
-  for (let x = row.width - 1; x >= width; x--) if (row.contents[x] !== "") return true;
-  return false;
+  return row.continues || row.usedPast(width) ||
+    (width < row.width && (row.flags[width - 1]! & WIDE) !== 0);
 }
 
 /** Whether any cell of `row` holds a character or a colour. */

@@ -88,6 +88,13 @@ export class Row {
     return this.wrap || this.wideWrap;
   }
 
+  /** Whether a cell at column `x` or past it holds a character (what a row `x` wide cuts off). */
+  usedPast(x: number): boolean {
+    const contents = this.contents;
+    for (let i = contents.length - 1; i >= x; i--) if (contents[i] !== "") return true;
+    return false;
+  }
+
   /** A blank Row of `width` cells (or a copy of `source`, same generation). */
   constructor(width: number, bg = 0, source?: Row) {
     if (source !== undefined) {

@@ -29,6 +29,8 @@ import { WireTap } from "../support/wire_tap.ts";
 
 const PROMPT = /^\$ ?$/m;
 const MARKER = /^\[mosh: (\d+) lines? skipped\]$/;
+/** A full-screen program: "full" on the alternate screen until Enter, then END1 on the main one. */
+const FULL_SCREEN = "printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1";
 
 interface Session {
   tmux: TmuxSession;
@@ -264,7 +266,7 @@ Deno.test("the session starts below what the terminal showed, as ssh would, whic
 
 Deno.test("the user's lines above the session, then a change of width under a full-screen program: every later line reaches the history", async () => {
   const { lines } = await sessionInLocalShell("", async (tmux, shell) => {
-    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.sendText(`${FULL_SCREEN}\r`);
     await tmux.waitFor(/^full/m);
     await resizeTo(tmux, shell, [100, 24]);
     await tmux.sendText("\r");
@@ -717,7 +719,7 @@ Deno.test("back from a full-screen program after a change of width: screen and h
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
     await typeEach(tmux, [LONG_LINES]);
     await resizeEach(tmux, shell, [[60, 24]]);
-    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.sendText(`${FULL_SCREEN}\r`);
     await tmux.waitFor(/^full/m);
     await tmux.sendText("\r");
     await tmux.waitFor(/^END1\n\$ ?$/m);
@@ -752,7 +754,7 @@ Deno.test("after a change of width, output and a full-screen program in one fram
 Deno.test("long lines, then the width changed under a full-screen program: screen and history as tmux alone", async () => {
   const run = async (tmux: TmuxSession, shell: number): Promise<string[]> => {
     await typeEach(tmux, [LONG_LINES]);
-    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.sendText(`${FULL_SCREEN}\r`);
     await tmux.waitFor(/^full/m);
     for (const size of [[60, 16], [100, 30]] as WindowSize[]) await resizeTo(tmux, shell, size);
     await tmux.sendText("\r");
@@ -779,7 +781,7 @@ Deno.test("long lines, shrunk through one under a full-screen program: each line
     await typeEach(tmux, [
       "for i in $(seq 1 8); do printf 'line %d %083d\\n' $i 0; done; echo END0",
     ]);
-    await tmux.sendText("printf '\\033[?1049hfull'; read -r x; printf '\\033[?1049l'; echo END1\r");
+    await tmux.sendText(`${FULL_SCREEN}\r`);
     await tmux.waitFor(/^full/m);
     await resizeTo(tmux, shell, 12);
     await tmux.sendText("\r");
